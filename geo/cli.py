@@ -1,0 +1,173 @@
+"""The ``incidentmap`` command: one entry point, one subcommand per job."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Callable
+
+import click
+import orjson
+
+from geo.datadir import ADMIN_FILE, default_data_dir, init_data_dir, is_initialised, shipped_data_dir
+from geo.errors import IncidentMapError, InvalidInput
+from geo.query import parse_query
+
+DATA_OPTION = click.option(
+    "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Data folder (default: $INCIDENTMAP_DATA or ~/.local/share/incidentmap).")
+
+
+def _data_dir(value: Path | None) -> Path:
+    return value if value is not None else default_data_dir()
+
+
+def _ready_store(data_dir: Path):
+    """The store of ``data_dir``, running ``init`` first when the folder is new."""
+    from geo.store import open_store
+
+    if not is_initialised(data_dir):
+        seeded = init_data_dir(data_dir)
+        click.echo(f"initialised {data_dir} ({_describe(seeded)})", err=True)
+    return open_store(data_dir)
+
+
+def _describe(seeded: dict[str, int]) -> str:
+    return ", ".join(f"{n} {name}" for name, n in seeded.items()) or "nothing new"
+
+
+def friendly_errors(command: Callable) -> Callable:
+    """Turn expected errors into one line on stderr and exit status 1."""
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except IncidentMapError as exc:
+            click.echo(f"incidentmap: error: {exc.description}", err=True)
+            sys.exit(1)
+        except (OSError, ValueError) as exc:
+            click.echo(f"incidentmap: error: {exc}", err=True)
+            sys.exit(1)
+    return wrapper
+
+
+@click.group()
+@click.version_option(package_name="incidentmap")
+def cli() -> None:
+    """incidentmap: incidents from conflict reports, placed on known sites and served as maps."""
+
+
+@cli.command()
+@DATA_OPTION
+@click.option("--empty", is_flag=True, help="Known sites only, no sample incidents.")
+@friendly_errors
+def init(data_dir: Path | None, empty: bool) -> None:
+    """Make a data folder holding the known sites and the sample incidents."""
+    data_dir = _data_dir(data_dir)
+    seeded = init_data_dir(data_dir, empty=empty)
+    click.echo(f"{data_dir}: {_describe(seeded) if seeded else 'already initialised, left as it is'}")
+
+
+@cli.command()
+@DATA_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="gunicorn worker processes.")
+@click.option("--dev", is_flag=True, help="Flask's development server with reloading (never in production).")
+@friendly_errors
+def serve(data_dir: Path | None, host: str, port: int, workers: int, dev: bool) -> None:
+    """Serve the API and maps over the data folder (gunicorn)."""
+    data_dir = _data_dir(data_dir)
+    _ready_store(data_dir)
+    # the web layer is imported only here: geo/ itself never depends on Flask
+    from webapp.server import run
+
+    click.echo(f"incidentmap serving {data_dir} on http://{host}:{port}/", err=True)
+    run({"DATA": str(data_dir)}, host=host, port=port, workers=workers, dev=dev)
+
+
+def _country_codes() -> dict[str, str]:
+    admin = orjson.loads((shipped_data_dir() / ADMIN_FILE).read_bytes())
+    codes = {}
+    for country in admin.get("countries", []):
+        for name in [country["name"], *country.get("aliases", [])]:
+            codes[name.casefold()] = country["country_code"]
+    return codes
+
+
+def read_import_file(path: Path) -> list[dict]:
+    """Features from a GeoJSON FeatureCollection (or one Feature) or an ACLED-style CSV."""
+    raw = path.read_bytes()
+    if path.suffix.lower() == ".csv":
+        from geo.csvio import acled_rows_to_features
+
+        return list(acled_rows_to_features(raw.decode("utf-8-sig"), _country_codes()))
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidInput(f"{path.name} is neither GeoJSON nor a .csv file ({exc})") from None
+    if isinstance(data, dict) and data.get("type") == "Feature":
+        return [data]
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection" \
+            and isinstance(data.get("features"), list):
+        return data["features"]
+    raise InvalidInput(f"{path.name} is not a GeoJSON FeatureCollection or Feature")
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@DATA_OPTION
+@click.option("--collection", default="incidents", show_default=True,
+              type=click.Choice(["incidents", "sites"]))
+@friendly_errors
+def import_(file: Path, data_dir: Path | None, collection: str) -> None:
+    """Add or replace features from GeoJSON or an ACLED-style CSV; all or nothing."""
+    store = _ready_store(_data_dir(data_dir))
+    features = read_import_file(file)
+    click.echo(f"validating {len(features)} features from {file.name} ...", err=True)
+    summary = store.put_many(collection, features)
+    click.echo(f"{collection}: {len(summary.added)} added, {len(summary.replaced)} replaced, "
+               f"{len(summary.unchanged)} unchanged")
+
+
+@cli.command()
+@DATA_OPTION
+@click.option("--collection", default="incidents", show_default=True,
+              type=click.Choice(["incidents", "sites"]))
+@click.option("--bbox", help="minlon,minlat,maxlon,maxlat")
+@click.option("--datetime", "datetime_", help="RFC 3339 instant or interval, e.g. 2023-12-01/2023-12-31")
+@click.option("--event-type", help="Exact event type(s), comma-separated.")
+@click.option("--country-code", help="ISO country code(s), comma-separated.")
+@click.option("--format", "fmt", default="geojson", show_default=True, type=click.Choice(["geojson", "csv"]))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write here instead of stdout.")
+@friendly_errors
+def export(data_dir: Path | None, collection: str, bbox: str | None, datetime_: str | None,
+           event_type: str | None, country_code: str | None, fmt: str, output: Path | None) -> None:
+    """Write the matching features as GeoJSON or CSV."""
+    store = _ready_store(_data_dir(data_dir))
+    params = {k: v for k, v in {"bbox": bbox, "datetime": datetime_, "event_type": event_type,
+                                "country_code": country_code}.items() if v}
+    query = parse_query(params)
+    query.limit = 10**12  # an export is never paged
+    result = store.query(collection, query)
+    if fmt == "csv":
+        from geo.csvio import to_csv
+
+        text = to_csv(collection, result.features()).encode()
+    else:
+        text = (b'{"type": "FeatureCollection", "features": [\n' + b",\n".join(result.feature_json)
+                + b"\n]}\n")
+    if output is None:
+        sys.stdout.buffer.write(text)
+    else:
+        output.write_bytes(text)
+        click.echo(f"wrote {result.number_matched} {collection} to {output}", err=True)
+
+
+def main() -> None:
+    cli(prog_name="incidentmap")
+
+

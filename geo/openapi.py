@@ -1,0 +1,147 @@
+"""The OpenAPI 3.0 document that describes the service as it really behaves."""
+
+from __future__ import annotations
+
+from geo import __version__
+from geo.model import ATTRIBUTIONS, DATE_PRECISIONS, EVENT_TYPES, STATUSES
+from geo.query import DEFAULT_LIMIT, EXACT_FILTERS, MAX_LIMIT, SORTABLE
+from geo.store import COLLECTIONS
+
+
+def _param(name: str, description: str, schema: dict, where: str = "query", **extra) -> dict:
+    return {"name": name, "in": where, "description": description, "schema": schema,
+            "required": where == "path", **extra}
+
+
+def _error(description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Exception"}}}}
+
+
+def _ok(description: str, *media: str) -> dict:
+    return {"description": description, "content": {m: {} for m in media}}
+
+
+def openapi_document(base: str) -> dict:
+    """The API definition for a service mounted at ``base``."""
+    collection_id = _param("collectionId", "A collection", {"type": "string",
+                                                             "enum": list(COLLECTIONS)}, "path")
+    feature_id = _param("featureId", "A feature's id", {"type": "string"}, "path")
+    f_items = _param("f", "Output format (else chosen from the Accept header)",
+                     {"type": "string", "enum": ["json", "geojson", "csv", "html"]})
+    f_doc = _param("f", "Output format", {"type": "string", "enum": ["json", "html"]})
+    item_filters = [
+        _param("bbox", "minlon,minlat,maxlon,maxlat in CRS84 (4 or 6 numbers); west > east crosses "
+               "the antimeridian", {"type": "array", "minItems": 4, "maxItems": 6,
+                                    "items": {"type": "number"}}, style="form", explode=False),
+        _param("bbox-crs", "Only CRS84 is supported", {"type": "string"}),
+        _param("datetime", "RFC 3339 instant or interval (a/b, ../b, a/..); an incident matches when "
+               "its date_from..date_to span meets it; a date-only bound covers its whole day",
+               {"type": "string"}),
+        _param("limit", f"Page size, 1 to {MAX_LIMIT} (larger values are clamped)",
+               {"type": "integer", "minimum": 1, "default": DEFAULT_LIMIT}),
+        _param("offset", "Features to skip", {"type": "integer", "minimum": 0, "default": 0}),
+        _param("sortby", f"Comma-separated properties, '-' for descending: {', '.join(SORTABLE)}",
+               {"type": "string"}),
+        _param("perpetrator", "Case-insensitive part of the perpetrator", {"type": "string"}),
+        _param("q", "Words that must all appear in the feature's text", {"type": "string"}),
+    ] + [_param(name, f"Exact {name}; several values separated by commas", {"type": "string"})
+         for name in EXACT_FILTERS]
+    auth_errors = {"400": _error("The feature is invalid; the description names the field"),
+                   "401": _error("Missing or wrong bearer token"),
+                   "403": _error("Writes are disabled: no token is configured"),
+                   "404": _error("No such collection or feature"),
+                   "405": _error("The collection is read-only"),
+                   "413": _error("The body is too large"),
+                   "415": _error("The body is not GeoJSON"),
+                   "503": _error("The store cannot be written now")}
+    feature_body = {"required": True, "content": {
+        "application/geo+json": {"schema": {"$ref": "#/components/schemas/IncidentFeature"}},
+        "application/json": {"schema": {"$ref": "#/components/schemas/IncidentFeature"}}}}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "incidentmap", "version": __version__,
+                 "description": "Incidents placed on known sites (OGC API - Features, Parts 1 and 4)."},
+        "servers": [{"url": base or "/"}],
+        "paths": {
+            "/": {"get": {"summary": "Landing page", "operationId": "getLandingPage",
+                          "parameters": [f_doc],
+                          "responses": {"200": _ok("The landing page", "application/json", "text/html"),
+                                        "400": _error("Bad parameter")}}},
+            "/conformance": {"get": {"summary": "Conformance classes", "operationId": "getConformance",
+                                     "parameters": [f_doc],
+                                     "responses": {"200": _ok("Conformance", "application/json",
+                                                              "text/html"),
+                                                   "400": _error("Bad parameter")}}},
+            "/openapi": {"get": {"summary": "This document", "operationId": "getOpenAPI",
+                                 "parameters": [f_doc],
+                                 "responses": {"200": _ok("OpenAPI 3.0",
+                                                          "application/vnd.oai.openapi+json;version=3.0",
+                                                          "text/html"),
+                                               "400": _error("Bad parameter")}}},
+            "/collections": {"get": {"summary": "The collections", "operationId": "getCollections",
+                                     "parameters": [f_doc],
+                                     "responses": {"200": _ok("Collections with extents",
+                                                              "application/json", "text/html"),
+                                                   "400": _error("Bad parameter")}}},
+            "/collections/{collectionId}": {"get": {
+                "summary": "One collection", "operationId": "describeCollection",
+                "parameters": [collection_id, f_doc],
+                "responses": {"200": _ok("The collection", "application/json", "text/html"),
+                              "400": _error("Bad parameter"), "404": _error("No such collection")}}},
+            "/collections/{collectionId}/items": {
+                "get": {"summary": "Features, filtered and paged", "operationId": "getFeatures",
+                        "parameters": [collection_id, f_items] + item_filters,
+                        "responses": {"200": _ok("A page of features with numberMatched and "
+                                                 "next/prev links", "application/geo+json",
+                                                 "text/csv", "text/html"),
+                                      "400": _error("A malformed parameter, named in the description"),
+                                      "404": _error("No such collection")}},
+                "post": {"summary": "Add a feature (incidents only)", "operationId": "createFeature",
+                         "parameters": [collection_id], "security": [{"bearer": []}],
+                         "requestBody": feature_body,
+                         "responses": {"201": {"description": "Stored; Location names it"},
+                                       "409": _error("The id exists already"), **auth_errors}}},
+            "/collections/{collectionId}/items/{featureId}": {
+                "get": {"summary": "One feature", "operationId": "getFeature",
+                        "parameters": [collection_id, feature_id, f_doc],
+                        "responses": {"200": _ok("The feature", "application/geo+json", "text/html"),
+                                      "400": _error("Bad parameter"),
+                                      "404": _error("No such collection or feature")}},
+                "put": {"summary": "Replace a feature", "operationId": "replaceFeature",
+                        "parameters": [collection_id, feature_id], "security": [{"bearer": []}],
+                        "requestBody": feature_body,
+                        "responses": {"200": _ok("The stored feature", "application/geo+json"),
+                                      **auth_errors}},
+                "delete": {"summary": "Delete a feature", "operationId": "deleteFeature",
+                           "parameters": [collection_id, feature_id], "security": [{"bearer": []}],
+                           "responses": {"204": {"description": "Deleted"}, **auth_errors}}},
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Exception": {"type": "object", "required": ["code", "description"],
+                              "properties": {"code": {"type": "string"},
+                                             "description": {"type": "string"}}},
+                "IncidentFeature": {
+                    "type": "object", "required": ["type", "geometry", "properties"],
+                    "properties": {
+                        "type": {"type": "string", "enum": ["Feature"]},
+                        "id": {"type": "string"},
+                        "geometry": {"type": "object"},
+                        "properties": {"type": "object", "required": ["date", "event_type"], "properties": {
+                            "date": {"type": "string", "format": "date"},
+                            "date_from": {"type": "string", "format": "date"},
+                            "date_to": {"type": "string", "format": "date"},
+                            "date_precision": {"type": "string", "enum": list(DATE_PRECISIONS)},
+                            "event_type": {"type": "string", "enum": list(EVENT_TYPES)},
+                            "attribution": {"type": "string", "enum": list(ATTRIBUTIONS)},
+                            "status": {"type": "string", "enum": list(STATUSES)},
+                            "killed": {"type": "integer", "minimum": 0, "nullable": True},
+                            "injured": {"type": "integer", "minimum": 0, "nullable": True},
+                            "geo_precision": {"type": "integer", "enum": [1, 2, 3]},
+                        }},
+                    }},
+            },
+        },
+    }

@@ -1,0 +1,264 @@
+"""The embedded default store: one GeoJSON FeatureCollection file per collection.
+
+Reads come from an in-memory :class:`FeatureIndex`, rebuilt when the file's
+identity (inode, size, mtime) changes, so several processes serving the same
+folder see each other's writes. Writes take an exclusive lock on a lock file
+beside the data (``flock``, so it holds across processes), re-read the file if
+another process changed it, write the whole collection to a temporary file in
+the same folder, fsync it, and ``os.replace`` it over the old one: a reader or
+a crash sees the old file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import threading
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import orjson
+from filelock import FileLock
+
+from geo.errors import Conflict, IncidentMapError, NotFound, StoreUnavailable, ValidationError
+from geo.index import FeatureIndex
+from geo.model import validate_feature
+from geo.query import Query
+from geo.store.base import COLLECTIONS, CollectionInfo, QueryResult, WriteSummary
+from geo.timespan import utc_now_rfc3339
+
+_HEADER = b'{"type": "FeatureCollection", "features": [\n'
+_FOOTER = b"\n]}\n"
+_BOOKKEEPING = ("created", "updated")
+
+
+class StoreCorrupt(IncidentMapError):
+    code = "StoreCorrupt"
+    status = 500
+
+
+@dataclass
+class _Loaded:
+    signature: tuple | None
+    index: FeatureIndex
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")[:40] or "incident"
+
+
+def new_incident_id(props: dict) -> str:
+    """A readable, unique id: ``2023-12-08-us-embassy-baghdad-3f9a1c2e``."""
+    place = props.get("site_id") or props.get("location") or props.get("event_type") or ""
+    return f"{props.get('date', 'undated')}-{_slug(str(place))}-{uuid.uuid4().hex[:8]}"
+
+
+class GeoJSONStore:
+    """Store backed by ``<data_dir>/<collection>.geojson`` files."""
+
+    def __init__(self, data_dir: Path, collections: Iterable[str] = tuple(COLLECTIONS)):
+        self.data_dir = Path(data_dir)
+        if not self.data_dir.is_dir():
+            raise NotFound(f"data folder {str(self.data_dir)!r} does not exist; run 'incidentmap init'")
+        self.names = tuple(collections)
+        self._loaded: dict[str, _Loaded] = {}
+        self._mutex = threading.RLock()
+
+    def __repr__(self) -> str:
+        return f"GeoJSONStore({str(self.data_dir)!r})"
+
+    # ---- files -------------------------------------------------------------
+
+    def path(self, collection: str) -> Path:
+        self._check_collection(collection)
+        return self.data_dir / f"{collection}.geojson"
+
+    def _check_collection(self, collection: str) -> None:
+        if collection not in self.names:
+            raise NotFound(f"no collection {collection!r}; collections: {', '.join(self.names)}")
+
+    def _signature(self, path: Path) -> tuple | None:
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return None
+        return st.st_ino, st.st_size, st.st_mtime_ns
+
+    def _read_features(self, path: Path) -> list[dict]:
+        try:
+            data = orjson.loads(path.read_bytes())
+        except FileNotFoundError:
+            return []
+        except orjson.JSONDecodeError as exc:
+            raise StoreCorrupt(f"{path.name} is not valid JSON: {exc}") from None
+        if not isinstance(data, dict) or data.get("type") != "FeatureCollection" \
+                or not isinstance(data.get("features"), list):
+            raise StoreCorrupt(f"{path.name} is not a GeoJSON FeatureCollection")
+        return data["features"]
+
+    def _index(self, collection: str) -> FeatureIndex:
+        """The current index, reloaded when the file changed since it was built."""
+        path = self.path(collection)
+        with self._mutex:
+            signature = self._signature(path)
+            loaded = self._loaded.get(collection)
+            if loaded is None or loaded.signature != signature:
+                features = self._read_features(path) if signature else []
+                loaded = _Loaded(signature, FeatureIndex(features))
+                self._loaded[collection] = loaded
+            return loaded.index
+
+    # ---- reading -----------------------------------------------------------
+
+    def collections(self) -> list[CollectionInfo]:
+        infos = []
+        for name in self.names:
+            index = self._index(name)
+            bbox, interval = index.extent()
+            meta = COLLECTIONS.get(name, {"title": name, "description": ""})
+            infos.append(CollectionInfo(name, meta["title"], meta["description"], len(index),
+                                        bbox, interval))
+        return infos
+
+    def query(self, collection: str, query: Query) -> QueryResult:
+        index = self._index(collection)
+        page = index.page(query)
+        return QueryResult(index.feature_bytes(page.positions), page.number_matched)
+
+    def get(self, collection: str, fid: str) -> dict | None:
+        raw = self._index(collection).get(fid)
+        return None if raw is None else orjson.loads(raw)
+
+    def get_bytes(self, collection: str, fid: str) -> bytes | None:
+        return self._index(collection).get(fid)
+
+    # ---- writing -----------------------------------------------------------
+
+    def put(self, collection: str, feature: dict, *, create_only: bool = False,
+            replace_only: bool = False) -> dict:
+        """Validate and store one feature (added or replaced); returns it as stored."""
+        clean = self._prepare(collection, feature)
+        stored: list[dict] = []
+
+        def change(features: list[dict], position: dict[str, int]) -> None:
+            fid = clean["id"]
+            at = position.get(fid)
+            if at is None and replace_only:
+                raise NotFound(f"no feature {fid!r} in {collection}")
+            if at is not None and create_only:
+                raise Conflict(f"a feature with id {fid!r} already exists in {collection}")
+            final = self._stamp(collection, clean, features[at] if at is not None else None)
+            if at is None:
+                features.append(final)
+            else:
+                features[at] = final
+            stored.append(final)
+
+        self._write(collection, change)
+        return stored[0]
+
+    def put_many(self, collection: str, features: Iterable[dict]) -> WriteSummary:
+        """Validate every feature first, then store them all in one atomic write."""
+        clean = []
+        for i, feature in enumerate(features):
+            try:
+                clean.append(self._prepare(collection, feature))
+            except ValidationError as exc:
+                raise ValidationError(f"features[{i}].{exc.field}", exc.value,
+                                      exc.description.split(": ", 1)[-1].rsplit(" (got", 1)[0]) from None
+        summary = WriteSummary()
+
+        def change(existing: list[dict], position: dict[str, int]) -> None:
+            for item in clean:
+                at = position.get(item["id"])
+                if at is None:
+                    position[item["id"]] = len(existing)
+                    existing.append(self._stamp(collection, item, None))
+                    summary.added.append(item["id"])
+                elif _same(existing[at], item):
+                    summary.unchanged.append(item["id"])
+                else:
+                    existing[at] = self._stamp(collection, item, existing[at])
+                    summary.replaced.append(item["id"])
+
+        self._write(collection, change)
+        return summary
+
+    def delete(self, collection: str, fid: str) -> bool:
+        deleted = []
+
+        def change(features: list[dict], position: dict[str, int]) -> None:
+            at = position.get(fid)
+            if at is not None:
+                del features[at]
+                deleted.append(fid)
+
+        self._write(collection, change)
+        return bool(deleted)
+
+    def _prepare(self, collection: str, feature: dict) -> dict:
+        clean = validate_feature(collection, feature)
+        if clean.get("id") is None:
+            clean["id"] = new_incident_id(clean["properties"])
+            clean["properties"]["id"] = clean["id"]
+        return clean
+
+    def _stamp(self, collection: str, feature: dict, previous: dict | None) -> dict:
+        if collection != "incidents":
+            return feature
+        props = feature["properties"]
+        now = utc_now_rfc3339()
+        old = (previous or {}).get("properties") or {}
+        props["created"] = old.get("created") or props.get("created") or now
+        props["updated"] = now if previous is not None or not props.get("updated") else props["updated"]
+        return feature
+
+    def _write(self, collection: str, change: Callable[[list[dict], dict[str, int]], None]) -> None:
+        path = self.path(collection)
+        lock = FileLock(str(self.data_dir / f".{collection}.lock"))
+        try:
+            with self._mutex, lock:
+                index = self._index(collection)
+                features = [orjson.loads(raw) for raw in index.raw]
+                position = dict(index.position)
+                change(features, position)
+                new_index = FeatureIndex(features)
+                self._atomic_write(path, new_index.raw)
+                self._loaded[collection] = _Loaded(self._signature(path), new_index)
+        except OSError as exc:
+            raise StoreUnavailable(
+                f"cannot write {path.name} in {str(self.data_dir)!r}: {exc.strerror or exc}"
+            ) from None
+
+    def _atomic_write(self, path: Path, raw: list[bytes]) -> None:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(_HEADER)
+                out.write(b",\n".join(raw))
+                out.write(_FOOTER)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def _same(old: dict, new: dict) -> bool:
+    """Equal but for bookkeeping timestamps."""
+    def strip(feature: dict) -> dict:
+        props = {k: v for k, v in (feature.get("properties") or {}).items() if k not in _BOOKKEEPING}
+        return {**feature, "properties": props}
+
+    return strip(old) == strip(new)

@@ -1,0 +1,53 @@
+"""Every setting the app reads, declared once with its default and meaning.
+
+A setting ``NAME`` comes from, in order: the mapping given to
+``create_app``, the environment variable ``INCIDENTMAP_NAME``, the default.
+The README's settings table is checked against this one by a test.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+
+def _bool(text: str) -> bool:
+    return text.strip().lower() in ("1", "true", "yes", "on")
+
+
+SETTINGS = (
+    Setting("DATA", None, "Data folder of the embedded GeoJSON store; created and seeded with the "
+            "known sites and sample incidents on first start. Default: ~/.local/share/incidentmap"),
+    Setting("TOKEN", None, "Bearer token that allows writes (POST, PUT, DELETE). Unset: writes are "
+            "refused with 403"),
+    Setting("MAX_BODY_BYTES", 2 * 1024 * 1024, "Largest request body accepted, in bytes (413 above)",
+            int),
+    Setting("SEED", True, "Seed an empty data folder with the sample incidents on first start "
+            "(sites are always seeded)", _bool),
+    Setting("PROXY_HOPS", 0, "Number of reverse proxies in front of the app whose X-Forwarded-* "
+            "headers are trusted when building links", int),
+)
+
+
+def resolve_settings(overrides: dict | None, environ: dict | None = None) -> dict:
+    """The effective value of every setting."""
+    env = os.environ if environ is None else environ
+    overrides = overrides or {}
+    values = {}
+    for setting in SETTINGS:
+        if setting.name in overrides:
+            values[setting.name] = overrides[setting.name]
+        elif f"INCIDENTMAP_{setting.name}" in env:
+            values[setting.name] = setting.parse(env[f"INCIDENTMAP_{setting.name}"])
+        else:
+            values[setting.name] = setting.default
+    return values
