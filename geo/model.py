@@ -296,12 +296,11 @@ class Incident:
         )
 
     def properties(self) -> dict:
+        """Properties in DESIGN.md's order, then any extra ones."""
         props: dict[str, Any] = {}
-        for f in fields(self):
-            if f.name in ("lon", "lat", "extra"):
-                continue
-            value = getattr(self, f.name)
-            props[f.name] = [s.to_dict() for s in value] if f.name == "sources" else value
+        for name in PROPERTY_ORDER:
+            value = getattr(self, name)
+            props[name] = [s.to_dict() for s in value] if name == "sources" else value
         props.update(self.extra)
         return props
 
@@ -314,7 +313,13 @@ class Incident:
         }
 
 
-_INCIDENT_FIELDS = {f.name for f in fields(Incident)} - {"lon", "lat", "extra"}
+PROPERTY_ORDER = (
+    "id", "date", "date_from", "date_to", "date_precision", "time_local", "event_type", "perpetrator",
+    "target", "attribution", "killed", "injured", "site_id", "site_name", "location", "admin1",
+    "country", "country_code", "geo_precision", "sources", "status", "confidence", "notes",
+    "created", "updated",
+)
+_INCIDENT_FIELDS = set(PROPERTY_ORDER)
 
 
 @dataclass
