@@ -172,7 +172,7 @@ class Gazetteer:
                               population=int(city.get("population") or 0))
                 names = {city["name"], *city.get("alternatenames", [])}
                 for name in names:
-                    if _usable_geoname(name):
+                    if _usable_geoname(name, primary=name == city["name"]):
                         self._add(name, _Entry(place, capitalised=True))
 
     # ---- finding ---------------------------------------------------------
@@ -265,9 +265,10 @@ class Gazetteer:
 _LATIN_OR_ARABIC = re.compile(r"^[\w\s'’\-\.]+$", re.UNICODE)
 
 
-def _usable_geoname(name: str) -> bool:
-    """GeoNames alternate names worth matching: Latin or Arabic script, not too short."""
-    if len(name) < 4 or not _LATIN_OR_ARABIC.match(name):
+def _usable_geoname(name: str, primary: bool = False) -> bool:
+    """GeoNames names worth matching: Latin or Arabic script, not too short (a town's own
+    name may have three letters, as Hit and Ana do; alternate names need four)."""
+    if len(name) < (3 if primary else 4) or not _LATIN_OR_ARABIC.match(name):
         return False
     return all(("a" <= ch.lower() <= "z") or ch in " '’-." or "\u0600" <= ch <= "\u06ff"
                or unicodedata.category(ch).startswith("M") or ch.isalpha() and ord(ch) < 0x250

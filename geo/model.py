@@ -251,8 +251,8 @@ class Incident:
         time_local = p.get("time_local")
         if time_local is not None and (not isinstance(time_local, str) or not _TIME_RE.match(time_local)):
             raise ValidationError("time_local", time_local, "must be HH:MM (24-hour) or null")
-        country_code = _opt_str("country_code", p.get("country_code"), 2)
-        if country_code not in (None, "") and not _CC_RE.match(country_code):
+        country_code = p.get("country_code")
+        if country_code not in (None, "") and (not isinstance(country_code, str) or not _CC_RE.match(country_code)):
             raise ValidationError("country_code", country_code, "must be an ISO 3166-1 alpha-2 code like 'IQ'")
         raw_sources = p.get("sources") or []
         if not isinstance(raw_sources, list):

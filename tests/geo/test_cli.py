@@ -1,0 +1,88 @@
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from geo.cli import cli
+from tests.geo.test_csvio import ACLED
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_init_seeds_sites_and_samples(runner, tmp_path):
+    folder = tmp_path / "new"
+    result = runner.invoke(cli, ["init", "--data", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "sites" in result.output and "incidents" in result.output
+    incidents = json.loads((folder / "incidents.geojson").read_text())["features"]
+    assert len(incidents) >= 17
+    again = runner.invoke(cli, ["init", "--data", str(folder)])
+    assert "already initialised" in again.output
+
+
+def test_init_empty(runner, tmp_path):
+    runner.invoke(cli, ["init", "--data", str(tmp_path / "e"), "--empty"])
+    assert json.loads((tmp_path / "e" / "incidents.geojson").read_text())["features"] == []
+    assert json.loads((tmp_path / "e" / "sites.geojson").read_text())["features"]
+
+
+def test_import_into_a_new_folder_runs_init(runner, tmp_path):
+    source = tmp_path / "acled.csv"
+    source.write_text(ACLED)
+    result = runner.invoke(cli, ["import", str(source), "--data", str(tmp_path / "fresh")])
+    assert result.exit_code == 0, result.output
+    assert "3 added" in result.output
+    ids = {f["id"] for f in json.loads((tmp_path / "fresh" / "incidents.geojson").read_text())["features"]}
+    assert {"IRQ1", "IRQ2", "SYR3"} <= ids
+
+
+def test_import_geojson_keeps_ids_and_reimport_changes_nothing(runner, data_dir, tmp_path):
+    source = tmp_path / "in.geojson"
+    source.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": "keep-me", "geometry": {"type": "Point", "coordinates": [44, 33]},
+         "properties": {"date": "2024-01-05", "event_type": "ied"}}]}))
+    first = runner.invoke(cli, ["import", str(source), "--data", str(data_dir)])
+    assert "1 added" in first.output
+    second = runner.invoke(cli, ["import", str(source), "--data", str(data_dir)])
+    assert "1 unchanged" in second.output
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"type": "Point", '
+     '"coordinates": [44, 33]}, "properties": {"date": "2024-01-05", "event_type": "ied"}}, {"type": "Feature", '
+     '"geometry": {"type": "Point", "coordinates": [44, 133]}, "properties": {"date": "2024-01-05", '
+     '"event_type": "ied"}}]}', "features[1].geometry.coordinates"),
+    ("not json at all", "neither GeoJSON"),
+    ('{"type": "Point", "coordinates": [1, 2]}', "not a GeoJSON FeatureCollection"),
+])
+def test_failed_import_changes_nothing(runner, data_dir, tmp_path, content, message):
+    before = (data_dir / "incidents.geojson").read_bytes()
+    source = tmp_path / "bad.geojson"
+    source.write_text(content)
+    result = runner.invoke(cli, ["import", str(source), "--data", str(data_dir)])
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("incidentmap: error: ")]
+    assert len(errors) == 1 and message in errors[0]
+    assert (data_dir / "incidents.geojson").read_bytes() == before
+
+
+def test_export_filters_as_geojson_and_csv(runner, data_dir, tmp_path):
+    result = runner.invoke(cli, ["export", "--data", str(data_dir), "--bbox", "44,33,45,34",
+                                 "--datetime", "2023-12-08"])
+    assert result.exit_code == 0, result.output
+    ids = {f["id"] for f in json.loads(result.output)["features"]}
+    assert ids == {"t-embassy-1208", "t-airport-rejected"}
+    out = tmp_path / "out.csv"
+    result = runner.invoke(cli, ["export", "--data", str(data_dir), "--format", "csv", "-o", str(out),
+                                 "--event-type", "airstrike"])
+    assert result.exit_code == 0
+    assert out.read_text().count("\n") == 3  # header and two rows
+
+
+def test_export_bad_bbox_is_one_line_error(runner, data_dir):
+    result = runner.invoke(cli, ["export", "--data", str(data_dir), "--bbox", "1,2,3"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "incidentmap: error: bbox must have 4 or 6 numbers, got '1,2,3'"

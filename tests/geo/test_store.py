@@ -1,0 +1,156 @@
+import json
+import multiprocessing
+import os
+import time
+
+import pytest
+
+from geo.errors import Conflict, NotFound, StoreUnavailable, ValidationError
+from geo.query import Query, parse_query
+from geo.store import Store
+from geo.store.geojson import GeoJSONStore
+
+
+def new_incident(fid: str | None = None, day: str = "2024-03-01") -> dict:
+    feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [44.4, 33.3]},
+               "properties": {"date": day, "event_type": "rocket_attack", "country_code": "IQ"}}
+    if fid:
+        feature["id"] = fid
+    return feature
+
+
+def file_ids(store: GeoJSONStore) -> list[str]:
+    return [f["id"] for f in json.loads(store.path("incidents").read_text())["features"]]
+
+
+def test_is_a_store(store):
+    assert isinstance(store, Store)
+
+
+def test_collections_have_extents(store):
+    infos = {info.id: info for info in store.collections()}
+    assert infos["incidents"].count == 13
+    assert infos["incidents"].interval == ["2023-10-01T00:00:00Z", "2024-02-02T23:59:59Z"]
+    assert infos["incidents"].bbox == [-179.5, -17.0, 179.5, 36.898]
+    assert infos["sites"].interval is None and infos["sites"].count >= 30
+
+
+def test_put_get_delete(store):
+    stored = store.put("incidents", new_incident("n-1"))
+    assert stored["properties"]["created"] and stored["properties"]["updated"]
+    assert store.get("incidents", "n-1")["properties"]["event_type"] == "rocket_attack"
+    assert "n-1" in file_ids(store)
+    assert store.delete("incidents", "n-1") is True
+    assert store.get("incidents", "n-1") is None and "n-1" not in file_ids(store)
+    assert store.delete("incidents", "n-1") is False
+
+
+def test_put_without_id_assigns_readable_one(store):
+    stored = store.put("incidents", new_incident())
+    assert stored["id"].startswith("2024-03-01-") and stored["id"] == stored["properties"]["id"]
+
+
+def test_create_only_and_replace_only(store):
+    with pytest.raises(Conflict):
+        store.put("incidents", new_incident("t-embassy-1208"), create_only=True)
+    with pytest.raises(NotFound):
+        store.put("incidents", new_incident("missing"), replace_only=True)
+
+
+def test_replace_keeps_created(store):
+    first = store.put("incidents", new_incident("n-2"))
+    time.sleep(1.1)
+    second = store.put("incidents", new_incident("n-2", day="2024-03-02"))
+    assert second["properties"]["created"] == first["properties"]["created"]
+    assert second["properties"]["updated"] > first["properties"]["updated"]
+
+
+def test_invalid_feature_is_not_stored(store):
+    before = store.path("incidents").read_bytes()
+    bad = new_incident("bad")
+    bad["properties"]["event_type"] = "bombing"
+    with pytest.raises(ValidationError, match="event_type"):
+        store.put("incidents", bad)
+    assert store.path("incidents").read_bytes() == before
+
+
+def test_put_many_is_all_or_nothing(store):
+    before = store.path("incidents").read_bytes()
+    batch = [new_incident(f"b-{i}") for i in range(10)]
+    batch[6]["properties"]["killed"] = -3
+    with pytest.raises(ValidationError, match=r"features\[6\]\.killed"):
+        store.put_many("incidents", batch)
+    assert store.path("incidents").read_bytes() == before
+
+
+def test_put_many_reports_added_replaced_unchanged(store):
+    original = store.get("incidents", "t-tanf-1001")
+    changed = store.get("incidents", "t-harir-1018")
+    changed["properties"]["killed"] = 1
+    summary = store.put_many("incidents", [new_incident("b-new"), original, changed])
+    assert (summary.added, summary.replaced, summary.unchanged) == (["b-new"], ["t-harir-1018"], ["t-tanf-1001"])
+
+
+def test_failed_write_leaves_old_file_and_no_temp(store, monkeypatch):
+    before = store.path("incidents").read_bytes()
+
+    def crash(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(StoreUnavailable, match="No space left"):
+        store.put("incidents", new_incident("n-3"))
+    assert store.path("incidents").read_bytes() == before
+    assert not [p for p in store.data_dir.iterdir() if p.suffix == ".tmp"]
+    assert store.get("incidents", "n-3") is None
+
+
+def test_read_only_folder_gives_503_and_reads_work(store, monkeypatch):
+    import tempfile
+
+    def read_only(*args, **kwargs):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    with pytest.raises(StoreUnavailable, match="Read-only"):
+        store.put("incidents", new_incident("n-4"))
+    assert store.get("incidents", "t-tanf-1001") is not None
+    assert store.query("incidents", Query()).number_matched == 13
+
+
+def test_change_on_disk_is_seen(store, data_dir):
+    assert store.get("incidents", "n-5") is None
+    other = GeoJSONStore(data_dir)  # another process, in effect
+    other.put("incidents", new_incident("n-5"))
+    assert store.get("incidents", "n-5") is not None
+    assert store.query("incidents", parse_query({"limit": "1000"})).number_matched == 14
+
+
+def test_query_returns_serialised_page(store):
+    result = store.query("incidents", Query(limit=2, sortby=[("date", False)]))
+    assert result.number_matched == 13
+    assert [f["id"] for f in result.features()] == ["t-tanf-1001", "t-harir-1018"]
+
+
+def test_unknown_collection(store):
+    with pytest.raises(NotFound, match="no collection"):
+        store.query("nope", Query())
+
+
+def _writer(data_dir: str, prefix: str, count: int) -> None:
+    store = GeoJSONStore(data_dir)
+    for i in range(count):
+        store.put("incidents", new_incident(f"{prefix}-{i}"))
+
+
+def test_two_processes_writing_at_once_lose_nothing(store, data_dir):
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_writer, args=(str(data_dir), name, 40)) for name in ("p", "q")]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(120)
+        assert proc.exitcode == 0
+    ids = file_ids(store)
+    assert len(ids) == len(set(ids)) == 13 + 80
+    assert {f"p-{i}" for i in range(40)} | {f"q-{i}" for i in range(40)} <= set(ids)
