@@ -8,7 +8,7 @@ JSON is kept pre-serialised, so answering a page is a join of bytes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable
 
 import numpy as np
 import orjson
@@ -77,39 +77,50 @@ class Page:
 class FeatureIndex:
     """Immutable index over a list of GeoJSON feature dicts."""
 
-    def __init__(self, features: Sequence[dict]):
-        n = len(features)
-        self.raw: list[bytes] = [orjson.dumps(f) for f in features]
-        self.ids: list[str] = [str(f.get("id")) for f in features]
-        self.position = {fid: i for i, fid in enumerate(self.ids)}
-        bounds = np.array([geometry_bounds(f.get("geometry")) for f in features],
-                          dtype=np.float64).reshape(n, 4)
-        self.minx, self.miny, self.maxx, self.maxy = (bounds[:, i].copy() for i in range(4))
-        self.is_point = np.array([(f.get("geometry") or {}).get("type") == "Point" for f in features],
-                                 dtype=bool)
-        self.tstart = np.full(n, TIMELESS_START, dtype=np.int64)
-        self.tend = np.full(n, TIMELESS_END, dtype=np.int64)
-        self.codes: dict[str, tuple[np.ndarray, dict[str, int]]] = {}
+    def __init__(self, raws: Iterable[bytes]):
+        """Build from each feature's GeoJSON bytes; only the bytes and columns are kept."""
+        self.raw: list[bytes] = []
+        self.ids: list[str] = []
+        bounds: list[tuple] = []
+        points: list[bool] = []
+        starts: list[int] = []
+        ends: list[int] = []
         columns: dict[str, list] = {name: [] for name in EXACT_FILTERS}
         self.perpetrators: list[str] = []
         self.texts: list[str] = []
-        self.sort_values: dict[str, list] = {}
-        for i, feature in enumerate(features):
+        for raw in raws:
+            feature = orjson.loads(raw)
             props = feature.get("properties") or {}
+            geometry = feature.get("geometry") or {}
+            self.raw.append(raw)
+            self.ids.append(str(feature.get("id")))
+            bounds.append(geometry_bounds(geometry))
+            points.append(geometry.get("type") == "Point")
             span = feature_time_span(props)
-            if span is not None:
-                self.tstart[i], self.tend[i] = span
+            starts.append(TIMELESS_START if span is None else span[0])
+            ends.append(TIMELESS_END if span is None else span[1])
             for name in EXACT_FILTERS:
                 value = props.get(name)
                 columns[name].append(None if value is None else str(value))
             self.perpetrators.append(str(props.get("perpetrator") or "").casefold())
             self.texts.append(search_text(props))
+        n = len(self.raw)
+        self.position = {fid: i for i, fid in enumerate(self.ids)}
+        box = np.array(bounds, dtype=np.float64).reshape(n, 4)
+        self.minx, self.miny, self.maxx, self.maxy = (box[:, i].copy() for i in range(4))
+        self.is_point = np.array(points, dtype=bool)
+        self.tstart = np.array(starts, dtype=np.int64)
+        self.tend = np.array(ends, dtype=np.int64)
+        self.codes: dict[str, tuple[np.ndarray, dict[str, int]]] = {}
         for name, values in columns.items():
             vocabulary: dict[str, int] = {}
             codes = np.fromiter((vocabulary.setdefault(v, len(vocabulary)) if v is not None else -1
                                  for v in values), dtype=np.int32, count=n)
             self.codes[name] = (codes, vocabulary)
-        self._features_for_sort = features if n <= 200_000 else None
+
+    @classmethod
+    def from_features(cls, features: Iterable[dict]) -> "FeatureIndex":
+        return cls(orjson.dumps(f) for f in features)
 
     def __len__(self) -> int:
         return len(self.ids)

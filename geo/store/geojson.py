@@ -87,17 +87,29 @@ class GeoJSONStore:
             return None
         return st.st_ino, st.st_size, st.st_mtime_ns
 
-    def _read_features(self, path: Path) -> list[dict]:
+    def _build_index(self, path: Path) -> FeatureIndex:
+        """Index a collection file. Files this store wrote hold one feature per line and are
+        indexed line by line, never holding every feature as a dict at once; a file in any
+        other layout is parsed whole."""
         try:
-            data = orjson.loads(path.read_bytes())
+            data = path.read_bytes()
         except FileNotFoundError:
-            return []
+            return FeatureIndex([])
+        if data.startswith(_HEADER) and data.endswith(_FOOTER):
+            body = data[len(_HEADER):-len(_FOOTER)]
+            lines = [line[:-1] if line.endswith(b",") else line for line in body.split(b"\n") if line]
+            try:
+                return FeatureIndex(lines)
+            except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError):
+                pass  # hand-edited: fall back to parsing the whole file
+        try:
+            parsed = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
             raise StoreCorrupt(f"{path.name} is not valid JSON: {exc}") from None
-        if not isinstance(data, dict) or data.get("type") != "FeatureCollection" \
-                or not isinstance(data.get("features"), list):
+        if not isinstance(parsed, dict) or parsed.get("type") != "FeatureCollection" \
+                or not isinstance(parsed.get("features"), list):
             raise StoreCorrupt(f"{path.name} is not a GeoJSON FeatureCollection")
-        return data["features"]
+        return FeatureIndex.from_features(parsed["features"])
 
     def _index(self, collection: str) -> FeatureIndex:
         """The current index, reloaded when the file changed since it was built."""
@@ -106,8 +118,7 @@ class GeoJSONStore:
             signature = self._signature(path)
             loaded = self._loaded.get(collection)
             if loaded is None or loaded.signature != signature:
-                features = self._read_features(path) if signature else []
-                loaded = _Loaded(signature, FeatureIndex(features))
+                loaded = _Loaded(signature, self._build_index(path) if signature else FeatureIndex([]))
                 self._loaded[collection] = loaded
             return loaded.index
 
@@ -143,18 +154,18 @@ class GeoJSONStore:
         clean = self._prepare(collection, feature)
         stored: list[dict] = []
 
-        def change(features: list[dict], position: dict[str, int]) -> None:
+        def change(raws: list[bytes], position: dict[str, int]) -> None:
             fid = clean["id"]
             at = position.get(fid)
             if at is None and replace_only:
                 raise NotFound(f"no feature {fid!r} in {collection}")
             if at is not None and create_only:
                 raise Conflict(f"a feature with id {fid!r} already exists in {collection}")
-            final = self._stamp(collection, clean, features[at] if at is not None else None)
+            final = self._stamp(collection, clean, orjson.loads(raws[at]) if at is not None else None)
             if at is None:
-                features.append(final)
+                raws.append(orjson.dumps(final))
             else:
-                features[at] = final
+                raws[at] = orjson.dumps(final)
             stored.append(final)
 
         self._write(collection, change)
@@ -171,17 +182,19 @@ class GeoJSONStore:
                                       exc.description.split(": ", 1)[-1].rsplit(" (got", 1)[0]) from None
         summary = WriteSummary()
 
-        def change(existing: list[dict], position: dict[str, int]) -> None:
+        def change(raws: list[bytes], position: dict[str, int]) -> None:
             for item in clean:
                 at = position.get(item["id"])
                 if at is None:
-                    position[item["id"]] = len(existing)
-                    existing.append(self._stamp(collection, item, None))
+                    position[item["id"]] = len(raws)
+                    raws.append(orjson.dumps(self._stamp(collection, item, None)))
                     summary.added.append(item["id"])
-                elif _same(existing[at], item):
+                    continue
+                previous = orjson.loads(raws[at])
+                if _same(previous, item):
                     summary.unchanged.append(item["id"])
                 else:
-                    existing[at] = self._stamp(collection, item, existing[at])
+                    raws[at] = orjson.dumps(self._stamp(collection, item, previous))
                     summary.replaced.append(item["id"])
 
         self._write(collection, change)
@@ -190,10 +203,10 @@ class GeoJSONStore:
     def delete(self, collection: str, fid: str) -> bool:
         deleted = []
 
-        def change(features: list[dict], position: dict[str, int]) -> None:
+        def change(raws: list[bytes], position: dict[str, int]) -> None:
             at = position.get(fid)
             if at is not None:
-                del features[at]
+                del raws[at]
                 deleted.append(fid)
 
         self._write(collection, change)
@@ -216,16 +229,16 @@ class GeoJSONStore:
         props["updated"] = now if previous is not None or not props.get("updated") else props["updated"]
         return feature
 
-    def _write(self, collection: str, change: Callable[[list[dict], dict[str, int]], None]) -> None:
+    def _write(self, collection: str, change: Callable[[list[bytes], dict[str, int]], None]) -> None:
         path = self.path(collection)
         lock = FileLock(str(self.data_dir / f".{collection}.lock"))
         try:
             with self._mutex, lock:
                 index = self._index(collection)
-                features = [orjson.loads(raw) for raw in index.raw]
+                raws = list(index.raw)
                 position = dict(index.position)
-                change(features, position)
-                new_index = FeatureIndex(features)
+                change(raws, position)
+                new_index = FeatureIndex(raws)
                 self._atomic_write(path, new_index.raw)
                 self._loaded[collection] = _Loaded(self._signature(path), new_index)
         except OSError as exc:

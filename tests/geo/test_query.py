@@ -10,7 +10,7 @@ from tests.conftest import TEST_DATA
 
 @pytest.fixture(scope="module")
 def index() -> FeatureIndex:
-    return FeatureIndex(json.loads((TEST_DATA / "incidents.geojson").read_text())["features"])
+    return FeatureIndex.from_features(json.loads((TEST_DATA / "incidents.geojson").read_text())["features"])
 
 
 def ids(index, **params) -> list[str]:

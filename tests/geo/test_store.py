@@ -154,3 +154,26 @@ def test_two_processes_writing_at_once_lose_nothing(store, data_dir):
     ids = file_ids(store)
     assert len(ids) == len(set(ids)) == 13 + 80
     assert {f"p-{i}" for i in range(40)} | {f"q-{i}" for i in range(40)} <= set(ids)
+
+
+def test_file_written_by_the_store_reads_back_line_by_line(store, data_dir):
+    store.put("incidents", new_incident("n-6"))
+    text = store.path("incidents").read_text()
+    assert text.count("\n") == 13 + 1 + 2  # header, one line per feature, footer
+    fresh = GeoJSONStore(data_dir)
+    assert fresh.query("incidents", Query(limit=1000)).number_matched == 14
+
+
+def test_hand_edited_file_with_our_header_still_loads(store, data_dir):
+    features = json.loads(store.path("incidents").read_text())["features"]
+    pretty = '{"type": "FeatureCollection", "features": [\n' + json.dumps(features, indent=2)[1:-1] + "\n]}\n"
+    store.path("incidents").write_text(pretty)
+    assert GeoJSONStore(data_dir).get("incidents", "t-tanf-1001") is not None
+
+
+def test_corrupt_file_is_a_clear_error(data_dir):
+    from geo.store.geojson import StoreCorrupt
+
+    (data_dir / "incidents.geojson").write_text('{"type": "FeatureCollection", "features": [')
+    with pytest.raises(StoreCorrupt, match="incidents.geojson is not valid JSON"):
+        GeoJSONStore(data_dir).query("incidents", Query())
