@@ -84,3 +84,8 @@ def test_folding():
     assert fold("Fallūjah") == "fallujah"
     assert fold("الأسد") == "الاسد"
     assert [t for t, _, _ in tokenize("Ain al-Asad's")] == ["ain", "al", "asad", "s"]
+
+
+def test_headquarters_of_the_service(gazetteer):
+    place = gazetteer.resolve("a mortar round hit the headquarters of the Iraqi National Security Service")
+    assert place.site_id == "iraqi-nss-hq"
