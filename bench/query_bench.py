@@ -138,7 +138,7 @@ def main() -> None:
             run(base, plan(8, args.n, seed=2), 2)
             results, wall = run(base, requests, args.threads)
         wrong = 0
-        for i, kind, _, status, body in results:
+        for i, _kind, _, status, body in results:
             expected = expected_matched(features, requests[i][2])
             doc = json.loads(body)
             if status != 200 or (expected is not None and doc.get("numberMatched") != expected):

@@ -6,8 +6,8 @@ import csv
 import io
 import re
 from calendar import monthrange
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
-from typing import Iterable, Iterator
 
 from geo.errors import InvalidInput
 

@@ -127,7 +127,7 @@ class Gazetteer:
         self._geonames_loaded = not geonames
 
     @classmethod
-    def load(cls, data_dir: Path | None = None, geonames: bool = True) -> "Gazetteer":
+    def load(cls, data_dir: Path | None = None, geonames: bool = True) -> Gazetteer:
         """The gazetteer of a data folder's ``sites.geojson`` (default: the shipped one)."""
         shipped = shipped_data_dir()
         sites_path = Path(data_dir) / SITES_FILE if data_dir else shipped / SITES_FILE
@@ -208,7 +208,6 @@ class Gazetteer:
                 precision = 2
             places.append(replace(entry.place, matched=text[start:end], start=start, end=end,
                                   geo_precision=precision))
-        self._last_entries = {id(p): e for p, (_, _, e) in zip(places, chosen)}
         return places
 
     @staticmethod

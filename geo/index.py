@@ -7,8 +7,8 @@ JSON is kept pre-serialised, so answering a page is a join of bytes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import numpy as np
 import orjson
@@ -119,7 +119,7 @@ class FeatureIndex:
             self.codes[name] = (codes, vocabulary)
 
     @classmethod
-    def from_features(cls, features: Iterable[dict]) -> "FeatureIndex":
+    def from_features(cls, features: Iterable[dict]) -> FeatureIndex:
         return cls(orjson.dumps(f) for f in features)
 
     def __len__(self) -> int:
@@ -212,8 +212,8 @@ class FeatureIndex:
                 ordered = [ordered[k] for k in idx]
                 continue
             values = [self._sort_value(i, name) for i in ordered]
-            present = [(v, i) for v, i in zip(values, ordered) if v is not None]
-            missing = [i for v, i in zip(values, ordered) if v is None]
+            present = [(v, i) for v, i in zip(values, ordered, strict=True) if v is not None]
+            missing = [i for v, i in zip(values, ordered, strict=True) if v is None]
             present.sort(key=lambda pair: pair[0], reverse=descending)
             ordered = [i for _, i in present] + missing
         return np.array(ordered, dtype=np.int64)

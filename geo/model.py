@@ -172,7 +172,7 @@ class Source:
     quote: str | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, where: str = "sources[0]") -> "Source":
+    def from_dict(cls, data: Any, where: str = "sources[0]") -> Source:
         if not isinstance(data, dict):
             raise ValidationError(where, _short(data), "must be an object")
         url = _opt_str(f"{where}.url", data.get("url"), 2048)
@@ -231,7 +231,7 @@ class Incident:
     extra: dict = field(default_factory=dict)
 
     @classmethod
-    def from_feature(cls, feature: Any, require_id: bool = False) -> "Incident":
+    def from_feature(cls, feature: Any, require_id: bool = False) -> Incident:
         """Validate a GeoJSON Feature; raise ValidationError naming the bad field."""
         fid, p, geometry = _feature_parts(feature)
         if fid is not None or require_id:
@@ -338,7 +338,7 @@ class Site:
     extra: dict = field(default_factory=dict)
 
     @classmethod
-    def from_feature(cls, feature: Any) -> "Site":
+    def from_feature(cls, feature: Any) -> Site:
         fid, p, geometry = _feature_parts(feature)
         check_id("id", fid)
         if isinstance(geometry, dict) and geometry.get("type") == "Polygon":

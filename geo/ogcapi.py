@@ -7,8 +7,8 @@ The Flask blueprint only parses the request and shapes the response.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 from urllib.parse import urlencode
 
 import orjson
@@ -93,6 +93,7 @@ def collections(store: Store, base: str) -> dict:
 
 
 def collection(store: Store, base: str, collection_id: str) -> dict:
+    _check_exists(store, collection_id)
     for info in store.collections():
         if info.id == collection_id:
             return collection_document(base, info)
@@ -134,10 +135,14 @@ def _page_url(url: str, params: Mapping[str, str], **changes: object) -> str:
     return f"{url}?{urlencode(merged)}"
 
 
+def _check_exists(store: Store, collection_id: str) -> None:
+    if collection_id not in store.names:
+        raise NotFound(f"no collection {collection_id!r}")
+
+
 def items(store: Store, base: str, collection_id: str, params: Mapping[str, str]) -> ItemsPage:
     """Filter, sort and page a collection; raises InvalidParameterValue or NotFound."""
-    if collection_id not in {info.id for info in store.collections()}:
-        raise NotFound(f"no collection {collection_id!r}")
+    _check_exists(store, collection_id)
     query = parse_query(params)
     result = store.query(collection_id, query)
     url = f"{base}/collections/{collection_id}/items"
@@ -161,8 +166,7 @@ def items(store: Store, base: str, collection_id: str, params: Mapping[str, str]
 
 def item(store: Store, base: str, collection_id: str, fid: str) -> dict:
     """One feature with its links; NotFound for an unknown collection or id."""
-    if collection_id not in {info.id for info in store.collections()}:
-        raise NotFound(f"no collection {collection_id!r}")
+    _check_exists(store, collection_id)
     feature = store.get(collection_id, fid)
     if feature is None:
         raise NotFound(f"no feature {fid!r} in collection {collection_id!r}")
@@ -192,8 +196,7 @@ def parse_feature_body(body: bytes, content_type: str | None) -> dict:
 
 
 def check_writable(store: Store, collection_id: str) -> None:
-    if collection_id not in {info.id for info in store.collections()}:
-        raise NotFound(f"no collection {collection_id!r}")
+    _check_exists(store, collection_id)
     if collection_id not in WRITABLE:
         raise MethodNotAllowed(f"collection {collection_id!r} is read-only over the API")
 

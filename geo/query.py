@@ -8,8 +8,8 @@ input, so the API answers 400 with a message a person can act on.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from geo.errors import InvalidParameterValue
 from geo.timespan import parse_datetime_param

@@ -10,7 +10,7 @@ integer seconds, which is what the in-memory index and SQL both compare.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from geo.errors import InvalidParameterValue
 
@@ -36,8 +36,8 @@ def parse_instant(text: str) -> datetime:
     normal = text.replace("t", "T").replace("z", "Z").replace(" ", "T")
     value = datetime.fromisoformat(normal)
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def day_start(day: date) -> int:
@@ -100,8 +100,8 @@ def parse_datetime_param(text: str) -> tuple[int | None, int | None]:
 
 def utc_now_rfc3339() -> str:
     """Now, to the second, as ``2026-11-21T09:30:00Z``."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def format_epoch(seconds: int) -> str:
-    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

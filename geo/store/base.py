@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import orjson
 
@@ -60,6 +61,8 @@ class WriteSummary:
 @runtime_checkable
 class Store(Protocol):
     """Storage of features per collection. Features are GeoJSON dicts."""
+
+    names: tuple[str, ...]  # the collections this store holds
 
     def collections(self) -> list[CollectionInfo]: ...
 

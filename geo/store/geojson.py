@@ -16,9 +16,9 @@ import re
 import tempfile
 import threading
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 import orjson
 from filelock import FileLock

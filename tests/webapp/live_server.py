@@ -35,7 +35,8 @@ def running_server(data_dir: Path, workers: int = 2, env: dict | None = None):
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"server did not start: {(data_dir.parent / f'server-{port}.log').read_text()}")
+                    log_text = (data_dir.parent / f"server-{port}.log").read_text()
+                    raise RuntimeError(f"server did not start: {log_text}") from None
                 time.sleep(0.2)
         yield base
     finally:

@@ -64,3 +64,43 @@ def test_owslib_reads_with_bbox_and_datetime(server):
     assert 0 < expected < api_count(server, "")
     one = client.collection_item("incidents", "2023-12-08-us-embassy-baghdad-rocket")
     assert one["properties"]["site_id"] == "us-embassy-baghdad"
+
+
+def test_two_gunicorn_workers_taking_writes_at_once_lose_nothing(tmp_path):
+    """Writers hit both workers concurrently; every acknowledged write is stored once."""
+    import threading
+    import urllib.error
+
+    from geo.datadir import init_data_dir
+
+    folder = tmp_path / "data"
+    init_data_dir(folder, empty=True)
+    token = "concurrency-token"
+    failures: list[str] = []
+
+    def writer(base: str, prefix: str) -> None:
+        for i in range(30):
+            body = json.dumps({"type": "Feature", "id": f"{prefix}-{i}",
+                               "geometry": {"type": "Point", "coordinates": [44.4, 33.3]},
+                               "properties": {"date": "2024-01-05", "event_type": "rocket_attack"}}).encode()
+            request = urllib.request.Request(f"{base}/collections/incidents/items", data=body, method="POST",
+                                             headers={"Content-Type": "application/geo+json",
+                                                      "Authorization": f"Bearer {token}"})
+            try:
+                with urllib.request.urlopen(request, timeout=60) as response:
+                    if response.status != 201:
+                        failures.append(f"{prefix}-{i}: {response.status}")
+            except urllib.error.HTTPError as exc:
+                failures.append(f"{prefix}-{i}: {exc.code} {exc.read()[:200]!r}")
+
+    with running_server(folder, workers=2, env={"INCIDENTMAP_TOKEN": token}) as base:
+        threads = [threading.Thread(target=writer, args=(base, name)) for name in ("a", "b", "c", "d")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == []
+        assert api_count(base, "") == 120
+    stored = json.loads((folder / "incidents.geojson").read_text())["features"]
+    ids = [f["id"] for f in stored]
+    assert len(ids) == len(set(ids)) == 120
