@@ -1,0 +1,533 @@
+"""Report text to candidate incidents, each with the sentences that support it.
+
+The extractor reads sentence by sentence. A sentence proposes an incident when
+it names a means of attack and an act (struck, fired, targeted, killed ...)
+and is not an aggregate ("attacked 78 times since"), a threat or a place
+outside Iraq, Syria and Jordan. The place is the most specific one the
+sentence names (a site inside another wins; "near X" lowers the precision);
+the date is the sentence's own, else the one the report is about; casualties,
+perpetrator and attribution come from the sentence and its neighbours. What one
+report says about one event in several sentences is merged into one incident.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from geo.dates import DateSpan, find_dates, find_time
+from geo.dedup import merge_all
+from geo.gazetteer import Gazetteer, Place
+from geo.report import Report
+
+REGION = ("IQ", "SY", "JO")
+INDIRECT = ("rocket_attack", "mortar_attack", "missile_attack")
+TYPE_WORDS = {"rocket_attack": "rocket", "mortar_attack": "mortar", "drone_attack": "drone",
+              "missile_attack": "missile", "airstrike": "airstrike", "ied": "ied", "small_arms": "gunfire",
+              "other": "attack"}
+
+_R = lambda pattern: re.compile(pattern, re.I)  # noqa: E731
+
+EVENT_PATTERNS = [
+    ("ied", _R(r"\b(IEDs?|roadside bombs?|improvised explosive devices?|explosive devices?|landmines?)\b")),
+    ("mortar_attack", _R(r"\bmortars?(?:\s+(?:bombs?|rounds?|shells?))?\b")),
+    ("rocket_attack", _R(r"\b(rockets?|katyushas?|salvos?)\b")),
+    ("missile_attack", _R(r"\b(ballistic missiles?|cruise missiles?|missiles?)\b")),
+    ("drone_attack", _R(r"\b(drones?|UAVs?|UAS|unmanned aerial (?:vehicles?|systems?|aircraft))\b")),
+    ("small_arms", _R(r"\b(gunfire|small[- ]arms|opened fire|gunmen|sniper|machine[- ]guns?|shot at)\b")),
+    ("airstrike", _R(r"\b(air ?strikes?|air raids?|bombing raids?|warplanes?|fighter jets?|AC-130|F-15E?s?|"
+                     r"B-1B?s?|precision strikes?|retaliatory strikes?)\b")),
+]
+STATE_ACTOR = _R(r"\b(U\.?S\.?|American|United States|Pentagon|CENTCOM|Central Command|coalition|Turkish|Turkey|"
+                 r"Israeli|Jordanian)\b(?:\s+\w+){0,3}?\s*\b(forces|military|troops|aircraft|warplanes|jets|"
+                 r"drones?|strikes?|struck|carried out|conducted|launched|said|announced|air force)\b|"
+                 r"\b(U\.?S\.?|American|Turkish|Israeli|Jordanian|coalition)\s+(drone\s+)?strikes?\b|"
+                 r"\bthe (U\.?S\.?|United States) (struck|hit|bombed|retaliated)\b")
+ACT = _R(r"\b(attack(?:s|ed|ing)?|struck|strikes?|hit|hits|target(?:s|ed|ing)?|fired|launched|landed|fell|"
+         r"shell(?:ed|ing)|bomb(?:ed|ing)|explod(?:ed|ing)|detonated|killed|killing|wounded|injured|"
+         r"intercepted|shot down|downed|crashed|raid(?:ed)?|assault(?:ed)?|blast|explosion|impact(?:ed)?|"
+         r"retaliat(?:ed|ion)|slammed|pounded|came under)\b")
+AGGREGATE = _R(r"\b(\d+|dozens of|more than \d+|at least \d+|over \d+)\s+(?:\w+\s+){0,2}?(times|attacks|strikes)\b|"
+               r"\b(series|wave|string|spate|campaign) of (attacks|strikes)\b|\battacks? (?:on [\w\s-]+ )?since\b|"
+               r"\b\d+(st|nd|rd|th) attack\b")
+THREAT = _R(r"\b(threaten(?:s|ed)?|vow(?:s|ed)?|warn(?:s|ed)?|would|could|may|might|will|plan(?:s|ned)? to|"
+            r"intend|if)\b")
+PAST_ACT = _R(r"\b(struck|hit|fired|launched|landed|fell|killed|wounded|injured|exploded|detonated|targeted|"
+              r"attacked|shot down|downed|intercepted|carried out|conducted)\b")
+OUTSIDE = _R(r"\b(Red Sea|Gulf of Aden|Bab al-Mandab|Arabian Sea|Gaza|Israel|Yemen|Lebanon|Tehran|Washington|"
+             r"merchant (ship|vessel)|cargo ship|tanker|destroyer|warship|aircraft carrier)\b")
+BEFORE_ANCHOR = _R(r"\b(?:(?P<n>\w+)\s+)?(days?|weeks?|hours)\s+after\b|\bfollow(?:ed|ing|s)\b")
+
+PERPETRATORS = [
+    (_R(r"\bKata[’'`]?[ie]?b\s+Hez?[bi]?[aou]?llah\b|\bKataeb Hezbollah\b|\bKH\b"), "Kataib Hezbollah"),
+    (_R(r"\b(Harakat\s+(Hezbollah\s+)?al[- ]Nujaba|al[- ]Nujaba|Nujaba)\b"), "Harakat Hezbollah al-Nujaba"),
+    (_R(r"\bKata[’'`]?[ie]?b\s+Sayyid\s+al[- ]Shuhada\b"), "Kataib Sayyid al-Shuhada"),
+    (_R(r"\bAsa[’'`]?[ie]?b\s+Ahl\s+al[- ]Haq\b"), "Asaib Ahl al-Haq"),
+    (_R(r"\bIslamic Resistance in Iraq\b"), "Islamic Resistance in Iraq"),
+    (_R(r"\bIslamic State\b|\bISIS\b|\bISIL\b|\bDaesh\b"), "Islamic State"),
+    (_R(r"\bHouthis?\b"), "Houthis"),
+    (_R(r"\bPopular Mobili[sz]ation (Forces|Units)\b|\bPMF\b|\bHashd\b"), "Popular Mobilization Forces"),
+    (_R(r"\bIran[- ](?:backed|aligned|linked|allied|sponsored)\s+(?:\w+\s+)?(militias?|groups?|factions?|fighters|"
+        r"proxies)\b"), "Iran-aligned militias"),
+    (_R(r"\b(armed|Shiite|Shia|Iraqi) (militias?|factions?|groups?)\b"), "militias"),
+]
+US_ACTOR = _R(r"\b(U\.?S\.?|American|United States|Pentagon|CENTCOM|Central Command|coalition)\b")
+TURKISH_ACTOR = _R(r"\bTurk(ish|ey)\b")
+NEGATED_CLAIM = _R(r"\b(no (?:specific |single )?(?:group|one|faction)|nobody|not|yet to|has not|have not|"
+                   r"did not)\b[^.;]{0,30}\bclaim")
+STATE_DRONE = _R(r"\b(U\.?S\.?|American|United States|coalition|Turkish|Israeli)\s+(?:\w+\s+){0,2}?(drones?|UAVs?|UAS|"
+                 r"unmanned aerial)")
+CLAIMED = _R(r"\b(claim(?:ed|s|ing)?|took responsibility|said (?:it|they) (?:had )?(?:targeted|attacked|struck|"
+             r"hit|launched)|announced (?:it|they)|in a statement on Telegram)\b")
+ATTRIBUTED = _R(r"\b(blam(?:ed|es|ing)|accus(?:ed|es)|behind|attribut(?:ed|es)|responsible|linked to|"
+                r"suspected|believed to|named|pointed to)\b")
+ZERO_CASUALTIES = _R(r"\bno (?:immediate )?(?:reports? of )?(?:casualties|injuries|deaths|one was (?:hurt|"
+                     r"injured|killed)|(?:US |American )?(?:personnel|troops|service ?members|soldiers|staff) "
+                     r"(?:were )?(?:hurt|injured|killed|harmed))\b|\bwithout (?:causing )?(?:any )?casualties\b|"
+                     r"\bcaused no (?:casualties|injuries)\b|\bno (?:reported )?casualties\b|"
+                     r"\bno(?:body| one) was (?:hurt|injured|killed)\b")
+_NUM = (r"(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+        r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|a dozen|dozens)")
+_QUAL = r"(?:more than |over |at least |about |around |some |nearly |up to )?"
+KILLED = [_R(rf"\b{_QUAL}{_NUM}\s+(?:[\w-]+\s+){{0,4}}?(?:were |was |have been |had been )?(?:killed|dead|died)"),
+          _R(rf"\b(?:killed|killing|kills)\s+{_QUAL}{_NUM}\b"),
+          _R(rf"\bdeaths? of {_QUAL}{_NUM}\b")]
+INJURED = [_R(rf"\b{_QUAL}{_NUM}\s+(?:[\w-]+\s+){{0,4}}?(?:were |was |have been |had been )?(?:wounded|injured|hurt)"),
+           _R(rf"\b(?:wounding|injuring|wounded|injured)\s+{_QUAL}{_NUM}\b"),
+           _R(rf"\b(?:minor |light |serious )?injuries to {_QUAL}{_NUM}\b")]
+_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+          "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+          "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+          "a dozen": 12}
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]*[A-Z0-9])|\n\s*\n|\n(?=\s*[-•*]\s)")
+_ABBREVIATIONS = re.compile(r"\b(U\.S|U\.N|Dec|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Mr|Mrs|Ms|Dr|Gen|Lt|Col|"
+                            r"Maj|Capt|Sgt|Rep|Sen|St|No|a\.m|p\.m|approx)\.$", re.I)
+DATELINE_ANYWHERE = re.compile(r"^\s*(?P<place>[A-Z][A-Z .'’-]{2,40}?)(?:,\s*[A-Z][\w .'’-]{1,40}?)?\s*(?:\([^)]{1,40}\))?\s*"
+                      r"(?:[-–—]|\(\w)", re.M)
+
+
+@dataclass
+class Sentence:
+    text: str
+    index: int
+    paragraph: int
+
+
+@dataclass
+class Candidate:
+    """An incident in the making, from one report."""
+
+    event_type: str
+    place: Place
+    span: DateSpan | None
+    sentences: list[Sentence] = field(default_factory=list)
+    time_local: str | None = None
+    killed: int | None = None
+    injured: int | None = None
+    perpetrator: str | None = None
+    attribution: str = "unknown"
+    target: str | None = None
+    date_from_sentence: bool = True
+
+
+@dataclass
+class Extraction:
+    """What a report yielded: incidents as GeoJSON features, and what was assumed."""
+
+    report: Report
+    features: list[dict]
+    reference_date: date | None
+    reference_how: str
+    messages: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        return {"name": self.report.name, "title": self.report.title, "url": self.report.url,
+                "published": self.report.published.isoformat() if self.report.published else None,
+                "published_how": self.report.published_how, "published_certain": self.report.published_certain,
+                "reference_date": self.reference_date.isoformat() if self.reference_date else None,
+                "reference_how": self.reference_how, "incidents": len(self.features),
+                "messages": self.messages}
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences, tolerant of abbreviations such as U.S. and Dec., and of bullet lists."""
+    out: list[Sentence] = []
+    for p_index, paragraph in enumerate(re.split(r"\n\s*\n", text)):
+        pieces = _SENTENCE_END.split(paragraph.strip())
+        merged: list[str] = []
+        for piece in pieces:
+            if merged and _ABBREVIATIONS.search(merged[-1].rstrip()):
+                merged[-1] = merged[-1] + " " + piece
+            else:
+                merged.append(piece)
+        for piece in merged:
+            piece = re.sub(r"\s+", " ", piece).strip(" -•*")
+            if len(piece) > 3:
+                out.append(Sentence(piece, len(out), p_index))
+    return out
+
+
+def _number(text: str) -> int | None:
+    text = text.lower()
+    if text.isdigit():
+        return int(text)
+    return _WORDS.get(text)
+
+
+def find_casualties(text: str) -> tuple[int | None, int | None]:
+    """(killed, injured) as stated; 0 and 0 when the text says there were no casualties."""
+    killed = injured = None
+    for pattern in KILLED:
+        match = pattern.search(text)
+        if match and _number(match.group("n")) is not None:
+            killed = _number(match.group("n"))
+            break
+    for pattern in INJURED:
+        match = pattern.search(text)
+        if match and _number(match.group("n")) is not None:
+            injured = _number(match.group("n"))
+            break
+    if ZERO_CASUALTIES.search(text):
+        killed = 0 if killed is None else killed
+        injured = 0 if injured is None else injured
+    return killed, injured
+
+
+def find_event_type(text: str) -> str | None:
+    """The means of attack a sentence names, with state strikes told apart from militia attacks."""
+    state = STATE_ACTOR.search(text)
+    if state and re.search(r"\b(strikes?|struck|bombed|airstrikes?|drone strike|retaliat)", text, re.I):
+        if not re.search(r"\b(attacks?|targeted|fired)\s+(?:on |at |against )?(?:the )?(U\.?S\.?|American|coalition)",
+                         text, re.I) or re.search(r"\b(air ?strikes?|drone strike|retaliat)", text, re.I):
+            return "airstrike"
+    hits = []
+    for event_type, pattern in EVENT_PATTERNS:
+        match = pattern.search(text)
+        if match:
+            hits.append((match.start(), event_type))
+    if not hits:
+        return None
+    if any(t == "airstrike" for _, t in hits) or (min(hits)[1] == "drone_attack" and STATE_DRONE.search(text)):
+        return "airstrike"
+    if re.search(r"\bdrone strike\b", text, re.I) and not re.search(r"\b(militia|resistance|one-way|kamikaze|"
+                                                                      r"explosive-laden|attack drone)", text, re.I):
+        return "airstrike"
+    return min(hits)[1]
+
+
+def find_perpetrator(text: str, event_type: str) -> tuple[str | None, str]:
+    """(perpetrator as reported, attribution) from one sentence."""
+    if event_type == "airstrike":
+        if US_ACTOR.search(text):
+            return "US forces", "claimed" if re.search(r"\b(said|announced|conducted|carried out|statement)\b",
+                                                       text, re.I) else "attributed"
+        if TURKISH_ACTOR.search(text):
+            return "Turkish forces", "attributed"
+    names = []
+    for pattern, name in PERPETRATORS:
+        match = pattern.search(text)
+        if not match:
+            continue
+        before = text[max(0, match.start() - 40):match.start()].lower()
+        if event_type == "airstrike" and re.search(r"\b(on|against|targeting|at|hit|struck)\s+(\w+\s+){0,2}$", before):
+            continue  # the group was the target of the strike
+        names.append(name)
+    if not names:
+        return None, "unknown"
+    generic = [n for n in names if n in ("Iran-aligned militias", "militias")]
+    specific = [n for n in names if n not in generic]
+    perpetrator = (f"{generic[0]}: {', '.join(specific)}" if generic and specific
+                   else ", ".join(specific) if specific else generic[0])
+    claimed = CLAIMED.search(text) and not NEGATED_CLAIM.search(text)
+    return perpetrator, "claimed" if claimed else "attributed"
+
+
+def _target_for(place: Place, event_type: str, text: str) -> str | None:
+    if event_type == "airstrike":
+        for pattern, name in PERPETRATORS:
+            if pattern.search(text):
+                return name
+        return None
+    if place.kind == "embassy":
+        return "US embassy"
+    if place.kind in ("air_base", "military_base", "outpost", "airport", "oil_field"):
+        return "US and coalition forces"
+    return None
+
+
+class Extractor:
+    """Extracts incidents from reports with one gazetteer."""
+
+    def __init__(self, gazetteer: Gazetteer):
+        self.gazetteer = gazetteer
+
+    # ---- places ------------------------------------------------------------
+
+    def _ancestors(self, site_id: str) -> tuple[str, ...]:
+        site = self.gazetteer.sites.get(site_id)
+        return self.gazetteer._ancestors(site) if site else ()
+
+    def incident_places(self, text: str, context: str) -> list[Place]:
+        """The places a sentence puts attacks on: the most specific of each nest, in the region."""
+        places = [p for p in self.gazetteer.find_all(text) if p.country_code in REGION]
+        specific = [p for p in places if p.kind != "country"]
+        if not specific:
+            generic = self.gazetteer._generic_site(text, [], context)
+            if generic is not None:
+                return [generic]
+            bases = re.search(r"\bbases?\b|\bfacilit(y|ies)\b|\boutposts?\b|\bforces\b", text, re.I)
+            return [p for p in places if p.kind == "country"][:1] if bases else []
+        chosen: list[Place] = []
+        for place in sorted(specific, key=lambda p: (p.rank, -len(p.matched))):
+            ancestors = set(self._ancestors(place.site_id)) if place.site_id else set()
+            if any(c.site_id and (c.site_id in ancestors or place.site_id in self._ancestors(c.site_id))
+                   for c in chosen):
+                continue
+            # a city, town or governorate that only says where a chosen site lies
+            if place.rank >= 2 and any(c.rank < place.rank and c.admin1 == place.admin1 for c in chosen):
+                continue
+            if place.kind == "governorate" and any(c.admin1 == place.admin1 for c in chosen):
+                continue
+            chosen.append(place)
+        return sorted(chosen, key=lambda p: p.start)
+
+    # ---- one report --------------------------------------------------------
+
+    def reference(self, report: Report) -> tuple[date | None, str]:
+        """The day relative dates are counted from, and how it was found."""
+        if report.published:
+            sure = "" if report.published_certain else ", not certain"
+            return report.published, f"publication date {report.published} ({report.published_how}{sure})"
+        absolute = [s for s in find_dates(report.text, None) if s.known and s.precision == "day"]
+        if absolute:
+            latest = max(absolute, key=lambda s: s.date_to)
+            how = (f"no publication date; relative dates counted from {latest.date_to}, the latest date the text "
+                   f"names ({latest.text!r}{', year inferred from the weekday' if latest.relative else ''})")
+            return latest.date_to, how
+        return None, "no publication date and no dated sentence: relative dates are left unresolved"
+
+    def extract(self, report: Report) -> Extraction:
+        ref, ref_how = self.reference(report)
+        sentences = split_sentences(strip_dateline(report.text))
+        main_span = self.main_span(sentences, ref)
+        candidates: list[Candidate] = []
+        for sentence in sentences:
+            candidates.extend(self._from_sentence(sentence, sentences, ref, main_span, candidates, report))
+        self._attribute(candidates, sentences)
+        features = [self._feature(c, report) for c in candidates]
+        features = merge_all(features, self._ancestors)
+        for feature in features:
+            feature["id"] = feature["properties"]["id"] = incident_id(feature)
+        messages = [] if report.published else [f"{report.name}: {ref_how}"]
+        return Extraction(report, features, ref, ref_how, messages)
+
+    @staticmethod
+    def main_span(sentences: list[Sentence], ref: date | None) -> DateSpan | None:
+        """The date the report is about: the first one given in a sentence about an attack."""
+        for sentence in sentences:
+            text = sentence.text
+            if find_event_type(text) and ACT.search(text) and not AGGREGATE.search(text):
+                if BEFORE_ANCHOR.search(text):
+                    continue
+                for span in find_dates(text, ref):
+                    if span.known:
+                        return span
+        return None
+
+    def _attribute(self, candidates: list[Candidate], sentences: list[Sentence]) -> None:
+        """Who the report says did it, for attacks whose own sentences name no one: the
+        attribution that names the most groups."""
+        best: tuple[int, tuple[str | None, str]] | None = None
+        for sentence in sentences:
+            text = sentence.text
+            if not (ATTRIBUTED.search(text) or CLAIMED.search(text) or re.search(r"\bby\b", text)):
+                continue
+            if re.search(r"\b(previous|earlier|past|other|similar)\s+attacks\b", text, re.I):
+                continue
+            found = find_perpetrator(text, "rocket_attack")
+            if found[0] is None:
+                continue
+            specific = len([n for n in found[0].replace(":", ",").split(",") if n.strip() not in
+                            ("Iran-aligned militias", "militias")])
+            if best is None or specific > best[0]:
+                best = (specific, found)
+        if best is None:
+            return
+        for candidate in candidates:
+            if candidate.perpetrator is None and candidate.event_type != "airstrike":
+                candidate.perpetrator, candidate.attribution = best[1]
+
+    def _from_sentence(self, sentence: Sentence, sentences: list[Sentence], ref: date | None,
+                       lead_span: DateSpan | None, earlier: list[Candidate], report: Report) -> list[Candidate]:
+        text = sentence.text
+        event_type = find_event_type(text)
+        if event_type is None or not ACT.search(text):
+            return []
+        if AGGREGATE.search(text):
+            return []
+        if THREAT.search(text) and not PAST_ACT.search(text):
+            return []
+        places = self.incident_places(text, report.text)
+        if not places:
+            if OUTSIDE.search(text):
+                return []
+            previous = earlier[-1] if earlier else None
+            if previous and sentence.index - previous.sentences[-1].index <= 3:
+                self._enrich(previous, sentence, event_type)
+            return []
+        if OUTSIDE.search(text) and all(p.kind == "country" for p in places):
+            return []
+        spans = [s for s in find_dates(text, ref)]
+        before_anchor = BEFORE_ANCHOR.search(text)
+        out = []
+        for place in places:
+            span = _nearest(spans, place)
+            from_sentence = span is not None
+            if before_anchor and place.start > before_anchor.start() and not (span and span.start > before_anchor.start()):
+                anchor = earlier[0].span if earlier and earlier[0].span else lead_span
+                span = _before(anchor, before_anchor)
+                from_sentence = True
+            if span is None:
+                span = lead_span or (_recent(ref) if ref else None)
+            candidate = Candidate(event_type, place, span, [sentence], date_from_sentence=from_sentence)
+            self._enrich(candidate, sentence, event_type, first=True)
+            nxt = sentences[sentence.index + 1] if sentence.index + 1 < len(sentences) else None
+            if nxt and find_event_type(nxt.text) in (None, event_type) and not self.incident_places(nxt.text, ""):
+                killed, injured = find_casualties(nxt.text)
+                if candidate.killed is None and killed is not None:
+                    candidate.killed = killed
+                if candidate.injured is None and injured is not None:
+                    candidate.injured = injured
+                if candidate.perpetrator is None:
+                    candidate.perpetrator, candidate.attribution = find_perpetrator(nxt.text, event_type)
+            out.append(candidate)
+        return out
+
+    def _enrich(self, candidate: Candidate, sentence: Sentence, event_type: str, first: bool = False) -> None:
+        text = sentence.text
+        if not first:
+            candidate.sentences.append(sentence)
+        candidate.time_local = candidate.time_local or find_time(text)
+        killed, injured = find_casualties(text)
+        candidate.killed = candidate.killed if candidate.killed is not None else killed
+        candidate.injured = candidate.injured if candidate.injured is not None else injured
+        if candidate.perpetrator is None:
+            candidate.perpetrator, candidate.attribution = find_perpetrator(text, candidate.event_type)
+        elif candidate.attribution != "claimed" and CLAIMED.search(text) and not NEGATED_CLAIM.search(text):
+            candidate.attribution = "claimed"
+        candidate.target = candidate.target or _target_for(candidate.place, candidate.event_type, text)
+
+    def _feature(self, candidate: Candidate, report: Report) -> dict:
+        place, span = candidate.place, candidate.span
+        if span is None or not span.known:
+            date_from = date_to = None
+            precision = "year"
+        else:
+            date_from, date_to, precision = span.date_from, span.date_to, span.precision
+        if date_from is None:
+            year = report.published.year if report.published else None
+            years = [int(y) for y in re.findall(r"\b(20[0-3]\d)\b", report.text)]
+            year = year or (max(years) if years else date.today().year)
+            date_from, date_to, precision = date(year, 1, 1), date(year, 12, 31), "year"
+        confidence = 0.45 + (0.2 if place.geo_precision == 1 else 0.1 if place.geo_precision == 2 else 0.0)
+        confidence += {"day": 0.2, "days": 0.1, "week": 0.05}.get(precision, 0.0)
+        confidence += 0.05 if candidate.date_from_sentence else 0.0
+        quote = " ".join(s.text for s in candidate.sentences)[:1000]
+        means = [t for t, pattern in EVENT_PATTERNS if t in INDIRECT and pattern.search(quote)]
+        props = {
+            "date": date_from.isoformat(), "date_from": date_from.isoformat(), "date_to": date_to.isoformat(),
+            "date_precision": precision, "time_local": candidate.time_local if precision == "day" else None,
+            "event_type": candidate.event_type, "perpetrator": candidate.perpetrator,
+            "target": candidate.target, "attribution": candidate.attribution,
+            "killed": candidate.killed, "injured": candidate.injured,
+            "site_id": place.site_id, "site_name": place.name if place.site_id else None,
+            "location": _location_name(place), "admin1": place.admin1,
+            "country": {"IQ": "Iraq", "SY": "Syria", "JO": "Jordan"}.get(place.country_code or ""),
+            "country_code": place.country_code, "geo_precision": place.geo_precision,
+            "sources": [{"url": report.url, "outlet": report.outlet, "title": report.title,
+                         "published": report.published.isoformat() if report.published else None,
+                         "quote": quote}],
+            "status": "reported", "confidence": round(min(confidence, 0.95), 2),
+            "notes": _notes(candidate, place, precision),
+        }
+        if candidate.event_type in INDIRECT and len(means) > 1:
+            props["disagreements"] = {"event_type": [candidate.event_type] + [m for m in means
+                                                                              if m != candidate.event_type]}
+        return {"type": "Feature", "id": None,
+                "geometry": {"type": "Point", "coordinates": [round(place.lon, 5), round(place.lat, 5)]},
+                "properties": props}
+
+
+def strip_dateline(text: str) -> str:
+    """Drop a dateline ("ERBIL, Kurdistan Region -") from the first lines: it names where the
+    report was filed, not where anything happened."""
+    head, rest = text[:600], text[600:]
+    for match in DATELINE_ANYWHERE.finditer(head):
+        if match.group("place").isupper() and match.start() < 400:
+            return head[:match.start()] + head[match.end():].lstrip(" -–—") + rest
+    return text
+
+
+def _location_name(place: Place) -> str:
+    if place.site_id:
+        site_admin = place.admin1 or place.name
+        return place.name if place.kind in ("city", "area") else site_admin
+    return place.name
+
+
+def _notes(candidate: Candidate, place: Place, precision: str) -> str:
+    what = TYPE_WORDS[candidate.event_type].replace("ied", "IED")
+    who = f" by {candidate.perpetrator}" if candidate.perpetrator else ""
+    where = ("near " if place.geo_precision == 2 else "in " if place.geo_precision == 3 else "at ") + place.name
+    toll = []
+    if candidate.killed is not None:
+        toll.append(f"{candidate.killed} killed")
+    if candidate.injured is not None:
+        toll.append(f"{candidate.injured} injured")
+    return f"{what.capitalize()}{who} {where}" + (f"; {', '.join(toll)}" if toll else "") + "."
+
+
+def _nearest(spans: list[DateSpan], place: Place) -> DateSpan | None:
+    known = [s for s in spans if s.known]
+    if not known:
+        return None
+    return min(known, key=lambda s: abs(s.start - place.start))
+
+
+def _before(anchor: DateSpan | None, match: re.Match) -> DateSpan | None:
+    """The span before an anchor that "days after" / "following" points to."""
+    if anchor is None or not anchor.known:
+        return None
+    unit = (match.group(2) or "").lower()
+    n = _number(match.group("n") or "") if match.group("n") else None
+    if unit.startswith("day") and n:
+        day = anchor.date_from - timedelta(days=n)
+        return DateSpan(day, day, "day", match.group(0))
+    if unit.startswith("hour"):
+        return DateSpan(anchor.date_from - timedelta(days=1), anchor.date_from, "days", match.group(0))
+    if unit.startswith("week"):
+        return DateSpan(anchor.date_from - timedelta(days=14), anchor.date_from - timedelta(days=1), "days",
+                        match.group(0))
+    return DateSpan(anchor.date_from - timedelta(days=7), anchor.date_from - timedelta(days=1), "days",
+                    match.group(0))
+
+
+def _recent(ref: date) -> DateSpan:
+    """A report that dates nothing speaks of the last few days before it appeared."""
+    return DateSpan(ref - timedelta(days=3), ref, "days", "", relative=True)
+
+
+def incident_id(feature: dict) -> str:
+    """Stable across re-ingesting: the day, the place and the kind of attack."""
+    p = feature["properties"]
+    place = p.get("site_id") or re.sub(r"[^a-z0-9]+", "-", (p.get("location") or "place").lower()).strip("-")
+    kind = "indirect" if p["event_type"] in ("rocket_attack", "mortar_attack", "missile_attack") else p["event_type"]
+    digest = hashlib.sha1(f"{p['date_from']}|{place}|{kind}".encode()).hexdigest()[:6]
+    return f"{p['date_from']}-{place}-{TYPE_WORDS[p['event_type']]}-{digest}"
+
+
+def extract_report(report: Report, gazetteer: Gazetteer) -> Extraction:
+    """Shorthand for ``Extractor(gazetteer).extract(report)``."""
+    return Extractor(gazetteer).extract(report)

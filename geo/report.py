@@ -1,0 +1,231 @@
+"""A report as the extractor reads it: text plus title, outlet, URL and publication date.
+
+Three inputs are understood: plain text that may start with ``title:``,
+``outlet:``, ``url:`` and ``published:`` header lines and a blank line; HTML,
+with boilerplate dropped and the title and date taken from the usual meta
+tags; and JSON ``{title, url, outlet, published, text}``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+
+import orjson
+
+from geo.dates import PublicationDate, find_publication_date
+from geo.errors import InvalidInput
+from geo.timespan import parse_day, parse_instant
+
+MAX_REPORT_BYTES = 20 * 1024 * 1024
+_HEADER_RE = re.compile(r"^(title|outlet|url|published|source)\s*:\s*(.*)$", re.I)
+
+
+@dataclass
+class Report:
+    """One report's text and what is known about where and when it appeared."""
+
+    text: str
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    published: date | None = None
+    published_how: str = "no publication date given"
+    published_certain: bool = False
+    name: str = "report"
+
+
+def _to_day(value: object, what: str) -> date | None:
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    try:
+        return parse_day(text[:10]) if len(text) >= 10 and text[4] == "-" else parse_instant(text).date()
+    except (ValueError, IndexError):
+        raise InvalidInput(f"{what}: published must be a date YYYY-MM-DD, got {text!r}") from None
+
+
+def _decode(raw: bytes, name: str) -> str:
+    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InvalidInput(f"{name} looks like a binary file, not a report")
+    for encoding in ("utf-8-sig", "utf-16"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")
+
+
+def parse_text(text: str, name: str = "report") -> Report:
+    """Plain text with optional header lines before a blank line."""
+    lines = text.splitlines()
+    headers: dict[str, str] = {}
+    body_start = 0
+    for i, line in enumerate(lines):
+        if not line.strip():
+            body_start = i + 1 if headers else 0
+            break
+        match = _HEADER_RE.match(line.strip())
+        if not match:
+            headers = {}
+            break
+        headers[match.group(1).lower()] = match.group(2).strip()
+    body = "\n".join(lines[body_start:]) if headers else text
+    report = Report(body.strip(), headers.get("title") or None, headers.get("outlet") or headers.get("source"),
+                    headers.get("url") or None, name=name)
+    if headers.get("published"):
+        report.published = _to_day(headers["published"], name)
+        report.published_how, report.published_certain = "from the published: header", True
+    return report
+
+
+class _HtmlText(HTMLParser):
+    SKIP = {"script", "style", "nav", "header", "footer", "aside", "form", "noscript", "svg", "button",
+            "figure", "iframe", "template"}
+    BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "article", "section", "tr",
+             "blockquote", "time"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: dict[str, list[str]] = {"article": [], "main": [], "body": []}
+        self.meta: dict[str, str] = {}
+        self.title = ""
+        self._skip = 0
+        self._open: list[str] = []
+        self._in_title = False
+        self.time_datetime: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {k.lower(): (v or "") for k, v in attrs}
+        if tag == "meta":
+            key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").lower()
+            if key and attrs.get("content"):
+                self.meta.setdefault(key, attrs["content"])
+            return
+        if tag == "time" and attrs.get("datetime") and not self.time_datetime:
+            self.time_datetime = attrs["datetime"]
+        if tag == "title":
+            self._in_title = True
+        if tag in self.SKIP:
+            self._skip += 1
+        if tag in ("article", "main"):
+            self._open.append(tag)
+        if tag in self.BLOCK:
+            self._emit("\n")
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+        if tag in self.SKIP and self._skip:
+            self._skip -= 1
+        if tag in ("article", "main") and tag in self._open:
+            self._open.remove(tag)
+        if tag in self.BLOCK:
+            self._emit("\n")
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+        elif not self._skip:
+            self._emit(data)
+
+    def _emit(self, data: str) -> None:
+        self.parts["body"].append(data)
+        for tag in set(self._open):
+            self.parts[tag].append(data)
+
+
+def _clean(text: str) -> str:
+    text = re.sub(r"[ \t\r\f\v]+", " ", text)
+    text = re.sub(r" *\n[ \n]*", "\n\n", text)
+    return text.strip()
+
+
+def parse_html(html: str, name: str = "report") -> Report:
+    """HTML: the article's text, the title and the date from meta tags."""
+    parser = _HtmlText()
+    parser.feed(html)
+    parser.close()
+    for key in ("article", "main", "body"):
+        text = _clean("".join(parser.parts[key]))
+        if len(text) > 200 or key == "body":
+            break
+    meta = parser.meta
+    title = meta.get("og:title") or meta.get("twitter:title") or parser.title.strip() or None
+    report = Report(text, title, meta.get("og:site_name"), meta.get("og:url"), name=name)
+    for key in ("article:published_time", "datepublished", "pubdate", "publishdate", "date", "dc.date",
+                "article:modified_time"):
+        if meta.get(key):
+            try:
+                report.published = _to_day(meta[key], name)
+                report.published_how, report.published_certain = f"from the page's {key} meta tag", True
+                break
+            except InvalidInput:
+                continue
+    if report.published is None and parser.time_datetime:
+        try:
+            report.published = _to_day(parser.time_datetime, name)
+            report.published_how, report.published_certain = "from the page's <time> element", True
+        except InvalidInput:
+            pass
+    return report
+
+
+def parse_json(raw: str, name: str = "report") -> Report:
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidInput(f"{name} is not valid JSON: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+        raise InvalidInput(f"{name}: a JSON report needs a \"text\" string (and may have title, url, outlet, "
+                           "published)")
+    report = Report(data["text"].strip(), data.get("title"), data.get("outlet"), data.get("url"), name=name)
+    if data.get("published"):
+        report.published = _to_day(data["published"], name)
+        report.published_how, report.published_certain = "from the JSON published field", True
+    return report
+
+
+def parse_report(raw: bytes | str, name: str = "report", published: str | None = None,
+                 url: str | None = None, today: date | None = None) -> Report:
+    """Any of the three forms; ``published`` and ``url`` override what the report says.
+
+    With no publication date given, one is looked for in the text; the report
+    says how it was found, or that it was not.
+    """
+    if isinstance(raw, bytes):
+        if len(raw) > MAX_REPORT_BYTES:
+            raise InvalidInput(f"{name} is {len(raw) // 1_000_000} MB; reports over "
+                               f"{MAX_REPORT_BYTES // 1_000_000} MB are refused")
+        raw = _decode(raw, name)
+    stripped = raw.lstrip()
+    if name.endswith(".json") or stripped.startswith("{"):
+        report = parse_json(raw, name)
+    elif name.endswith((".html", ".htm")) or re.match(r"<(!doctype|html|head|body|article)", stripped, re.I):
+        report = parse_html(raw, name)
+    else:
+        report = parse_text(raw, name)
+    if url:
+        report.url = url
+    if published:
+        report.published = _to_day(published, name)
+        report.published_how, report.published_certain = "given on the command line", True
+    if report.published is None:
+        found: PublicationDate = find_publication_date(report.text, today)
+        report.published, report.published_how, report.published_certain = found.day, found.how, found.certain
+    if not report.text.strip():
+        raise InvalidInput(f"{name} has no text")
+    return report
+
+
+def read_report(path: Path, published: str | None = None, url: str | None = None,
+                today: date | None = None) -> Report:
+    """A report file (.txt, .html or .json)."""
+    size = path.stat().st_size
+    if size > MAX_REPORT_BYTES:
+        raise InvalidInput(f"{path.name} is {size // 1_000_000} MB; reports over "
+                           f"{MAX_REPORT_BYTES // 1_000_000} MB are refused")
+    return parse_report(path.read_bytes(), path.name, published, url, today)
