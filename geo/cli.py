@@ -167,6 +167,81 @@ def export(data_dir: Path | None, collection: str, bbox: str | None, datetime_: 
         click.echo(f"wrote {result.number_matched} {collection} to {output}", err=True)
 
 
+def _extract_files(files: tuple[Path, ...], data_dir: Path | None, published: str | None, url: str | None,
+                   progress: bool):
+    from geo.extract import Extractor
+    from geo.gazetteer import Gazetteer
+    from geo.report import read_report
+
+    folder = _data_dir(data_dir) if data_dir else None
+    gazetteer = Gazetteer.load(folder if folder and is_initialised(folder) else None)
+    extractor = Extractor(gazetteer)
+    results = []
+    with click.progressbar(files, label="reading reports", file=sys.stderr,
+                           show_pos=True) if progress and len(files) > 1 else _Plain(files) as items:
+        for path in items:
+            results.append(extractor.extract(read_report(path, published, url)))
+    return extractor, results
+
+
+class _Plain:
+    def __init__(self, items):
+        self.items = items
+
+    def __enter__(self):
+        return self.items
+
+    def __exit__(self, *exc):
+        return False
+
+
+REPORT_OPTIONS = [
+    click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)),
+    click.option("--published", help="Publication date YYYY-MM-DD (overrides the report's own)."),
+    click.option("--url", help="The report's URL (overrides the report's own)."),
+]
+
+
+def report_options(command: Callable) -> Callable:
+    for option in reversed(REPORT_OPTIONS):
+        command = option(command)
+    return command
+
+
+@cli.command()
+@report_options
+@DATA_OPTION
+@friendly_errors
+def extract(files: tuple[Path, ...], published: str | None, url: str | None, data_dir: Path | None) -> None:
+    """Print the incidents the reports propose, as GeoJSON; stores nothing."""
+    _, results = _extract_files(files, data_dir, published, url, progress=False)
+    for result in results:
+        for message in result.messages:
+            click.echo(f"note: {message}", err=True)
+    features = [f for result in results for f in result.features]
+    collection = {"type": "FeatureCollection", "features": features,
+                  "reports": [result.summary() for result in results]}
+    sys.stdout.buffer.write(orjson.dumps(collection, option=orjson.OPT_INDENT_2) + b"\n")
+
+
+@cli.command()
+@report_options
+@DATA_OPTION
+@friendly_errors
+def ingest(files: tuple[Path, ...], published: str | None, url: str | None, data_dir: Path | None) -> None:
+    """Extract incidents, merge them with the stored ones, and store them as reported."""
+    from geo.ingest import ingest_features
+
+    store = _ready_store(_data_dir(data_dir))
+    extractor, results = _extract_files(files, _data_dir(data_dir), published, url, progress=True)
+    for result in results:
+        for message in result.messages:
+            click.echo(f"note: {message}", err=True)
+    features = [f for result in results for f in result.features]
+    summary = ingest_features(store, features, extractor._ancestors)
+    click.echo(f"{len(files)} report(s), {len(features)} incident(s) proposed: {summary.line()}")
+
+
 def main() -> None:
     cli(prog_name="incidentmap")
 

@@ -320,6 +320,7 @@ class Extractor:
         features = merge_all(features, self._ancestors)
         for feature in features:
             feature["id"] = feature["properties"]["id"] = incident_id(feature)
+            _one_source_per_report(feature["properties"])
         messages = [] if report.published else [f"{report.name}: {ref_how}"]
         return Extraction(report, features, ref, ref_how, messages)
 
@@ -468,6 +469,20 @@ def strip_dateline(text: str) -> str:
         if match.group("place").isupper() and match.start() < 400:
             return head[:match.start()] + head[match.end():].lstrip(" -–—") + rest
     return text
+
+
+def _one_source_per_report(props: dict) -> None:
+    """Sentences of one report that described one event become one source with all of them."""
+    merged: dict[tuple, dict] = {}
+    for source in props.get("sources") or []:
+        key = (source.get("url"), source.get("outlet"), source.get("title"), source.get("published"))
+        if key in merged:
+            quotes = merged[key]["quote"] or ""
+            if source.get("quote") and source["quote"] not in quotes:
+                merged[key]["quote"] = (quotes + " … " + source["quote"])[:2000]
+        else:
+            merged[key] = dict(source)
+    props["sources"] = list(merged.values())
 
 
 def _location_name(place: Place) -> str:

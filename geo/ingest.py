@@ -1,0 +1,76 @@
+"""Store what reports yield: each incident merges into the stored one it repeats, or is added.
+
+Everything one call brings is decided in memory first and written in one
+atomic batch, so a report that fails halfway stores nothing, and ingesting
+the same report twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from geo.dedup import merge, same_event
+from geo.query import MAX_LIMIT, Query
+from geo.store import Store
+from geo.timespan import day_end, day_start, parse_day
+
+_WINDOW_DEGREES = 0.3
+_BOOKKEEPING = ("created", "updated")
+
+
+@dataclass
+class IngestSummary:
+    new: list[str] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        return f"{len(self.new)} new, {len(self.merged)} merged, {len(self.unchanged)} unchanged"
+
+
+def _stored_near(store: Store, feature: dict) -> list[dict]:
+    lon, lat = feature["geometry"]["coordinates"][:2]
+    props = feature["properties"]
+    query = Query(bbox=(lon - _WINDOW_DEGREES, lat - _WINDOW_DEGREES, lon + _WINDOW_DEGREES, lat + _WINDOW_DEGREES),
+                  time_start=day_start(parse_day(props["date_from"])), time_end=day_end(parse_day(props["date_to"])),
+                  limit=MAX_LIMIT)
+    if (props.get("geo_precision") or 1) == 3:
+        query.bbox = None
+        query.exact = {"country_code": (props.get("country_code") or "",)}
+    return store.query("incidents", query).features()
+
+
+def _same_content(a: dict, b: dict) -> bool:
+    def strip(f: dict) -> dict:
+        return {**f, "properties": {k: v for k, v in f["properties"].items() if k not in _BOOKKEEPING}}
+    return strip(a) == strip(b)
+
+
+def ingest_features(store: Store, features: list[dict],
+                    ancestors: Callable[[str], tuple[str, ...]] = lambda s: ()) -> IngestSummary:
+    """Merge ``features`` into the store's incidents; one atomic write."""
+    summary = IngestSummary()
+    pending: dict[str, dict] = {}
+    for feature in features:
+        found = None
+        nearby = list(pending.values()) + [f for f in _stored_near(store, feature) if f["id"] not in pending]
+        for candidate in nearby:
+            if candidate["id"] == feature["id"] or same_event(candidate, feature, ancestors):
+                found = candidate
+                break
+        if found is None:
+            pending[feature["id"]] = feature
+            summary.new.append(feature["id"])
+            continue
+        merged = merge(found, feature, ancestors)
+        if _same_content(found, merged):
+            if found["id"] not in summary.new + summary.merged:
+                summary.unchanged.append(found["id"])
+            continue
+        pending[found["id"]] = merged
+        if found["id"] not in summary.new + summary.merged:
+            summary.merged.append(found["id"])
+    if pending:
+        store.put_many("incidents", list(pending.values()))
+    return summary
