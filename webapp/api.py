@@ -9,8 +9,9 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from geo import ogcapi
 from geo.csvio import to_csv
-from geo.errors import InvalidParameterValue, Unauthorized, WritesDisabled
+from geo.errors import InvalidInput, InvalidParameterValue, Unauthorized, WritesDisabled
 from geo.openapi import openapi_document
+from geo.query import parse_query
 from geo.store import Store
 
 bp = Blueprint("api", __name__)
@@ -156,3 +157,51 @@ def delete_item(collection_id: str, fid: str) -> Response:
     require_token()
     ogcapi.delete_item(store(), collection_id, fid)
     return Response(status=204)
+
+
+def extractor():
+    """One extractor per app, over the store's known sites (built on first use)."""
+    cached = current_app.extensions.get("incidentmap.extractor")
+    if cached is None:
+        from geo.extract import Extractor
+        from geo.gazetteer import Gazetteer
+
+        sites = [f for f in store().query("sites", parse_query({"limit": "10000"})).features()]
+        cached = Extractor(Gazetteer.from_features(sites))
+        current_app.extensions["incidentmap.extractor"] = cached
+    return cached
+
+
+def _report_fields() -> dict:
+    if request.is_json:
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            raise InvalidInput("the body must be a JSON object {text, title, url, outlet, published}")
+        return data
+    if request.form:
+        return request.form.to_dict()
+    raise InvalidInput("send the report as JSON {text, ...} or as a form with a text field")
+
+
+@bp.post("/ingest")
+def ingest() -> Response:
+    """Report text in; proposed incidents out, stored as well with store=true and a token."""
+    from geo.ingest import ingest_features
+    from geo.report import parse_report
+
+    fields = _report_fields()
+    text = fields.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInput("the report needs a non-empty text")
+    wants_store = str(request.args.get("store", fields.get("store", "false"))).lower() in ("1", "true", "yes", "on")
+    if wants_store:
+        require_token()
+    payload = {k: fields.get(k) for k in ("title", "url", "outlet", "published") if fields.get(k)}
+    payload["text"] = text
+    report = parse_report(orjson.dumps(payload), "report.json")
+    result = extractor().extract(report)
+    body = {"type": "FeatureCollection", "features": result.features, "report": result.summary()}
+    if wants_store:
+        summary = ingest_features(store(), result.features, extractor()._ancestors)
+        body["stored"] = {"new": summary.new, "merged": summary.merged, "unchanged": summary.unchanged}
+    return json_response(body, "application/geo+json")

@@ -86,3 +86,65 @@ def test_export_bad_bbox_is_one_line_error(runner, data_dir):
     result = runner.invoke(cli, ["export", "--data", str(data_dir), "--bbox", "1,2,3"])
     assert result.exit_code == 1
     assert result.output.strip() == "incidentmap: error: bbox must have 4 or 6 numbers, got '1,2,3'"
+
+
+EMBASSY = ("title: Rockets strike near US embassy\noutlet: Test Wire\nurl: https://wire.example/embassy\n"
+           "published: 2023-12-08\n\nBAGHDAD (Test Wire) - Two salvos of rockets struck the US embassy compound "
+           "in Baghdad's Green Zone at about 4:15 am on Friday, officials said. There were no casualties.")
+UNDATED = ("Gunmen opened fire on an army checkpoint near Ramadi on Friday, killing two soldiers, police said.")
+
+
+def test_extract_prints_geojson_and_stores_nothing(runner, data_dir, tmp_path):
+    report = tmp_path / "embassy.txt"
+    report.write_text(EMBASSY)
+    before = (data_dir / "incidents.geojson").read_bytes()
+    result = runner.invoke(cli, ["extract", str(report), "--data", str(data_dir)])
+    assert result.exit_code == 0, result.output
+    collection = json.loads(result.stdout)
+    [incident] = collection["features"]
+    props = incident["properties"]
+    assert (props["site_id"], props["date"], props["time_local"], props["event_type"], props["killed"]) == (
+        "us-embassy-baghdad", "2023-12-08", "04:15", "rocket_attack", 0)
+    assert props["sources"][0]["url"] == "https://wire.example/embassy"
+    assert collection["reports"][0]["published"] == "2023-12-08"
+    assert (data_dir / "incidents.geojson").read_bytes() == before
+
+
+def test_extract_says_when_no_publication_date_is_known(runner, tmp_path):
+    report = tmp_path / "undated.txt"
+    report.write_text(UNDATED)
+    result = runner.invoke(cli, ["extract", str(report)])
+    assert result.exit_code == 0
+    assert "no publication date" in result.stderr
+    [incident] = json.loads(result.stdout)["features"]
+    assert incident["properties"]["date_precision"] == "year"  # never an invented day
+    assert incident["properties"]["location"] == "Ramadi" and incident["properties"]["killed"] == 2
+
+
+def test_ingest_then_ingest_again(runner, tmp_path):
+    report = tmp_path / "embassy.txt"
+    report.write_text(EMBASSY)
+    folder = str(tmp_path / "empty")
+    runner.invoke(cli, ["init", "--data", folder, "--empty"])
+    first = runner.invoke(cli, ["ingest", str(report), "--data", folder])
+    assert first.exit_code == 0 and "1 new, 0 merged, 0 unchanged" in first.stdout
+    second = runner.invoke(cli, ["ingest", str(report), "--data", folder])
+    assert "0 new, 0 merged, 1 unchanged" in second.stdout
+
+
+def test_ingest_merges_into_a_stored_incident(runner, data_dir, tmp_path):
+    report = tmp_path / "embassy.txt"
+    report.write_text(EMBASSY)
+    result = runner.invoke(cli, ["ingest", str(report), "--data", str(data_dir)])
+    assert "0 new, 1 merged" in result.stdout  # the test data holds this attack already
+    stored = json.loads((data_dir / "incidents.geojson").read_text())["features"]
+    embassy = next(f for f in stored if f["id"] == "t-embassy-1208")
+    assert {s["url"] for s in embassy["properties"]["sources"]} >= {"https://wire.example/embassy"}
+    assert embassy["properties"]["time_local"] == "04:15"
+
+
+def test_ingest_bad_report_is_one_line_error(runner, data_dir, tmp_path):
+    report = tmp_path / "bad.json"
+    report.write_text('{"title": "no text here"}')
+    result = runner.invoke(cli, ["ingest", str(report), "--data", str(data_dir)])
+    assert result.exit_code == 1 and "needs a \"text\"" in result.output

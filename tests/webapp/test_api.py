@@ -220,3 +220,41 @@ def test_sites_are_read_only(client, auth):
     response = client.post("/collections/sites/items", data=json.dumps(feature("s")), headers=auth,
                            content_type=GEOJSON)
     assert response.status_code == 405 and response.json["code"] == "MethodNotAllowed"
+
+
+REPORT = {"text": "A one-way attack drone hit Harir air base north of Erbil early on Thursday; no one was hurt. "
+                  "The Islamic Resistance in Iraq claimed the attack.",
+          "published": "2024-01-05", "outlet": "Test Wire", "url": "https://wire.example/harir"}
+
+
+def test_ingest_proposes_without_storing(client, data_dir):
+    before = (data_dir / "incidents.geojson").read_bytes()
+    response = client.post("/ingest", json=REPORT)
+    assert response.status_code == 200
+    [incident] = response.json["features"]
+    props = incident["properties"]
+    assert (props["site_id"], props["date"], props["event_type"], props["attribution"], props["injured"]) == (
+        "harir-air-base", "2024-01-04", "drone_attack", "claimed", 0)
+    assert "stored" not in response.json
+    assert (data_dir / "incidents.geojson").read_bytes() == before
+
+
+def test_ingest_stores_with_token_only(client, auth):
+    assert client.post("/ingest?store=true", json=REPORT).status_code == 401
+    stored = client.post("/ingest?store=true", json=REPORT, headers=auth)
+    assert stored.status_code == 200 and len(stored.json["stored"]["new"]) == 1
+    fid = stored.json["stored"]["new"][0]
+    assert client.get(f"/collections/incidents/items/{fid}").json["properties"]["status"] == "reported"
+    again = client.post("/ingest", data={**REPORT, "store": "true"}, headers=auth)
+    assert again.json["stored"]["unchanged"] == [fid]
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"json": {"text": ""}}, "non-empty text"),
+    ({"json": {"text": "Rockets hit Erbil.", "published": "last week"}}, "published must be a date"),
+    ({"json": ["not", "an", "object"]}, "JSON object"),
+    ({"data": "plain", "content_type": "text/plain"}, "send the report"),
+])
+def test_ingest_errors(client, kwargs, words):
+    response = client.post("/ingest", **kwargs)
+    assert response.status_code == 400 and words in response.json["description"]
