@@ -1,0 +1,104 @@
+"""Extraction speed: reports per second on one core, and gazetteer lookups with 10,000 sites.
+
+    python bench/extract_bench.py [--reports 1000] [--words 600] [--sites 10000]
+
+Reports are generated from a seeded mix of sentences written for this
+benchmark (attacks at known sites, background, quotes, aggregates), about
+600 words each. Prints reports per second (median of 3 runs) and the median
+time of one gazetteer lookup with the shipped sites plus N synthetic ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from geo.extract import Extractor  # noqa: E402
+from geo.gazetteer import Gazetteer  # noqa: E402
+from geo.model import Site  # noqa: E402
+from geo.report import parse_report  # noqa: E402
+
+PLACES = ["Ain al-Asad air base", "Harir air base", "the US embassy in Baghdad", "al-Tanf garrison",
+          "the Conoco gas field", "Erbil airport", "Rmelan", "al-Shaddadi", "Tower 22", "Victory Base",
+          "a checkpoint near Ramadi", "the outskirts of Fallujah", "Jurf al-Sakhar", "Albu Kamal"]
+MEANS = ["rockets", "a one-way attack drone", "two drones", "mortar rounds", "a ballistic missile",
+         "a roadside bomb"]
+WHEN = ["on Friday", "late on Wednesday", "early Thursday", "yesterday", "last night", "on December 3",
+        "on 20 January", "earlier this week"]
+FILLER = [
+    "Officials said an investigation was under way and that damage was being assessed.",
+    "The government condemned the incident and promised to pursue those responsible.",
+    "Analysts said the escalation reflected tensions that have grown across the region for months.",
+    "Residents described hearing several loud explosions followed by sirens across the district.",
+    "The statement added that air defences had been placed on high alert for the rest of the night.",
+    "US forces have been attacked more than 80 times since mid-October, according to the Pentagon.",
+    "The war in Gaza has raised fears of a wider conflict drawing in Israel and Iran-aligned groups.",
+    "A spokesman declined to say how many personnel were stationed at the facility at the time.",
+    "Diplomats in Washington said talks on the future of the coalition would continue next month.",
+    "Security sources said the launch site was found abandoned a few kilometres away.",
+]
+
+
+def make_report(rng: random.Random, words: int) -> str:
+    parts = []
+    while sum(len(p.split()) for p in parts) < words:
+        if rng.random() < 0.25:
+            parts.append(f"{rng.choice(MEANS).capitalize()} struck {rng.choice(PLACES)} {rng.choice(WHEN)}, "
+                         f"{rng.choice(['causing no casualties', 'wounding two service members', 'officials said'])}.")
+        else:
+            parts.append(rng.choice(FILLER))
+    return "outlet: Bench Wire\npublished: 2024-01-05\n\n" + " ".join(parts)
+
+
+def synthetic_sites(n: int, rng: random.Random) -> list[Site]:
+    syllables = ["al", "tal", "qasr", "bir", "jab", "ham", "dur", "zan", "kar", "mir", "sul", "rash", "nah", "wadi"]
+    sites = []
+    for i in range(n):
+        name = " ".join(rng.choice(syllables).capitalize() + rng.choice(syllables) for _ in range(2)) + f" {i}"
+        sites.append(Site.from_feature({
+            "type": "Feature", "id": f"synthetic-{i}",
+            "geometry": {"type": "Point", "coordinates": [rng.uniform(38, 48), rng.uniform(29, 37)]},
+            "properties": {"name": name, "kind": "outpost", "aliases": [f"Outpost {i}"]}}))
+    return sites
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=1000)
+    parser.add_argument("--words", type=int, default=600)
+    parser.add_argument("--sites", type=int, default=10_000)
+    args = parser.parse_args()
+    rng = random.Random(11)
+    texts = [make_report(rng, args.words) for _ in range(args.reports)]
+    gazetteer = Gazetteer.load()
+    gazetteer.find_all("warm up GeoNames")
+    extractor = Extractor(gazetteer)
+    runs, incidents = [], 0
+    for _ in range(3):
+        started = time.perf_counter()
+        incidents = sum(len(extractor.extract(parse_report(t, "bench.txt")).features) for t in texts)
+        runs.append(args.reports / (time.perf_counter() - started))
+    print(f"extraction: {statistics.median(runs):.0f} reports/s (median of 3; {args.reports} reports of "
+          f"~{args.words} words, one core), {incidents} incidents per run")
+
+    shipped = list(gazetteer.sites.values())
+    big = Gazetteer(shipped + synthetic_sites(args.sites, rng), gazetteer.admin, geonames=True)
+    mentions = ["drones struck Outpost 4711 overnight", "near Ain al-Asad in Anbar", "rockets hit Harir",
+                "in Ramadi", "at Tower 22 in Jordan"]
+    times = []
+    for _ in range(5):
+        for mention in mentions:
+            started = time.perf_counter()
+            big.resolve(mention)
+            times.append((time.perf_counter() - started) * 1000)
+    print(f"gazetteer with {len(big.sites)} known sites: median lookup {statistics.median(times):.3f} ms")
+
+
+if __name__ == "__main__":
+    main()
