@@ -352,11 +352,19 @@ class Extractor:
             specific = len([n for n in found[0].replace(":", ",").split(",") if n.strip() not in
                             ("Iran-aligned militias", "militias")])
             if best is None or specific > best[0]:
-                best = (specific, found)
+                best = (specific, found, sentence.index)
         if best is None:
             return
-        for candidate in candidates:
-            if candidate.perpetrator is None and candidate.event_type != "airstrike":
+        # the attack the attribution speaks of: the nearest one told before it (else the first after)
+        open_ = [c for c in candidates if c.perpetrator is None and c.event_type != "airstrike"]
+        before = [c for c in open_ if c.sentences[0].index <= best[2]]
+        target = max(before, key=lambda c: c.sentences[0].index) if before else (open_[0] if open_ else None)
+        if target is None:
+            return
+        for candidate in open_:
+            if candidate is target or (candidate.place.site_id and candidate.place.site_id == target.place.site_id) \
+                    or (candidate.place.site_id in self._ancestors(target.place.site_id or "")) \
+                    or (target.place.site_id in self._ancestors(candidate.place.site_id or "")):
                 candidate.perpetrator, candidate.attribution = best[1]
 
     def _from_sentence(self, sentence: Sentence, sentences: list[Sentence], ref: date | None,
