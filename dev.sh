@@ -61,8 +61,11 @@ case "${1:-}" in
     ;;
   test)
     shift
-    # GDAL's ogrinfo is the real OGC API client the tests drive
-    command -v ogrinfo >/dev/null || apt_install gdal-bin
+    # GDAL's ogrinfo is the real OGC API client the tests drive; Debian's chromium the real browser
+    missing=()
+    command -v ogrinfo >/dev/null || missing+=(gdal-bin)
+    command -v chromium >/dev/null || missing+=(chromium)
+    [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
     make_venv
     pip_install test
     exec "$VENV/bin/python" -m pytest "$@"
