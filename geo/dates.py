@@ -45,7 +45,7 @@ _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 
 _TIME_RE = re.compile(
     r"\b(?P<h>[01]?\d|2[0-3])(?:[:.](?P<m>[0-5]\d))?\s*(?P<ampm>a\.?\s?m\b\.?|p\.?\s?m\b\.?)"
     r"|\b(?P<h24>[01]\d|2[0-3]):(?P<m24>[0-5]\d)\s*(?:local\s+time|hours|GMT|UTC|\(|h\b)"
-    r"|\b(?P<word>midnight|noon|midday)\b", re.I)
+    r"|\b(?:at|on)\s+(?P<word>midnight|noon|midday)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -186,9 +186,13 @@ def find_dates(text: str, published: date | None, today: date | None = None) -> 
 
 def find_time(text: str) -> str | None:
     """The first clock time in ``text`` as local ``HH:MM``, or None."""
-    match = _TIME_RE.search(text)
-    if not match:
+    matches = list(_TIME_RE.finditer(text))
+    if not matches:
         return None
+    clock = [m for m in matches if not m.group("word")]  # "12:20 a.m." beats "midnight"
+    match = clock[0] if clock else matches[0]
+    if re.search(r"(Eastern|EST|EDT|\bET\b|Washington time)", text[match.end():match.end() + 20]):
+        return None  # a Washington time is not the local time; see extract.eastern_to_local
     if match.group("word"):
         return {"midnight": "00:00", "noon": "12:00", "midday": "12:00"}[match.group("word").lower()]
     if match.group("h24"):

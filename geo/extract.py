@@ -23,6 +23,9 @@ from geo.gazetteer import Gazetteer, Place
 from geo.report import Report
 
 REGION = ("IQ", "SY", "JO")
+REFERENCE = re.compile(r"(?:\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|"
+                       r"south-east|south-west)(?:ern)?\s+of|\bkilomet(?:re|er)s?\s+(?:\w+\s+)?(?:of|from)|\bkm\s+"
+                       r"(?:\w+\s+)?(?:of|from)|\bmiles\s+(?:\w+\s+)?(?:of|from)|\bnear the (?:city|town) of)\s*$", re.I)
 INDIRECT = ("rocket_attack", "mortar_attack", "missile_attack")
 TYPE_WORDS = {"rocket_attack": "rocket", "mortar_attack": "mortar", "drone_attack": "drone",
               "missile_attack": "missile", "airstrike": "airstrike", "ied": "ied", "small_arms": "gunfire",
@@ -37,18 +40,19 @@ EVENT_PATTERNS = [
     ("missile_attack", _R(r"\b(ballistic missiles?|cruise missiles?|missiles?)\b")),
     ("drone_attack", _R(r"\b(drones?|UAVs?|UAS|unmanned aerial (?:vehicles?|systems?|aircraft))\b")),
     ("small_arms", _R(r"\b(gunfire|small[- ]arms|opened fire|gunmen|sniper|machine[- ]guns?|shot at)\b")),
-    ("airstrike", _R(r"\b(air ?strikes?|air raids?|bombing raids?|warplanes?|fighter jets?|AC-130|F-15E?s?|"
+    ("airstrike", _R(r"\b(air ?strikes?|air raids?|bombing raids?|warplanes?|fighter jets?|gunships?|AC-130|F-15E?s?|"
                      r"B-1B?s?|precision strikes?|retaliatory strikes?)\b")),
 ]
 STATE_ACTOR = _R(r"\b(U\.?S\.?|American|United States|Pentagon|CENTCOM|Central Command|coalition|Turkish|Turkey|"
-                 r"Israeli|Jordanian)\b(?:\s+\w+){0,3}?\s*\b(forces|military|troops|aircraft|warplanes|jets|"
+                 r"Israeli|Jordanian)\b(?:\s+\w+){0,3}?\s*\b(forces|military|troops|aircraft|warplanes|jets|gunships?|"
                  r"drones?|strikes?|struck|carried out|conducted|launched|said|announced|air force)\b|"
                  r"\b(U\.?S\.?|American|Turkish|Israeli|Jordanian|coalition)\s+(drone\s+)?strikes?\b|"
                  r"\bthe (U\.?S\.?|United States) (struck|hit|bombed|retaliated)\b")
 ACT = _R(r"\b(attack(?:s|ed|ing)?|struck|strikes?|hit|hits|target(?:s|ed|ing)?|fired|launched|landed|fell|"
          r"shell(?:ed|ing)|bomb(?:ed|ing)|explod(?:ed|ing)|detonated|killed|killing|wounded|injured|"
          r"intercepted|shot down|downed|crashed|raid(?:ed)?|assault(?:ed)?|blast|explosion|impact(?:ed)?|"
-         r"retaliat(?:ed|ion)|slammed|pounded|came under)\b")
+         r"retaliat(?:ed|ion)|slammed|pounded|came under|engag(?:ed|ing)|approached|repelled|thwarted|foiled|"
+         r"martyr(?:ed|ing))\b")
 AGGREGATE = _R(r"\b(\d+|dozens of|more than \d+|at least \d+|over \d+)\s+(?:\w+\s+){0,2}?(times|attacks|strikes)\b|"
                r"\b(series|wave|string|spate|campaign) of (attacks|strikes)\b|\battacks? (?:on [\w\s-]+ )?since\b|"
                r"\b\d+(st|nd|rd|th) attack\b")
@@ -69,14 +73,17 @@ PERPETRATORS = [
     (_R(r"\bIslamic State\b|\bISIS\b|\bISIL\b|\bDaesh\b"), "Islamic State"),
     (_R(r"\bHouthis?\b"), "Houthis"),
     (_R(r"\bPopular Mobili[sz]ation (Forces|Units)\b|\bPMF\b|\bHashd\b"), "Popular Mobilization Forces"),
-    (_R(r"\bIran[- ](?:backed|aligned|linked|allied|sponsored)\s+(?:\w+\s+)?(militias?|groups?|factions?|fighters|"
-        r"proxies)\b"), "Iran-aligned militias"),
-    (_R(r"\b(armed|Shiite|Shia|Iraqi) (militias?|factions?|groups?)\b"), "militias"),
+    (_R(r"\bIran[- ](?:backed|aligned|linked|allied|sponsored)\s+(?:\w+\s+)?(militias?|militants?|militiamen|"
+        r"groups?|factions?|fighters|proxies)\b"), "Iran-aligned militias"),
+    (_R(r"\bIslamic Revolutionary Guard Corps\b|\bIRGC\b|\bRevolutionary Guards?\b"), "Islamic Revolutionary Guard Corps"),
+    (_R(r"\b(armed|Shiite|Shia|Iraqi|suspected|pro-Iran(?:ian)?) (militias?|militants|militiamen|factions?|groups?)\b"),
+     "militias"),
+    (_R(r"\b(militants|militiamen|militia fighters|militias)\b"), "militias"),
 ]
 US_ACTOR = _R(r"\b(U\.?S\.?|American|United States|Pentagon|CENTCOM|Central Command|coalition)\b")
 TURKISH_ACTOR = _R(r"\bTurk(ish|ey)\b")
 NEGATED_CLAIM = _R(r"\b(no (?:specific |single )?(?:group|one|faction)|nobody|not|yet to|has not|have not|"
-                   r"did not)\b[^.;]{0,30}\bclaim")
+                   r"did not)\b[^.;]{0,30}\bclaim|\bno (?:immediate |formal )?claim|\bunclaimed\b")
 STATE_DRONE = _R(r"\b(U\.?S\.?|American|United States|coalition|Turkish|Israeli)\s+(?:\w+\s+){0,2}?(drones?|UAVs?|UAS|"
                  r"unmanned aerial)")
 CLAIMED = _R(r"\b(claim(?:ed|s|ing)?|took responsibility|said (?:it|they) (?:had )?(?:targeted|attacked|struck|"
@@ -104,7 +111,8 @@ _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]*[A-Z0-9])|\n\s*\n|\n(?=\s*[-•*]\s)")
 _ABBREVIATIONS = re.compile(r"\b(U\.S|U\.N|Dec|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Mr|Mrs|Ms|Dr|Gen|Lt|Col|"
                             r"Maj|Capt|Sgt|Rep|Sen|St|No|a\.m|p\.m|approx)\.$", re.I)
-DATELINE_ANYWHERE = re.compile(r"^\s*(?P<place>[A-Z][A-Z .'’-]{2,40}?)(?:,\s*[A-Z][\w .'’-]{1,40}?)?\s*(?:\([^)]{1,40}\))?\s*"
+DATELINE_ANYWHERE = re.compile(r"^\s*(?P<place>[A-Z][A-Z .'’/-]{2,40}?)(?:,\s*[A-Z0-9][\w .,'’-]{1,40}?)?\s*"
+                               r"(?:\([^)]{1,40}\))?\s*"
                       r"(?:[-–—]|\(\w)", re.M)
 
 
@@ -269,8 +277,20 @@ class Extractor:
         return self.gazetteer._ancestors(site) if site else ()
 
     def incident_places(self, text: str, context: str) -> list[Place]:
-        """The places a sentence puts attacks on: the most specific of each nest, in the region."""
+        """The places a sentence puts attacks on: the most specific of each nest, in the region.
+
+        Group names are masked first (the Islamic Resistance *in Iraq* is no place), and a place
+        named only as a reference point ("Jurf al-Sakhar, south of Baghdad") gives way to the
+        place it locates."""
+        text = mask_groups(text)
         places = [p for p in self.gazetteer.find_all(text) if p.country_code in REGION]
+        nested = {a for p in places if p.site_id for a in self._ancestors(p.site_id)}
+        places = [p for p in places if p.site_id not in nested or not p.site_id]
+        references = [p for p in places if REFERENCE.search(text[max(0, p.start - 45):p.start])]
+        if references and len(references) < len(places):
+            places = [p for p in places if p not in references]
+        else:  # "about 180 km south of Baghdad" does not put the attack in Baghdad
+            places = [p for p in places if not _far(text[max(0, p.start - 45):p.start])]
         specific = [p for p in places if p.kind != "country"]
         if not specific:
             generic = self.gazetteer._generic_site(text, [], context)
@@ -315,6 +335,8 @@ class Extractor:
         for sentence in sentences:
             candidates.extend(self._from_sentence(sentence, sentences, ref, main_span, candidates, report))
         self._attribute(candidates, sentences)
+        self._attribute_strikes(candidates, report.text)
+        candidates = _drop_vague_duplicates(candidates)
         features = [self._feature(c, report) for c in candidates]
         features = merge_all(features, self._ancestors)
         for feature in features:
@@ -336,6 +358,26 @@ class Extractor:
                         return span
         return None
 
+    def _claims(self, candidates: list[Candidate], sentences: list[Sentence]) -> None:
+        """A claim of responsibility outranks a blame: it names who did the attack before it."""
+        for sentence in sentences:
+            text = sentence.text
+            if not CLAIMED.search(text) or NEGATED_CLAIM.search(text):
+                continue
+            name, attribution = find_perpetrator(text, "rocket_attack")
+            if name is None or attribution != "claimed":
+                continue
+            before = [c for c in candidates if c.event_type != "airstrike" and c.sentences[0].index <= sentence.index]
+            if not before:
+                continue
+            target = max(before, key=lambda c: c.sentences[0].index)
+            for candidate in before:
+                if candidate is target or candidate.sentences[0].index == target.sentences[0].index:
+                    if candidate.perpetrator in (None, "militias", "Iran-aligned militias") or \
+                            (candidate.perpetrator or "") in name:
+                        candidate.perpetrator = name
+                    candidate.attribution = "claimed"
+
     def _attribute(self, candidates: list[Candidate], sentences: list[Sentence]) -> None:
         """Who the report says did it, for attacks whose own sentences name no one: the
         attribution that names the most groups."""
@@ -353,6 +395,7 @@ class Extractor:
                             ("Iran-aligned militias", "militias")])
             if best is None or specific > best[0]:
                 best = (specific, found, sentence.index)
+        self._claims(candidates, sentences)
         if best is None:
             return
         # the attack the attribution speaks of: the nearest one told before it (else the first after)
@@ -367,10 +410,29 @@ class Extractor:
                     or (target.place.site_id in self._ancestors(candidate.place.site_id or "")):
                 candidate.perpetrator, candidate.attribution = best[1]
 
+    @staticmethod
+    def _attribute_strikes(candidates: list[Candidate], text: str) -> None:
+        """Strikes whose sentences name no state: the one the report says struck, and whether it said so."""
+        open_ = [c for c in candidates if c.event_type == "airstrike" and c.perpetrator is None]
+        if not open_:
+            return
+        actor = "US forces" if US_ACTOR.search(text) else "Turkish forces" if TURKISH_ACTOR.search(text) else None
+        if actor is None:
+            return
+        announced = re.search(r"\b(Pentagon|CENTCOM|Central Command|Defen[cs]e (Department|Secretary)|US military|"
+                              r"U\.S\. military|White House|Austin|Biden|US officials?|U\.S\. officials?)\b[^.]{0,60}"
+                              r"\b(said|says|announced|confirmed|acknowledged|statement)\b", text, re.I)
+        for candidate in open_:
+            candidate.perpetrator = actor
+            candidate.attribution = "claimed" if announced else "attributed"
+
     def _from_sentence(self, sentence: Sentence, sentences: list[Sentence], ref: date | None,
                        lead_span: DateSpan | None, earlier: list[Candidate], report: Report) -> list[Candidate]:
         text = sentence.text
         event_type = find_event_type(text)
+        previous = earlier[-1] if earlier else None
+        if event_type is None and previous and ACT.search(text) and sentence.index - previous.sentences[-1].index <= 2:
+            event_type = previous.event_type  # "The facilities struck were at Al-Qaim and Akashat."
         if event_type is None or not ACT.search(text):
             return []
         if AGGREGATE.search(text):
@@ -390,7 +452,9 @@ class Extractor:
         spans = [s for s in find_dates(text, ref)]
         before_anchor = BEFORE_ANCHOR.search(text)
         out = []
-        for place in places:
+        for n, place in enumerate(places):
+            clause = text[places[n - 1].end if n else 0:places[n + 1].start if n + 1 < len(places) else len(text)]
+            local_type = find_event_type(text[max(0, place.start - 80):place.end + 10]) if len(places) > 1 else None
             span = _nearest(spans, place)
             from_sentence = span is not None
             if before_anchor and place.start > before_anchor.start() and not (span and span.start > before_anchor.start()):
@@ -399,8 +463,13 @@ class Extractor:
                 from_sentence = True
             if span is None:
                 span = lead_span or (_recent(ref) if ref else None)
-            candidate = Candidate(event_type, place, span, [sentence], date_from_sentence=from_sentence)
+            candidate = Candidate(local_type or event_type, place, span, [sentence], date_from_sentence=from_sentence)
             self._enrich(candidate, sentence, event_type, first=True)
+            if len(places) > 1:  # casualties belong to the clause about this place
+                candidate.killed, candidate.injured = find_casualties(clause)
+            us_time = eastern_to_local(text, candidate.span)
+            if us_time is not None:
+                candidate.time_local, candidate.span = us_time
             nxt = sentences[sentence.index + 1] if sentence.index + 1 < len(sentences) else None
             if nxt and find_event_type(nxt.text) in (None, event_type) and not self.incident_places(nxt.text, ""):
                 killed, injured = find_casualties(nxt.text)
@@ -492,10 +561,24 @@ def _one_source_per_report(props: dict) -> None:
     props["sources"] = list(merged.values())
 
 
+def _far(before: str) -> bool:
+    match = re.search(r"(\d+)\s*(?:km|kilomet(?:re|er)s?|miles)\s+(?:\w+\s+)?(?:of|from)\s*$", before, re.I)
+    return bool(match and int(match.group(1)) > 50)
+
+
+def mask_groups(text: str) -> str:
+    """Blank out armed groups' names, which hold place names of their own."""
+    for pattern, _ in PERPETRATORS[:6]:
+        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+    return text
+
+
 def _location_name(place: Place) -> str:
     if place.site_id:
         site_admin = place.admin1 or place.name
         return place.name if place.kind in ("city", "area") else site_admin
+    if place.source == "geonames" and place.matched:
+        return place.matched  # as the report spells it: "Fallujah", not "Al Fallūjah"
     return place.name
 
 
@@ -509,6 +592,38 @@ def _notes(candidate: Candidate, place: Place, precision: str) -> str:
     if candidate.injured is not None:
         toll.append(f"{candidate.injured} injured")
     return f"{what.capitalize()}{who} {where}" + (f"; {', '.join(toll)}" if toll else "") + "."
+
+
+def _drop_vague_duplicates(candidates: list[Candidate]) -> list[Candidate]:
+    """A country-level mention of an attack the report also places precisely is the same attack."""
+    precise = [c for c in candidates if c.place.kind != "country"]
+    kept = []
+    for candidate in candidates:
+        if candidate.place.kind == "country" and any(
+                p.place.country_code == candidate.place.country_code and
+                (p.event_type == candidate.event_type or {p.event_type, candidate.event_type} <= set(INDIRECT))
+                for p in precise):
+            continue
+        kept.append(candidate)
+    return kept
+
+
+def eastern_to_local(text: str, span: DateSpan | None) -> tuple[str, DateSpan] | None:
+    """A time given in Washington (Eastern) time, as local time in Iraq and Syria, moving the day if
+    it crosses midnight: 4 p.m. EST on 2 February is 00:00 on 3 February in Baghdad."""
+    match = re.search(r"\b(?P<h>[01]?\d)(?::(?P<m>[0-5]\d))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)\s*(?:\(?\s*)"
+                      r"(?:Eastern|EST|EDT|ET|Washington time)\b", text, re.I)
+    if not match or span is None or not span.known or span.precision != "day":
+        return None
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    hour = int(match.group("h")) % 12 + (12 if match.group("ampm").lower().startswith("p") else 0)
+    there = datetime(span.date_from.year, span.date_from.month, span.date_from.day, hour,
+                     int(match.group("m") or 0), tzinfo=ZoneInfo("America/New_York"))
+    here = there.astimezone(ZoneInfo("Asia/Baghdad"))
+    shift = (here.date() - span.date_from).days
+    return here.strftime("%H:%M"), span.shift(shift)
 
 
 def _nearest(spans: list[DateSpan], place: Place) -> DateSpan | None:

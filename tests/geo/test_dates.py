@@ -54,7 +54,9 @@ def test_weekday_pins_the_year_when_nothing_else_does():
 
 @pytest.mark.parametrize("text, expected", [
     ("at 4:15 am", "04:15"), ("around 11:30 PM", "23:30"), ("at 9 p.m.", "21:00"),
-    ("at 12:10 a.m.", "00:10"), ("at 23:40 local time", "23:40"), ("shortly after midnight", "00:00"),
+    ("at 12:10 a.m.", "00:10"), ("at 23:40 local time", "23:40"), ("at midnight", "00:00"),
+    ("shortly after midnight", None), ("shortly after midnight, at 12:20 a.m.", "00:20"),
+    ("at 4 p.m. Eastern", None),
     ("killed 5 people", None), ("in 2023", None),
 ])
 def test_times(text, expected):
