@@ -24,7 +24,8 @@ from geo.report import Report
 
 REGION = ("IQ", "SY", "JO")
 REFERENCE = re.compile(r"(?:\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|"
-                       r"south-east|south-west)(?:ern)?\s+of|\bkilomet(?:re|er)s?\s+(?:\w+\s+)?(?:of|from)|\bkm\s+"
+                       r"south-east|south-west)(?:ern)?\s+of|\btowards?|\bheading (?:to|for)|\bbound for|"
+                       r"\b(?:launched|fired) from|\bkilomet(?:re|er)s?\s+(?:\w+\s+)?(?:of|from)|\bkm\s+"
                        r"(?:\w+\s+)?(?:of|from)|\bmiles\s+(?:\w+\s+)?(?:of|from)|\bnear the (?:city|town) of)\s*$", re.I)
 INDIRECT = ("rocket_attack", "mortar_attack", "missile_attack")
 TYPE_WORDS = {"rocket_attack": "rocket", "mortar_attack": "mortar", "drone_attack": "drone",
@@ -94,17 +95,24 @@ ZERO_CASUALTIES = _R(r"\bno (?:immediate )?(?:reports? of )?(?:casualties|injuri
                      r"injured|killed)|(?:US |American )?(?:personnel|troops|service ?members|soldiers|staff) "
                      r"(?:were )?(?:hurt|injured|killed|harmed))\b|\bwithout (?:causing )?(?:any )?casualties\b|"
                      r"\bcaused no (?:casualties|injuries)\b|\bno (?:reported )?casualties\b|"
-                     r"\bno(?:body| one) was (?:hurt|injured|killed)\b")
+                     r"\bno(?:body| one) was (?:hurt|injured|killed)\b|\bneither caused (?:any )?(?:injuries|"
+                     r"casualties)\b")
 _NUM = (r"(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
         r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|a dozen|dozens)")
 _QUAL = r"(?:more than |over |at least |about |around |some |nearly |up to )?"
-KILLED = [_R(rf"\b{_QUAL}{_NUM}\s+(?:[\w-]+\s+){{0,4}}?(?:were |was |have been |had been )?(?:killed|dead|died)"),
-          _R(rf"\b(?:killed|killing|kills)\s+{_QUAL}{_NUM}\b"),
-          _R(rf"\bdeaths? of {_QUAL}{_NUM}\b")]
-INJURED = [_R(rf"\b{_QUAL}{_NUM}\s+(?:[\w-]+\s+){{0,4}}?(?:were |was |have been |had been )?(?:wounded|injured|hurt)"),
+# words between a count and its verb ("16 people, including civilians, were killed"), never another count or verb
+_GAP = (r"(?:(?!(?:killed|dead|died|martyred|wounded|injured|hurt|and\s+\d|\d)\b)[\w'’-]+,?\s+){0,8}?")
+KILLED = [_R(rf"\b(?:killing|killed)\s+(?:a|an|one)\s+(?:[\w'’-]+\s+){{0,5}}?and\s+{_NUM}\s+others?\b"),
+          _R(rf"\b{_QUAL}{_NUM}\s+{_GAP}(?:were |was |have been |had been )?(?:killed|dead|died|martyred)"),
+          _R(rf"\b(?:killed|killing|kills|martyring|martyred)\s+{_QUAL}{_NUM}\b"),
+          _R(rf"\bdeaths? of {_QUAL}{_NUM}\b"),
+          _R(r"\b(?:killing|killed|martyring)\s+(?P<n>a|an|one)\s+(?!number|few|dozen)")]
+INJURED = [_R(rf"\b{_QUAL}{_NUM}\s+{_GAP}(?:were |was |have been |had been )?(?:wounded|injured|hurt)"),
            _R(rf"\b(?:wounding|injuring|wounded|injured)\s+{_QUAL}{_NUM}\b"),
-           _R(rf"\b(?:minor |light |serious )?injuries to {_QUAL}{_NUM}\b")]
-_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+           _R(rf"\b(?:minor |light |slight |serious )?injuries to {_QUAL}{_NUM}\b"),
+           _R(rf"\b{_QUAL}{_NUM}\s+(?:[\w-]+\s+){{0,3}}?with (?:minor |light |slight |serious )?injuries\b"),
+           _R(r"\b(?:lightly |slightly |seriously )?(?:wounding|injuring)\s+(?P<n>a|an|one)\s+(?!number|few|dozen)")]
+_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
           "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
           "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
           "a dozen": 12}
@@ -187,12 +195,13 @@ def _number(text: str) -> int | None:
 def find_casualties(text: str) -> tuple[int | None, int | None]:
     """(killed, injured) as stated; 0 and 0 when the text says there were no casualties."""
     def first_count(patterns: list[re.Pattern]) -> int | None:
-        for pattern in patterns:
+        for i, pattern in enumerate(patterns):
             for match in pattern.finditer(text):
                 if re.search(r"\b(no|not|none of the)\s*$", text[:match.start()], re.I):
                     continue  # "no one was hurt"
                 if _number(match.group("n")) is not None:
-                    return _number(match.group("n"))
+                    # "killing a commander and two others" is one plus the others
+                    return _number(match.group("n")) + (1 if i == 0 and patterns is KILLED else 0)
         return None
 
     killed, injured = first_count(KILLED), first_count(INJURED)
@@ -431,7 +440,8 @@ class Extractor:
         text = sentence.text
         event_type = find_event_type(text)
         previous = earlier[-1] if earlier else None
-        if event_type is None and previous and ACT.search(text) and sentence.index - previous.sentences[-1].index <= 2:
+        if event_type is None and previous and PAST_ACT.search(text) and not THREAT.search(text) \
+                and sentence.index - previous.sentences[-1].index <= 2:
             event_type = previous.event_type  # "The facilities struck were at Al-Qaim and Akashat."
         if event_type is None or not ACT.search(text):
             return []
@@ -449,12 +459,18 @@ class Extractor:
             return []
         if OUTSIDE.search(text) and all(p.kind == "country" for p in places):
             return []
+        masked = mask_groups(text)
+        if previous and sentence.index - previous.sentences[-1].index <= 2 and all(
+                REFERENCE.search(masked[max(0, p.start - 45):p.start]) for p in places):
+            self._enrich(previous, sentence, event_type)  # "... travelling towards Baiji when it came under fire"
+            return []
         spans = [s for s in find_dates(text, ref)]
         before_anchor = BEFORE_ANCHOR.search(text)
         out = []
         for n, place in enumerate(places):
             clause = text[places[n - 1].end if n else 0:places[n + 1].start if n + 1 < len(places) else len(text)]
-            local_type = find_event_type(text[max(0, place.start - 80):place.end + 10]) if len(places) > 1 else None
+            local_type = nearest_means(text[max(0, place.start - 80):place.start]) or (
+                find_event_type(text[max(0, place.start - 80):place.end + 10]) if len(places) > 1 else None)
             span = _nearest(spans, place)
             from_sentence = span is not None
             if before_anchor and place.start > before_anchor.start() and not (span and span.start > before_anchor.start()):
@@ -470,15 +486,17 @@ class Extractor:
             us_time = eastern_to_local(text, candidate.span)
             if us_time is not None:
                 candidate.time_local, candidate.span = us_time
-            nxt = sentences[sentence.index + 1] if sentence.index + 1 < len(sentences) else None
-            if nxt and find_event_type(nxt.text) in (None, event_type) and not self.incident_places(nxt.text, ""):
+            for nxt in sentences[sentence.index + 1:sentence.index + 3]:
+                if self.incident_places(nxt.text, "") or (find_event_type(nxt.text) not in (None, event_type)
+                                                          and ACT.search(nxt.text)):
+                    break  # another attack's sentence
+                if AGGREGATE.search(nxt.text) or re.search(r"\b(any|all) of the attacks\b|\bsince\b", nxt.text):
+                    continue
                 killed, injured = find_casualties(nxt.text)
                 if candidate.killed is None and killed is not None:
                     candidate.killed = killed
                 if candidate.injured is None and injured is not None:
                     candidate.injured = injured
-                if candidate.perpetrator is None:
-                    candidate.perpetrator, candidate.attribution = find_perpetrator(nxt.text, event_type)
             out.append(candidate)
         return out
 
@@ -595,17 +613,35 @@ def _notes(candidate: Candidate, place: Place, precision: str) -> str:
 
 
 def _drop_vague_duplicates(candidates: list[Candidate]) -> list[Candidate]:
-    """A country-level mention of an attack the report also places precisely is the same attack."""
-    precise = [c for c in candidates if c.place.kind != "country"]
+    """A country- or governorate-level mention of an attack the report also places precisely is
+    the same attack."""
+    precise = [c for c in candidates if c.place.kind not in ("country", "governorate")]
     kept = []
     for candidate in candidates:
-        if candidate.place.kind == "country" and any(
+        vague = candidate.place.kind in ("country", "governorate")
+        if vague and any(
                 p.place.country_code == candidate.place.country_code and
+                (candidate.place.kind == "country" or p.place.admin1 == candidate.place.admin1) and
                 (p.event_type == candidate.event_type or {p.event_type, candidate.event_type} <= set(INDIRECT))
                 for p in precise):
             continue
         kept.append(candidate)
     return kept
+
+
+def nearest_means(before: str) -> str | None:
+    """The means of attack named closest before a place ("a missile and rocket attack on X"): the
+    type of that clause, whatever else the sentence is about. A state's drone is a strike."""
+    last = None
+    for event_type, pattern in EVENT_PATTERNS:
+        for match in pattern.finditer(before):
+            if last is None or match.end() > last[0]:
+                last = (match.end(), event_type)
+    if last is None:
+        return None
+    if last[1] == "drone_attack" and STATE_DRONE.search(before):
+        return "airstrike"
+    return last[1]
 
 
 def eastern_to_local(text: str, span: DateSpan | None) -> tuple[str, DateSpan] | None:

@@ -107,7 +107,9 @@ def score(extractor: Extractor) -> Score:
             result.extra.append(f"{name}: {p.get('site_id') or p.get('location')} {p['event_type']} {p['date_from']}")
         for place in spec.get("not_places", []):
             for f in features:
-                where = f"{f['properties'].get('location')} {f['properties'].get('site_name')}".casefold()
+                props = f["properties"]
+                where = (props.get("site_name") if props.get("site_id") else props.get("location")) or ""
+                where = where.casefold()
                 if place.casefold() in where:
                     result.background_hits.append(f"{name}: {place}")
     return result
