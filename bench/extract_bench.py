@@ -92,10 +92,11 @@ def main() -> None:
     mentions = ["drones struck Outpost 4711 overnight", "near Ain al-Asad in Anbar", "rockets hit Harir",
                 "in Ramadi", "at Tower 22 in Jordan"]
     times = []
-    for _ in range(5):
+    for i in range(20):
         for mention in mentions:
+            text = f"{mention}, report {i}"  # every text new, so no cached answer is timed
             started = time.perf_counter()
-            big.resolve(mention)
+            big.resolve(text)
             times.append((time.perf_counter() - started) * 1000)
     print(f"gazetteer with {len(big.sites)} known sites: median lookup {statistics.median(times):.3f} ms")
 

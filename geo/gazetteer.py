@@ -42,6 +42,7 @@ _TOKEN_RE = re.compile(r"\w+", re.UNICODE)
 _STOP = {"the", "of", "in", "at", "on", "and", "a", "an"}
 
 
+@lru_cache(maxsize=65536)
 def fold(token: str) -> str:
     """One token, case-folded, without diacritics, with Arabic letter variants merged."""
     decomposed = unicodedata.normalize("NFKD", token)
@@ -180,6 +181,14 @@ class Gazetteer:
 
     def find_all(self, text: str) -> list[Place]:
         """Every place mention in ``text``, longest match first where they overlap, in text order."""
+        cache = self.__dict__.setdefault("_found", {})
+        if text not in cache:
+            if len(cache) > 4096:
+                cache.clear()
+            cache[text] = tuple(self._find_all(text))
+        return list(cache[text])
+
+    def _find_all(self, text: str) -> list[Place]:
         self._load_geonames()
         tokens = tokenize(text)
         folded = [t for t, _, _ in tokens]
