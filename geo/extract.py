@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from geo.dates import DateSpan, find_dates, find_time
@@ -26,7 +26,14 @@ REGION = ("IQ", "SY", "JO")
 REFERENCE = re.compile(r"(?:\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|"
                        r"south-east|south-west)(?:ern)?\s+of|\btowards?|\bheading (?:to|for)|\bbound for|"
                        r"\b(?:launched|fired) from|\bkilomet(?:re|er)s?\s+(?:\w+\s+)?(?:of|from)|\bkm\s+"
-                       r"(?:\w+\s+)?(?:of|from)|\bmiles\s+(?:\w+\s+)?(?:of|from)|\bnear the (?:city|town) of)\s*$", re.I)
+                       r"(?:\w+\s+)?(?:of|from)|\bmiles\s+(?:\w+\s+)?(?:of|from)|"
+                       r"\b(?:launch\w*|fired)\b[\w\s]{0,35}?\b(?:from|near the (?:town|city|village) of))"
+                       r"\s*$", re.I)
+WASHINGTON_SIDE = re.compile(r"\b(in Washington|Washington time|Eastern(?: time)?|EST|EDT|White House|Pentagon|"
+                             r"Defen[cs]e (?:Secretary|Department)|US officials)\b", re.I)
+LOCAL_ACCOUNT = re.compile(r"\b(local time|where it was already|Iraqi (?:security )?(?:officials|sources|police)|"
+                           r"Syrian (?:officials|sources)|local (?:officials|residents|sources)|security sources)\b",
+                           re.I)
 INDIRECT = ("rocket_attack", "mortar_attack", "missile_attack")
 TYPE_WORDS = {"rocket_attack": "rocket", "mortar_attack": "mortar", "drone_attack": "drone",
               "missile_attack": "missile", "airstrike": "airstrike", "ied": "ied", "small_arms": "gunfire",
@@ -41,7 +48,7 @@ EVENT_PATTERNS = [
     ("missile_attack", _R(r"\b(ballistic missiles?|cruise missiles?|missiles?)\b")),
     ("drone_attack", _R(r"\b(drones?|UAVs?|UAS|unmanned aerial (?:vehicles?|systems?|aircraft))\b")),
     ("small_arms", _R(r"\b(gunfire|small[- ]arms|opened fire|gunmen|sniper|machine[- ]guns?|shot at)\b")),
-    ("airstrike", _R(r"\b(air ?strikes?|air raids?|bombing raids?|warplanes?|fighter jets?|gunships?|AC-130|F-15E?s?|"
+    ("airstrike", _R(r"\b(air ?strikes?|air raids?|bombing raids?|warplanes?|fighter jets?|jets|gunships?|AC-130|F-15E?s?|"
                      r"B-1B?s?|precision strikes?|retaliatory strikes?)\b")),
 ]
 STATE_ACTOR = _R(r"\b(U\.?S\.?|American|United States|Pentagon|CENTCOM|Central Command|coalition|Turkish|Turkey|"
@@ -146,6 +153,7 @@ class Candidate:
     attribution: str = "unknown"
     target: str | None = None
     date_from_sentence: bool = True
+    date_told_in: str = ""  # the sentence the date was read from
 
 
 @dataclass
@@ -345,6 +353,7 @@ class Extractor:
             candidates.extend(self._from_sentence(sentence, sentences, ref, main_span, candidates, report))
         self._attribute(candidates, sentences)
         self._attribute_strikes(candidates, report.text)
+        _prefer_local_day(candidates, sentences, ref)
         candidates = _drop_vague_duplicates(candidates)
         features = [self._feature(c, report) for c in candidates]
         features = merge_all(features, self._ancestors)
@@ -364,7 +373,7 @@ class Extractor:
                     continue
                 for span in find_dates(text, ref):
                     if span.known:
-                        return span
+                        return replace(span, text=text)  # the whole sentence, to know who told it
         return None
 
     def _claims(self, candidates: list[Candidate], sentences: list[Sentence]) -> None:
@@ -453,9 +462,12 @@ class Extractor:
         if not places:
             if OUTSIDE.search(text):
                 return []
-            previous = earlier[-1] if earlier else None
-            if previous and sentence.index - previous.sentences[-1].index <= 3:
-                self._enrich(previous, sentence, event_type)
+            recent = [c for c in earlier if sentence.index - c.sentences[-1].index <= 3]
+            same_kind = [c for c in recent if c.event_type == event_type]
+            target = (same_kind or recent or [None])[-1]
+            if target is not None:
+                self._enrich(target, sentence, event_type)
+                _adopt_local_day(target, text, ref)
             return []
         if OUTSIDE.search(text) and all(p.kind == "country" for p in places):
             return []
@@ -477,9 +489,12 @@ class Extractor:
                 anchor = earlier[0].span if earlier and earlier[0].span else lead_span
                 span = _before(anchor, before_anchor)
                 from_sentence = True
+            told_in = text
             if span is None:
                 span = lead_span or (_recent(ref) if ref else None)
-            candidate = Candidate(local_type or event_type, place, span, [sentence], date_from_sentence=from_sentence)
+                told_in = lead_span.text if lead_span else ""
+            candidate = Candidate(local_type or event_type, place, span, [sentence], date_from_sentence=from_sentence,
+                                  date_told_in=told_in)
             self._enrich(candidate, sentence, event_type, first=True)
             if len(places) > 1:  # casualties belong to the clause about this place
                 candidate.killed, candidate.injured = find_casualties(clause)
@@ -610,6 +625,44 @@ def _notes(candidate: Candidate, place: Place, precision: str) -> str:
     if candidate.injured is not None:
         toll.append(f"{candidate.injured} injured")
     return f"{what.capitalize()}{who} {where}" + (f"; {', '.join(toll)}" if toll else "") + "."
+
+
+def _prefer_local_day(candidates: list[Candidate], sentences: list[Sentence], ref: date | None) -> None:
+    """A day told from Washington ("said in Washington on Tuesday evening") is often the day before the
+    one on the ground; when the report also gives the local account, the local day (and time) wins."""
+    local = None
+    for sentence in sentences:
+        if LOCAL_ACCOUNT.search(sentence.text) and not WASHINGTON_SIDE.search(sentence.text):
+            spans = [s for s in find_dates(sentence.text, ref) if s.known and s.precision == "day"]
+            if spans:
+                local = (spans[0], find_time(sentence.text), sentence)
+                break
+    if local is None:
+        return
+    span, time_local, sentence = local
+    for candidate in candidates:
+        told = candidate.date_told_in or candidate.sentences[0].text
+        if candidate.span is None or not candidate.span.known or not WASHINGTON_SIDE.search(told):
+            continue
+        if LOCAL_ACCOUNT.search(told) or find_event_type(sentence.text) not in (None, candidate.event_type):
+            continue
+        if (span.date_from - candidate.span.date_from).days == 1:
+            candidate.span = span
+            candidate.time_local = time_local or None
+            candidate.sentences.append(sentence)
+
+
+def _adopt_local_day(candidate: Candidate, text: str, ref: date | None) -> None:
+    """A local account of the attack ("at 4:30 a.m. on Tuesday local time") sets its day and time when
+    it differs by a day at most from the one read so far."""
+    if not LOCAL_ACCOUNT.search(text) or WASHINGTON_SIDE.search(text):
+        return
+    spans = [s for s in find_dates(text, ref) if s.known and s.precision == "day"]
+    if not spans or candidate.span is None or not candidate.span.known:
+        return
+    if abs((spans[0].date_from - candidate.span.date_from).days) <= 1:
+        candidate.span = spans[0]
+        candidate.time_local = find_time(text) or candidate.time_local
 
 
 def _drop_vague_duplicates(candidates: list[Candidate]) -> list[Candidate]:
