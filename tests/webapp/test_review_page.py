@@ -73,3 +73,29 @@ def test_hostile_report_text_shows_as_text(server):
         assert '<script>alert("x")</script>' in view.inner_text()
         assert page.locator("#report-view script, #report-view img").count() == 0
         assert page.dialogs == [] and page.console_errors == []
+
+
+def test_open_a_stored_incident_and_reject_it(server):
+    feature = {"type": "Feature", "id": "stored-for-review",
+               "geometry": {"type": "Point", "coordinates": [38.704, 33.316]},
+               "properties": {"date": "2024-01-28", "event_type": "drone_attack", "site_id": "tower-22",
+                              "site_name": "Tower 22", "killed": 3,
+                              "sources": [{"url": "https://wire.example/t22", "outlet": "Wire",
+                                           "quote": "A drone struck Tower 22."}]}}
+    request = urllib.request.Request(f"{server}/collections/incidents/items", data=json.dumps(feature).encode(),
+                                     method="POST", headers={"Content-Type": "application/geo+json",
+                                                             "Authorization": f"Bearer {TOKEN}"})
+    urllib.request.urlopen(request).read()
+    with browser_page(server) as page:
+        page.goto(f"{server}/review?id=stored-for-review")
+        page.wait_for_selector("form.incident")
+        form = page.locator("form.incident")
+        assert form.locator("input[name=site_id]").input_value() == "tower-22"
+        assert form.locator("input[name=killed]").input_value() == "3"
+        assert "A drone struck Tower 22." in page.locator("#report-view mark").inner_text()
+        page.fill("#token", TOKEN)
+        form.locator("button.reject").click()
+        page.wait_for_function("document.querySelector('form.incident .result').textContent.includes('stored')")
+        assert page.console_errors == [] and page.outside_requests == []
+    with urllib.request.urlopen(f"{server}/collections/incidents/items/stored-for-review") as response:
+        assert json.loads(response.read())["properties"]["status"] == "rejected"
