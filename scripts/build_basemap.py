@@ -84,8 +84,17 @@ def lines(layer: str, name: str) -> None:
         if item.shapeType == shapefile.NULL:
             continue
         geometry = _clip(item.__geo_interface__)
-        if geometry is not None and not geometry.is_empty:
-            features.append({"type": "Feature", "geometry": _rounded(geometry), "properties": {}})
+        if geometry is None or geometry.is_empty:
+            continue
+        rounded = _rounded(geometry)
+        parts = rounded["coordinates"] if rounded["type"] == "MultiLineString" else [rounded["coordinates"]]
+        # rounding can shrink a tiny segment to one point: keep only real lines
+        parts = [p for p in parts if rounded["type"] in ("LineString", "MultiLineString") and len(
+            {tuple(c) for c in p}) >= 2]
+        if parts:
+            features.append({"type": "Feature", "properties": {},
+                             "geometry": {"type": "MultiLineString" if len(parts) > 1 else "LineString",
+                                          "coordinates": parts if len(parts) > 1 else parts[0]}})
     write(name, features)
 
 
