@@ -224,6 +224,16 @@ class FeatureIndex:
         props = orjson.loads(self.raw[i]).get("properties") or {}
         return props.get(name)
 
+    def day_counts(self, query: Query) -> list[tuple[str, int]]:
+        """Matching incidents per day (by the first day of each span), for a time histogram."""
+        positions = self.match(query)
+        starts = self.tstart[positions]
+        starts = starts[starts != TIMELESS_START]
+        if not len(starts):
+            return []
+        days, counts = np.unique(starts // 86_400, return_counts=True)
+        return [(str(np.datetime64(int(d), "D")), int(c)) for d, c in zip(days, counts, strict=True)]
+
     def page(self, query: Query) -> Page:
         positions = self.order(self.match(query), query.sortby)
         return Page(positions[query.offset:query.offset + query.limit], len(positions))

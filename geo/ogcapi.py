@@ -225,3 +225,12 @@ def delete_item(store: Store, collection_id: str, fid: str) -> None:
     check_writable(store, collection_id)
     if not store.delete(collection_id, fid):
         raise NotFound(f"no feature {fid!r} in collection {collection_id!r}")
+
+
+def day_counts(store: Store, collection_id: str, params: Mapping[str, str]) -> dict:
+    """Incidents per day under the same filters as items (limit and offset do not apply)."""
+    _check_exists(store, collection_id)
+    query = parse_query({k: v for k, v in params.items() if k not in ("limit", "offset", "sortby")})
+    counts = store.day_counts(collection_id, query)
+    return {"collection": collection_id, "by": "day", "total": sum(c for _, c in counts),
+            "counts": [{"date": day, "count": count} for day, count in counts]}

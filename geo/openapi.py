@@ -116,6 +116,12 @@ def openapi_document(base: str) -> dict:
                 "delete": {"summary": "Delete a feature", "operationId": "deleteFeature",
                            "parameters": [collection_id, feature_id], "security": [{"bearer": []}],
                            "responses": {"204": {"description": "Deleted"}, **auth_errors}}},
+            "/collections/{collectionId}/counts": {"get": {
+                "summary": "Features per day under the items filters (the map's time histogram)",
+                "operationId": "getDayCounts",
+                "parameters": [collection_id] + item_filters[:2] + [item_filters[2]] + item_filters[6:],
+                "responses": {"200": _ok("Counts per day", "application/json"),
+                              "400": _error("A malformed parameter"), "404": _error("No such collection")}}},
             "/ingest": {"post": {
                 "summary": "Propose incidents from a report's text; with store=true and a token, store them",
                 "operationId": "ingestReport",

@@ -70,8 +70,11 @@ def landing() -> Response | str:
     check_only_f()
     document = ogcapi.landing(base_url())
     if wanted_format(("json", "html")) == "html":
-        return render_template("api/landing.html", doc=document,
-                               collections=store().collections())
+        if request.args.get("f") == "html":  # the service's own HTML landing page
+            return render_template("api/landing.html", doc=document, collections=store().collections())
+        from webapp.pages import map_page
+
+        return map_page()  # a browser opening the service gets the map
     return json_response(document)
 
 
@@ -123,6 +126,12 @@ def items(collection_id: str) -> Response | str:
                         headers={"Content-Disposition": f'attachment; filename="{collection_id}.csv"',
                                  "OGC-NumberMatched": str(page.number_matched)})
     return Response(page.to_geojson(), mimetype="application/geo+json")
+
+
+@bp.get("/collections/<collection_id>/counts")
+def counts(collection_id: str) -> Response:
+    """Incidents per day with the items filters: what the map's time histogram draws."""
+    return json_response(ogcapi.day_counts(store(), collection_id, request.args.to_dict(flat=True)))
 
 
 @bp.get("/collections/<collection_id>/items/<fid>")

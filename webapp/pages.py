@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, render_template, send_from_directory
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_from_directory
 
 from geo.model import ATTRIBUTIONS, EVENT_TYPES
+from webapp.maps import MapOptions, render_page
 
 bp = Blueprint("pages", __name__)
 
@@ -25,6 +26,44 @@ def vendor(package: str, filename: str) -> Response:
     if folder is None:
         abort(404)
     return send_from_directory(folder, filename, max_age=86400)
+
+
+BASEMAP_LAYERS = ("countries", "governorate_lines", "coastline", "towns", "governorate_labels")
+
+
+@bp.get("/basemap/<name>.geojson")
+def basemap(name: str) -> Response:
+    """The offline basemap's layers (data/basemap), drawn under any tiles."""
+    from geo.datadir import shipped_data_dir
+
+    if name not in BASEMAP_LAYERS:
+        abort(404)
+    response = send_from_directory(shipped_data_dir() / "basemap", f"{name}.geojson", max_age=86400)
+    response.mimetype = "application/geo+json"
+    return response
+
+
+def map_options(mode: str) -> MapOptions:
+    tiles = current_app.config["INCIDENTMAP_TILES"]
+    return MapOptions(mode=mode, tiles=None if tiles in (None, "", "none") else tiles,
+                      tiles_attribution=current_app.config["INCIDENTMAP_TILES_ATTRIBUTION"],
+                      state=request.args.to_dict(flat=True))
+
+
+@bp.get("/map")
+def map_page() -> Response:
+    """The map: layers per event type, sites and areas, a heat map, and the time filter."""
+    response = Response(render_page(map_options("page")), mimetype="text/html")
+    response.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
+    return response
+
+
+@bp.get("/embed")
+def embed_page() -> Response:
+    """The same map without the page's chrome, for an iframe in a report."""
+    response = Response(render_page(map_options("embed")), mimetype="text/html")
+    response.headers["Content-Security-Policy"] = f"frame-ancestors {current_app.config['INCIDENTMAP_FRAME_ANCESTORS']}"
+    return response
 
 
 @bp.get("/review")

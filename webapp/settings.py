@@ -34,6 +34,12 @@ SETTINGS = (
             int),
     Setting("SEED", True, "Seed an empty data folder with the sample incidents on first start "
             "(sites are always seeded)", _bool),
+    Setting("TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "Tile URL template of the map's "
+            "basemap (a local tile server, for example); 'none' for the offline basemap only, which is always "
+            "drawn underneath"),
+    Setting("TILES_ATTRIBUTION", "© OpenStreetMap contributors", "Attribution shown for the tiles"),
+    Setting("FRAME_ANCESTORS", "*", "Origins allowed to show /embed in an iframe (space-separated, as in "
+            "Content-Security-Policy frame-ancestors); other pages may only be framed by the app itself"),
     Setting("PROXY_HOPS", 0, "Number of reverse proxies in front of the app whose X-Forwarded-* "
             "headers are trusted when building links", int),
 )

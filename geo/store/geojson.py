@@ -139,6 +139,9 @@ class GeoJSONStore:
         page = index.page(query)
         return QueryResult(index.feature_bytes(page.positions), page.number_matched)
 
+    def day_counts(self, collection: str, query: Query) -> list[tuple[str, int]]:
+        return self._index(collection).day_counts(query)
+
     def get(self, collection: str, fid: str) -> dict | None:
         raw = self._index(collection).get(fid)
         return None if raw is None else orjson.loads(raw)

@@ -1,0 +1,132 @@
+"""The map page in a real browser (Debian's chromium, headless), against gunicorn on 127.0.0.1."""
+
+import json
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from tests.webapp.browser import browser_page, need_browser, screenshot
+from tests.webapp.live_server import running_server
+
+pytestmark = pytest.mark.slow
+TOKEN = "map-token"
+HOSTILE_NOTE = 'Hostile <script>alert("x")</script> <img src=x onerror=alert(2)> `tick` "quote"'
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    need_browser()
+    from geo.datadir import init_data_dir
+
+    folder = tmp_path_factory.mktemp("map") / "data"
+    init_data_dir(folder)  # the shipped sites and the 52 sample incidents
+    hostile = {"type": "Feature", "id": "hostile-popup", "geometry": {"type": "Point", "coordinates": [47.78, 30.51]},
+               "properties": {"date": "2023-11-15", "event_type": "other", "notes": HOSTILE_NOTE,
+                              "perpetrator": "<b>bold</b>", "location": "Basra",
+                              "sources": [{"url": "https://example.org/x", "outlet": "<i>Outlet</i>"}]}}
+    with running_server(folder, env={"INCIDENTMAP_TILES": "none", "INCIDENTMAP_TOKEN": TOKEN}) as base:
+        request = urllib.request.Request(f"{base}/collections/incidents/items", data=json.dumps(hostile).encode(),
+                                         method="POST", headers={"Content-Type": "application/geo+json",
+                                                                 "Authorization": f"Bearer {TOKEN}"})
+        urllib.request.urlopen(request).read()
+        yield base
+
+
+def matched(base: str, **params) -> int:
+    query = urllib.parse.urlencode({**params, "limit": 1})
+    with urllib.request.urlopen(f"{base}/collections/incidents/items?{query}") as response:
+        return json.loads(response.read())["numberMatched"]
+
+
+def open_map(page, url):
+    page.goto(url)
+    page.wait_for_selector("body[data-ready=true]", state="attached", timeout=30000)
+    page.wait_for_function("document.getElementById('im-count').dataset.rendered !== undefined")
+
+
+def drawn(page) -> int:
+    return int(page.get_attribute("#im-count", "data-rendered"))
+
+
+def test_loads_offline_with_every_incident_of_the_filter(server):
+    with browser_page(server) as page:
+        open_map(page, f"{server}/map")
+        assert drawn(page) == matched(server) == 53
+        assert page.locator(".im-site").count() >= 25  # known sites drawn
+        assert page.locator(".leaflet-pane path").count() > 50  # the offline basemap
+        screenshot(page, "map-page")
+        assert page.console_errors == [] and page.outside_requests == []
+
+
+def test_time_filter_changes_markers_and_url(server):
+    with browser_page(server) as page:
+        open_map(page, f"{server}/map")
+        page.click("button[data-preset='30']")
+        page.wait_for_function("!location.search.includes('2023-10-')")
+        assert "datetime=2024-01-09%2F2024-02-07" in page.url
+        page.wait_for_function(f"document.getElementById('im-count').dataset.rendered == "
+                               f"'{matched(server, datetime='2024-01-09/2024-02-07')}'")
+        assert drawn(page) < 53
+        # the Download link is the API's own URL for the same filter
+        assert "datetime=2024-01-09%2F2024-02-07" in page.get_attribute("#im-geojson", "href")
+
+
+def test_the_url_carries_the_state(server):
+    url = f"{server}/map?datetime=2023-12-01%2F2023-12-10&layers=airstrike,sites&lat=35.5&lon=44.4&zoom=8"
+    with browser_page(server) as page:
+        open_map(page, url)
+        assert page.input_value("#im-from") != "0"
+        assert page.inner_text("#im-from-label") == "2023-12-01"
+        assert page.evaluate("INCIDENTMAP.map.getZoom()") == 8
+        shown = page.evaluate("Object.values(INCIDENTMAP.map._layers).filter(l => l.id).map(l => l.id).sort()")
+        assert shown == ["airstrike", "sites"]
+        assert drawn(page) == matched(server, datetime="2023-12-01/2023-12-10")
+
+
+def test_turning_a_layer_off_hides_it(server):
+    with browser_page(server) as page:
+        open_map(page, f"{server}/map")
+        visible = "document.querySelectorAll('.im-site').length"
+        assert page.evaluate(visible) > 0
+        page.locator(".leaflet-control-layers-overlays label", has_text="Known sites").locator("input").click()
+        assert page.evaluate(visible) == 0
+        assert "sites" not in urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)["layers"][0].split(",")
+
+
+def test_hostile_text_in_a_popup_shows_as_text(server):
+    with browser_page(server) as page:
+        open_map(page, f"{server}/map?datetime=2023-11-15%2F2023-11-15")
+        page.evaluate("""() => { const m = INCIDENTMAP.map; m.setView([30.51, 47.78], 12);
+            Object.values(m._layers).forEach(l => { if (l.getPopup && l.getPopup() && l.getLatLng) l.openPopup(); }); }""")
+        popup = page.locator(".im-popup")
+        popup.wait_for()
+        assert HOSTILE_NOTE in popup.inner_text() and "<b>bold</b>" in popup.inner_text()
+        assert page.locator(".im-popup script, .im-popup img, .im-popup b, .im-popup i").count() == 0
+        assert page.dialogs == [] and page.console_errors == []
+
+
+def test_embed_works_inside_an_iframe(server, tmp_path):
+    with browser_page(server) as page:
+        page.goto(f"{server}/conformance?f=html")  # a page of the same origin to host the iframe
+        page.set_content(f'<iframe id="f" src="{server}/embed?datetime=2023-12-01%2F2023-12-31" '
+                         f'width="800" height="600"></iframe>')
+        frame = page.frame_locator("#f")
+        frame.locator("body[data-ready=true]").wait_for(state="attached", timeout=30000)
+        count = frame.locator("#im-count")
+        count.wait_for()
+        page.wait_for_timeout(500)
+        assert int(count.get_attribute("data-rendered")) == matched(server, datetime="2023-12-01/2023-12-31")
+        assert frame.locator(".im-title").count() == 0  # no page chrome
+        assert page.console_errors == [] and page.outside_requests == []
+    with urllib.request.urlopen(f"{server}/embed") as response:
+        assert response.headers["Content-Security-Policy"] == "frame-ancestors *"
+
+
+def test_the_embed_button_gives_the_iframe_of_the_current_view(server):
+    with browser_page(server) as page:
+        open_map(page, f"{server}/map")
+        page.click("button[data-preset='7']")
+        page.click("#im-embed")
+        code = page.input_value("#im-embed-code")
+        assert code.startswith(f'<iframe src="{server}/embed?') and "datetime=" in code

@@ -1,0 +1,178 @@
+"""The map page, assembled with folium from small elements of our own.
+
+folium builds the Leaflet map and the page around it; every script and style
+it loads is served by this app (folium's CDN links are replaced). The layers
+are not baked into the page: ``static/map.js`` fetches them from the API with
+the current time filter, so what the map shows is exactly what Download gives.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import folium
+from branca.element import MacroElement
+from folium.elements import JSCSSMixin
+from jinja2 import Template
+
+from geo.model import EVENT_TYPES
+
+# colour-blind-safe palette (Okabe-Ito), one colour per event type
+EVENT_COLOURS = {
+    "rocket_attack": "#D55E00", "mortar_attack": "#E69F00", "drone_attack": "#CC79A7",
+    "missile_attack": "#882255", "airstrike": "#0072B2", "ied": "#009E73", "small_arms": "#56B4E9",
+    "other": "#555555",
+}
+EVENT_LABELS = {t: t.replace("_", " ").replace("ied", "IED").capitalize() for t in EVENT_TYPES}
+EVENT_LABELS["ied"] = "IED"
+CENTRE = (33.3, 42.5)  # lat, lon: between Baghdad and the Syrian border
+
+
+def script_json(value: object) -> str:
+    """JSON that is safe inside a <script> element, whatever text it carries."""
+    text = json.dumps(value, ensure_ascii=False)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+@dataclass
+class MapOptions:
+    """What one map page needs to know; ``state`` is the page URL's query (time span, layers, view)."""
+
+    mode: str = "page"  # page, embed or standalone
+    tiles: str | None = None
+    tiles_attribution: str = ""
+    state: dict = field(default_factory=dict)
+    asset_base: str = ""  # URL prefix of /vendor and /static, "" for the app itself
+    embedded_data: dict | None = None  # standalone export: the filtered data, no API to ask
+
+
+class AppAssets(JSCSSMixin, MacroElement):
+    """Our own scripts and styles, and the Leaflet plugins, from the app's URLs."""
+
+    _template = Template("")
+
+    def __init__(self, base: str):
+        super().__init__()
+        self._name = "AppAssets"
+        self.default_js = [
+            ("leaflet_markercluster", f"{base}/vendor/leaflet-markercluster/leaflet.markercluster.js"),
+            ("incidentmap", f"{base}/static/map.js"),
+        ]
+        self.default_css = [
+            ("markercluster_css", f"{base}/vendor/leaflet-markercluster/MarkerCluster.css"),
+            ("markercluster_default_css", f"{base}/vendor/leaflet-markercluster/MarkerCluster.Default.css"),
+            ("incidentmap_css", f"{base}/static/map.css"),
+        ]
+
+
+class MapConfig(MacroElement):
+    """Hands the map and its configuration to map.js."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        window.INCIDENTMAP = {{ this.config }};
+        window.INCIDENTMAP.map = {{ this._parent.get_name() }};
+        {% endmacro %}
+    """)
+
+    def __init__(self, options: MapOptions):
+        super().__init__()
+        self._name = "MapConfig"
+        self.config = script_json({
+            "mode": options.mode,
+            "tiles": options.tiles,
+            "tilesAttribution": options.tiles_attribution,
+            "state": options.state,
+            "eventTypes": [{"id": t, "label": EVENT_LABELS[t], "colour": EVENT_COLOURS[t]} for t in EVENT_TYPES],
+            "data": options.embedded_data,
+        })
+
+
+class ControlPanel(MacroElement):
+    """The time filter (range, histogram, presets, play), the count, downloads and embed."""
+
+    _template = Template("""
+        {% macro html(this, kwargs) %}
+        <section id="panel" class="im-panel{% if this.mode == 'embed' %} im-compact{% endif %}" aria-label="Time filter">
+          {% if this.mode != 'embed' %}<h1 class="im-title">incidentmap</h1>{% endif %}
+          <div class="im-count" id="im-count" role="status">loading…</div>
+          <div class="im-range">
+            <canvas id="im-histogram" height="48" aria-label="Incidents per day"></canvas>
+            <input type="range" id="im-from" min="0" max="0" value="0" aria-label="From">
+            <input type="range" id="im-to" min="0" max="0" value="0" aria-label="To">
+          </div>
+          <div class="im-dates"><span id="im-from-label"></span> – <span id="im-to-label"></span></div>
+          <div class="im-buttons">
+            <button type="button" data-preset="7">7 days</button>
+            <button type="button" data-preset="30">30 days</button>
+            <button type="button" data-preset="all">All</button>
+            <button type="button" id="im-play" aria-pressed="false">▶ Play</button>
+          </div>
+          {% if this.mode != 'standalone' %}
+          <div class="im-buttons">
+            <a id="im-geojson" download>GeoJSON</a>
+            <a id="im-csv" download>CSV</a>
+            {% if this.mode == 'page' %}<button type="button" id="im-embed">Embed</button>
+            <a id="im-export-png">PNG</a><a id="im-export-html">HTML</a>{% endif %}
+          </div>
+          <textarea id="im-embed-code" class="im-hidden" readonly rows="3" aria-label="Embed code"></textarea>
+          {% endif %}
+        </section>
+        {% endmacro %}
+    """)
+
+    def __init__(self, mode: str):
+        super().__init__()
+        self._name = "ControlPanel"
+        self.mode = mode
+
+
+
+class Legend(MacroElement):
+    """Colours of the event types, and how imprecise places look."""
+
+    _template = Template("""
+        {% macro html(this, kwargs) %}
+        <section class="im-legend" aria-label="Legend">
+          {% for id, label, colour in this.rows %}
+          <div><span class="im-swatch" style="background: {{ colour }}"></span>{{ label }}</div>
+          {% endfor %}
+          <div><span class="im-swatch im-hollow"></span>near a place, or only its area</div>
+        </section>
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "Legend"
+        self.rows = [(t, EVENT_LABELS[t], EVENT_COLOURS[t]) for t in EVENT_TYPES]
+
+
+
+def build_map(options: MapOptions) -> folium.Map:
+    """The map with our elements; layers come from the API (or the embedded data) in map.js."""
+    state = options.state
+    try:
+        centre = [float(state["lat"]), float(state["lon"])]
+        zoom = int(state["zoom"])
+    except (KeyError, ValueError):
+        centre, zoom = list(CENTRE), 6
+    fmap = folium.Map(location=centre, zoom_start=zoom, tiles=None)
+    base = options.asset_base
+    fmap.default_js = [("leaflet", f"{base}/vendor/leaflet/leaflet.js")]
+    fmap.default_css = [("leaflet_css", f"{base}/vendor/leaflet/leaflet.css")]
+    fmap.add_child(AppAssets(base))
+    fmap.add_child(MapConfig(options))
+    fmap.add_child(ControlPanel(options.mode))
+    fmap.add_child(Legend())
+    return fmap
+
+
+def render_page(options: MapOptions, title: str = "incidentmap") -> str:
+    """The whole HTML document of a map page."""
+    fmap = build_map(options)
+    figure = fmap.get_root()
+    figure.title = title
+    return figure.render()

@@ -1,0 +1,425 @@
+// incidentmap's map: layers from the API, a time filter with a histogram, state in the URL.
+// Report text reaches the page only through textContent, never as HTML.
+"use strict";
+
+(function () {
+  const DAY = 86400000;
+  const ITEM_LIMIT = 10000;
+  let cfg, map, days = [], counts = {}, fetchSeq = 0, playTimer = null, debounce = null;
+  const overlays = {};
+  const state = {};
+
+  // GeoJSON is lon, lat; Leaflet wants lat, lng. This is the one place they swap.
+  function toLatLng(coordinates) {
+    return [coordinates[1], coordinates[0]];
+  }
+
+  function el(tag, text, attrs) {
+    const node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    Object.entries(attrs || {}).forEach(([k, v]) => node.setAttribute(k, v));
+    return node;
+  }
+
+  function isoDay(ms) {
+    return new Date(ms).toISOString().slice(0, 10);
+  }
+
+  // ---- state in the URL ------------------------------------------------------------------
+
+  const FILTERS = ["event_type", "country_code", "site_id", "status", "perpetrator", "q", "bbox"];
+
+  function readState() {
+    const params = new URLSearchParams(window.location.search);
+    Object.assign(state, cfg.state || {});
+    params.forEach((value, key) => { state[key] = value; });
+  }
+
+  function writeState() {
+    if (cfg.mode === "standalone") return;
+    const params = new URLSearchParams();
+    ["datetime", "layers", "lat", "lon", "zoom"].concat(FILTERS).forEach((key) => {
+      if (state[key]) params.set(key, state[key]);
+    });
+    window.history.replaceState(null, "", `${window.location.pathname}?${params}`);
+    updateLinks(params);
+  }
+
+  function filterParams() {
+    const params = new URLSearchParams();
+    FILTERS.forEach((key) => { if (state[key]) params.set(key, state[key]); });
+    if (state.datetime) params.set("datetime", state.datetime);
+    return params;
+  }
+
+  function updateLinks(pageParams) {
+    const data = filterParams();
+    data.set("limit", String(ITEM_LIMIT));
+    const set = (id, href) => { const a = document.getElementById(id); if (a) a.href = href; };
+    set("im-geojson", `/collections/incidents/items?${data}&f=geojson`);
+    set("im-csv", `/collections/incidents/items?${data}&f=csv`);
+    set("im-export-png", `/export/map.png?${pageParams}`);
+    set("im-export-html", `/export/map.html?${pageParams}`);
+    const code = document.getElementById("im-embed-code");
+    if (code) {
+      code.value = `<iframe src="${window.location.origin}/embed?${pageParams}" width="800" height="600" ` +
+        `style="border:0" title="incidentmap" loading="lazy"></iframe>`;
+    }
+  }
+
+  // ---- data: the API, or the data embedded in a standalone export -------------------------------
+
+  async function getJSON(url) {
+    const response = await fetch(url, { headers: { Accept: "application/json" } });
+    if (!response.ok) throw new Error(`${response.status} for ${url}`);
+    return response.json();
+  }
+
+  function spanOf(props) {
+    const from = Date.parse(`${props.date_from || props.date}T00:00:00Z`);
+    const to = Date.parse(`${props.date_to || props.date_from || props.date}T23:59:59Z`);
+    return [from, to];
+  }
+
+  function localItems(wantFrom, wantTo) {
+    const all = cfg.data.incidents.features;
+    const features = all.filter((f) => {
+      const [from, to] = spanOf(f.properties);
+      return from <= wantTo && to >= wantFrom;
+    });
+    return { features, numberMatched: features.length };
+  }
+
+  async function items(wantFrom, wantTo) {
+    if (cfg.data) return localItems(wantFrom, wantTo);
+    const params = filterParams();
+    params.set("limit", String(ITEM_LIMIT));
+    return getJSON(`/collections/incidents/items?${params}&f=geojson`);
+  }
+
+  // ---- layers -----------------------------------------------------------------------------
+
+  function popupFor(feature, type) {
+    const p = feature.properties;
+    const box = el("div", null, { class: "im-popup" });
+    box.appendChild(el("strong", `${type.label} · ${p.site_name || p.location || "unplaced"}`));
+    const when = p.date_from === p.date_to ? p.date_from : `between ${p.date_from} and ${p.date_to} (${p.date_precision})`;
+    box.appendChild(el("div", `${when}${p.time_local ? ` at ${p.time_local} local time` : ""}`));
+    const place = { 1: "at the named place", 2: "near the place or in its area", 3: "only the governorate or region" };
+    box.appendChild(el("div", `Place: ${place[p.geo_precision] || ""}`, { class: "im-muted" }));
+    const who = p.perpetrator ? `${p.perpetrator} (${p.attribution})` : "not named";
+    box.appendChild(el("div", `Perpetrator: ${who}`));
+    const toll = [p.killed === null || p.killed === undefined ? null : `${p.killed} killed`,
+      p.injured === null || p.injured === undefined ? null : `${p.injured} injured`].filter(Boolean);
+    box.appendChild(el("div", `Casualties: ${toll.length ? toll.join(", ") : "not reported"}`));
+    if (p.disagreements) {
+      const parts = Object.entries(p.disagreements).map(([k, v]) => `${k}: ${v.join(" / ")}`);
+      box.appendChild(el("div", `Reports differ on ${parts.join("; ")}`, { class: "im-muted" }));
+    }
+    if (p.notes) box.appendChild(el("p", p.notes));
+    const sources = el("ul", null, { class: "im-sources" });
+    (p.sources || []).forEach((s) => {
+      const li = el("li");
+      const label = s.outlet || s.title || s.url || "source";
+      if (s.url && /^https?:\/\//i.test(s.url)) {
+        li.appendChild(el("a", label, { href: s.url, target: "_blank", rel: "noopener noreferrer" }));
+      } else {
+        li.appendChild(el("span", label));
+      }
+      if (s.published) li.appendChild(el("span", ` (${s.published})`, { class: "im-muted" }));
+      sources.appendChild(li);
+    });
+    box.appendChild(sources);
+    return box;
+  }
+
+  function markerFor(feature, type) {
+    const p = feature.properties;
+    const exact = (p.geo_precision || 1) === 1;
+    const marker = L.circleMarker(toLatLng(feature.geometry.coordinates), {
+      radius: exact ? 7 : 8, color: type.colour, weight: exact ? 1.5 : 2, fillColor: type.colour,
+      fillOpacity: exact ? 0.85 : 0.08, dashArray: exact ? null : "3 3", className: "im-incident",
+    });
+    marker.bindPopup(() => popupFor(feature, type), { maxWidth: 320 });
+    marker.bindTooltip(el("span", `${type.label}, ${p.date_from}`));
+    return marker;
+  }
+
+  function halo(feature, type) {
+    const radius = feature.properties.geo_precision === 3 ? 40000 : 8000;
+    return L.circle(toLatLng(feature.geometry.coordinates), {
+      radius, color: type.colour, weight: 1, opacity: 0.3, fillOpacity: 0.04, interactive: false,
+    });
+  }
+
+  function makeOverlays() {
+    cfg.eventTypes.forEach((type) => {
+      const cluster = L.markerClusterGroup({ spiderfyOnMaxZoom: true, showCoverageOnHover: false,
+        maxClusterRadius: 35, zoomToBoundsOnClick: true });
+      const halos = L.layerGroup();
+      overlays[type.id] = { layer: L.layerGroup([halos, cluster]), cluster, halos, label: type.label, type };
+    });
+    overlays.sites = { layer: L.layerGroup(), label: "Known sites" };
+    overlays.areas = { layer: L.layerGroup(), label: "Areas (Green Zone, Kirkuk)" };
+    overlays.heat = { layer: L.layerGroup(), label: "Heat map (incidents per cell)" };
+  }
+
+  function fillIncidents(collection) {
+    const byType = Object.fromEntries(cfg.eventTypes.map((t) => [t.id, t]));
+    Object.values(overlays).forEach((o) => { if (o.cluster) { o.cluster.clearLayers(); o.halos.clearLayers(); } });
+    collection.features.forEach((feature) => {
+      const type = byType[feature.properties.event_type] || byType.other;
+      const target = overlays[type.id];
+      target.cluster.addLayer(markerFor(feature, type));
+      if ((feature.properties.geo_precision || 1) > 1) target.halos.addLayer(halo(feature, type));
+    });
+    fillHeat(collection.features);
+    const rendered = cfg.eventTypes.reduce((n, t) => n + overlays[t.id].cluster.getLayers().length, 0);
+    const matched = collection.numberMatched === undefined ? collection.features.length : collection.numberMatched;
+    const count = document.getElementById("im-count");
+    count.textContent = `${matched} incident${matched === 1 ? "" : "s"} match` +
+      (rendered < matched ? ` (the first ${rendered} are drawn; narrow the filter to see all)` : "");
+    count.dataset.rendered = String(rendered);
+    count.dataset.matched = String(matched);
+  }
+
+  function fillHeat(features) {
+    const size = 0.25;
+    const cells = {};
+    features.forEach((f) => {
+      const [lon, lat] = f.geometry.coordinates;
+      const key = `${Math.floor(lon / size)},${Math.floor(lat / size)}`;
+      cells[key] = (cells[key] || 0) + 1;
+    });
+    const max = Math.max(1, ...Object.values(cells));
+    overlays.heat.layer.clearLayers();
+    Object.entries(cells).forEach(([key, n]) => {
+      const [i, j] = key.split(",").map(Number);
+      const share = n / max;
+      L.rectangle([[j * size, i * size], [(j + 1) * size, (i + 1) * size]], {
+        stroke: false, fillColor: share > 0.66 ? "#b2182b" : share > 0.33 ? "#ef8a62" : "#fddbc7",
+        fillOpacity: 0.25 + 0.45 * share, interactive: false,
+      }).addTo(overlays.heat.layer);
+    });
+  }
+
+  async function loadSites() {
+    const collection = cfg.data ? cfg.data.sites : await getJSON("/collections/sites/items?limit=10000&f=geojson");
+    collection.features.forEach((feature) => {
+      const p = feature.properties;
+      if (feature.geometry.type === "Point") {
+        L.circleMarker(toLatLng(feature.geometry.coordinates), {
+          radius: 4, color: "#222", weight: 1, fillColor: "#fff", fillOpacity: 1, className: "im-site",
+        }).bindTooltip(el("span", p.name)).addTo(overlays.sites.layer);
+      } else {
+        L.geoJSON(feature, { style: { color: "#444", weight: 1.5, dashArray: "4 3", fillOpacity: 0.06 } })
+          .bindTooltip(el("span", p.name)).addTo(overlays.areas.layer);
+      }
+    });
+  }
+
+  async function loadBasemap() {
+    map.createPane("basemap");
+    map.getPane("basemap").style.zIndex = 150; // under the tiles: shows wherever tiles do not load
+    const get = async (name) => (cfg.data && cfg.data.basemap ? cfg.data.basemap[name]
+      : getJSON(`/basemap/${name}.geojson`));
+    const [countries, lines, coast, towns] = await Promise.all(
+      ["countries", "governorate_lines", "coastline", "towns"].map(get));
+    L.geoJSON(countries, { pane: "basemap", interactive: false,
+      style: (f) => ({ color: "#7a7a7a", weight: 1, fillColor: f.properties.focus ? "#f4f1e8" : "#e3e3e0",
+        fillOpacity: 1 }) }).addTo(map);
+    L.geoJSON(lines, { pane: "basemap", interactive: false, style: { color: "#b3aea0", weight: 0.7, dashArray: "3 3" } })
+      .addTo(map);
+    L.geoJSON(coast, { pane: "basemap", interactive: false, style: { color: "#8aa6c1", weight: 1 } }).addTo(map);
+    const labels = L.layerGroup().addTo(map);
+    towns.features.slice(0, 60).forEach((f) => {
+      L.circleMarker(toLatLng(f.geometry.coordinates), { pane: "basemap", radius: 2, color: "#555", weight: 1,
+        interactive: false }).addTo(labels);
+      L.marker(toLatLng(f.geometry.coordinates), { pane: "basemap", interactive: false, keyboard: false,
+        icon: L.divIcon({ className: "im-town", html: "", iconSize: null }) })
+        .on("add", function () { this.getElement().textContent = f.properties.name; }).addTo(labels);
+    });
+    map.getContainer().style.background = "#c9dbe9"; // the sea, where nothing is drawn
+  }
+
+  function addControls() {
+    if (cfg.tiles && cfg.tiles !== "none") {
+      L.tileLayer(cfg.tiles, { attribution: cfg.tilesAttribution, maxZoom: 18 }).addTo(map);
+    }
+    map.attributionControl.addAttribution("Borders: Natural Earth; towns: GeoNames");
+    L.control.scale({ imperial: false, position: "bottomright" }).addTo(map);
+    const control = {};
+    const wanted = state.layers ? new Set(state.layers.split(",")) : null;
+    Object.entries(overlays).forEach(([id, o]) => {
+      const swatch = o.type ? `<span class="im-swatch" style="background:${o.type.colour}"></span>` : "";
+      control[`${swatch}${o.label}`] = o.layer;
+      o.layer.id = id;
+      const on = wanted ? wanted.has(id) : id !== "heat";
+      if (on) o.layer.addTo(map);
+    });
+    L.control.layers(null, control, { collapsed: cfg.mode === "embed" }).addTo(map);
+    const sync = () => {
+      state.layers = Object.entries(overlays).filter(([, o]) => map.hasLayer(o.layer)).map(([id]) => id).join(",");
+      writeState();
+    };
+    map.on("overlayadd overlayremove", sync);
+    map.on("moveend", () => {
+      const c = map.getCenter();
+      Object.assign(state, { lat: c.lat.toFixed(4), lon: c.lng.toFixed(4), zoom: String(map.getZoom()) });
+      writeState();
+    });
+  }
+
+  // ---- time filter --------------------------------------------------------------------------
+
+  function drawHistogram() {
+    const canvas = document.getElementById("im-histogram");
+    const width = canvas.clientWidth || 300;
+    canvas.width = width;
+    const ctx = canvas.getContext("2d");
+    ctx.clearRect(0, 0, width, canvas.height);
+    if (!days.length) return;
+    const from = Number(document.getElementById("im-from").value);
+    const to = Number(document.getElementById("im-to").value);
+    const perPixel = Math.max(1, Math.ceil(days.length / width));
+    const bins = [];
+    for (let i = 0; i < days.length; i += perPixel) {
+      let n = 0;
+      for (let k = i; k < Math.min(days.length, i + perPixel); k++) n += counts[isoDay(days[k])] || 0;
+      bins.push([i, n]);
+    }
+    const max = Math.max(1, ...bins.map((b) => b[1]));
+    const barWidth = width / bins.length;
+    bins.forEach(([i, n], b) => {
+      ctx.fillStyle = i >= from && i <= to ? "#b2182b" : "#c7c7c7";
+      const h = Math.round((n / max) * (canvas.height - 2));
+      ctx.fillRect(b * barWidth, canvas.height - h, Math.max(1, barWidth - 0.5), h);
+    });
+  }
+
+  function currentSpan() {
+    let from = Number(document.getElementById("im-from").value);
+    let to = Number(document.getElementById("im-to").value);
+    if (from > to) [from, to] = [to, from];
+    return [from, to];
+  }
+
+  function applyTime(immediate) {
+    const [from, to] = currentSpan();
+    document.getElementById("im-from-label").textContent = days.length ? isoDay(days[from]) : "";
+    document.getElementById("im-to-label").textContent = days.length ? isoDay(days[to]) : "";
+    state.datetime = days.length ? `${isoDay(days[from])}/${isoDay(days[to])}` : "";
+    drawHistogram();
+    writeState();
+    clearTimeout(debounce);
+    debounce = setTimeout(refresh, immediate ? 0 : 200);
+  }
+
+  async function refresh() {
+    const seq = ++fetchSeq;
+    const [from, to] = currentSpan();
+    const collection = await items(days[from], days[to] + DAY - 1000);
+    if (seq === fetchSeq) fillIncidents(collection); // an answer to an older request is dropped
+  }
+
+  function setSpan(from, to) {
+    document.getElementById("im-from").value = String(Math.max(0, from));
+    document.getElementById("im-to").value = String(Math.min(days.length - 1, to));
+    applyTime(true);
+  }
+
+  function setupTime(extentStart, extentEnd) {
+    const start = Date.parse(`${extentStart.slice(0, 10)}T00:00:00Z`);
+    const end = Date.parse(`${extentEnd.slice(0, 10)}T00:00:00Z`);
+    days = [];
+    for (let t = start; t <= end; t += DAY) days.push(t);
+    const last = days.length - 1;
+    ["im-from", "im-to"].forEach((id) => {
+      const input = document.getElementById(id);
+      input.max = String(last);
+      input.addEventListener("input", () => applyTime(false));
+    });
+    let from = 0, to = last;
+    if (state.datetime && state.datetime.includes("/")) {
+      const [a, b] = state.datetime.split("/");
+      const index = (day, fallback) => {
+        const t = Date.parse(`${day.slice(0, 10)}T00:00:00Z`);
+        return Number.isNaN(t) ? fallback : Math.round((t - start) / DAY);
+      };
+      from = Math.max(0, Math.min(last, index(a, 0)));
+      to = Math.max(0, Math.min(last, index(b, last)));
+    }
+    document.querySelectorAll("[data-preset]").forEach((button) => {
+      button.addEventListener("click", () => {
+        stopPlay();
+        const n = button.dataset.preset;
+        if (n === "all") setSpan(0, last); else setSpan(last - Number(n) + 1, last);
+      });
+    });
+    document.getElementById("im-play").addEventListener("click", () => (playTimer ? stopPlay() : startPlay()));
+    setSpan(from, to);
+  }
+
+  function startPlay() {
+    let [from, to] = currentSpan();
+    const width = Math.max(0, to - from);
+    if (to >= days.length - 1) { from = 0; to = width; }
+    const step = width >= 14 ? 7 : 1;
+    const button = document.getElementById("im-play");
+    button.setAttribute("aria-pressed", "true");
+    button.textContent = "❚❚ Pause";
+    setSpan(from, to);
+    playTimer = setInterval(() => {
+      const [a, b] = currentSpan();
+      if (b >= days.length - 1) { stopPlay(); return; }
+      setSpan(a + step, Math.min(days.length - 1, b + step));
+    }, 900);
+  }
+
+  function stopPlay() {
+    clearInterval(playTimer);
+    playTimer = null;
+    const button = document.getElementById("im-play");
+    button.setAttribute("aria-pressed", "false");
+    button.textContent = "▶ Play";
+  }
+
+  // ---- start ----------------------------------------------------------------------------------
+
+  async function start() {
+    cfg = window.INCIDENTMAP;
+    map = cfg.map;
+    map.setMinZoom(3);
+    map.setMaxZoom(18); // the clusters need a top zoom; folium gives one only to tile layers
+    readState();
+    makeOverlays();
+    addControls();
+    const embed = document.getElementById("im-embed");
+    if (embed) embed.addEventListener("click", () => document.getElementById("im-embed-code").classList.toggle("im-hidden"));
+    await loadBasemap();
+    await loadSites();
+    let interval, perDay;
+    if (cfg.data) {
+      interval = cfg.data.interval;
+      perDay = cfg.data.counts;
+    } else {
+      const collection = await getJSON("/collections/incidents?f=json");
+      interval = collection.extent.temporal.interval[0];
+      const params = filterParams();
+      params.delete("datetime");
+      perDay = (await getJSON(`/collections/incidents/counts?${params}`)).counts;
+    }
+    perDay.forEach((c) => { counts[c.date] = c.count; });
+    if (interval && interval[0]) setupTime(interval[0], interval[1]);
+    else document.getElementById("im-count").textContent = "No incidents yet";
+    document.body.dataset.ready = "true";
+  }
+
+  window.addEventListener("load", () => {
+    start().catch((error) => {
+      const count = document.getElementById("im-count");
+      if (count) count.textContent = `The map could not load its data: ${error.message}`;
+      throw error;
+    });
+  });
+})();
