@@ -242,6 +242,43 @@ def ingest(files: tuple[Path, ...], published: str | None, url: str | None, data
     click.echo(f"{len(files)} report(s), {len(features)} incident(s) proposed: {summary.line()}")
 
 
+@cli.command()
+@DATA_OPTION
+@click.option("--format", "fmt", default="png", show_default=True, type=click.Choice(["html", "png", "svg", "pdf"]))
+@click.option("--datetime", "datetime_", help="RFC 3339 instant or interval, e.g. 2023-12-01/2023-12-31")
+@click.option("--bbox", help="minlon,minlat,maxlon,maxlat")
+@click.option("--event-type", help="Exact event type(s), comma-separated.")
+@click.option("--title", default="Incidents", show_default=True)
+@click.option("--width", default=1600, show_default=True, type=click.IntRange(200, 6000), help="Pixels (png).")
+@click.option("--height", default=1200, show_default=True, type=click.IntRange(200, 6000), help="Pixels (png).")
+@click.option("--dpi", default=200, show_default=True, type=click.IntRange(50, 600))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The file to write.")
+@friendly_errors
+def render(data_dir: Path | None, fmt: str, datetime_: str | None, bbox: str | None, event_type: str | None,
+           title: str, width: int, height: int, dpi: int, output: Path) -> None:
+    """Draw the incidents of a filter for a report: a static map (png, svg, pdf) or a standalone HTML map."""
+    from geo.exports import export_data
+
+    store = _ready_store(_data_dir(data_dir))
+    params = {k: v for k, v in {"datetime": datetime_, "bbox": bbox, "event_type": event_type,
+                                "title": title}.items() if v}
+    if fmt == "html":
+        from webapp.pages import standalone_html  # the web layer assembles the map page
+
+        output.write_text(standalone_html(store, params), encoding="utf-8")
+        count = len(export_data(store, params).incidents)
+    else:
+        from geo.render import RenderRequest
+        from geo.render import render as draw
+
+        data = export_data(store, params)
+        output.write_bytes(draw(RenderRequest(data.incidents, data.sites, title=title, subtitle=data.description,
+                                              fmt=fmt, width_px=width, height_px=height, dpi=dpi)))
+        count = len(data.incidents)
+    click.echo(f"wrote {output} ({count} incidents)", err=True)
+
+
 def main() -> None:
     cli(prog_name="incidentmap")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import folium
 from branca.element import MacroElement
@@ -176,3 +177,40 @@ def render_page(options: MapOptions, title: str = "incidentmap") -> str:
     figure = fmap.get_root()
     figure.title = title
     return figure.render()
+
+
+def inline_assets(html: str, files: dict[str, Path]) -> str:
+    """Put every script and stylesheet the page links into the page itself, so it opens from disk
+    with no network (Leaflet's CSS images become data: URIs)."""
+    import base64
+    import re
+
+    def read(url: str) -> str | None:
+        path = files.get(url)
+        return path.read_text(encoding="utf-8") if path and path.is_file() else None
+
+    def script(match: re.Match) -> str:
+        text = read(match.group(1))
+        if text is None:
+            raise FileNotFoundError(f"no local copy of {match.group(1)} to inline")
+        return "<script>" + text.replace("</script", "<\\/script") + "</script>"
+
+    def style(match: re.Match) -> str:
+        url = match.group(1)
+        text = read(url)
+        if text is None:
+            raise FileNotFoundError(f"no local copy of {url} to inline")
+        folder = files[url].parent
+
+        def image(found: re.Match) -> str:
+            target = folder / found.group(1)
+            if not target.is_file():
+                return found.group(0)
+            data = base64.b64encode(target.read_bytes()).decode()
+            return f"url(data:image/{target.suffix.lstrip('.').replace('svg', 'svg+xml')};base64,{data})"
+
+        text = re.sub(r"url\(['\"]?(images/[^'\")]+)['\"]?\)", image, text)
+        return "<style>" + text.replace("</style", "<\\/style") + "</style>"
+
+    html = re.sub(r'<script src="([^"]+)"></script>', script, html)
+    return re.sub(r'<link rel="stylesheet" href="([^"]+)"\s*/?>', style, html)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_from_directory
 
 from geo.model import ATTRIBUTIONS, EVENT_TYPES
+from geo.store import Store
 from webapp.maps import MapOptions, render_page
 
 bp = Blueprint("pages", __name__)
@@ -63,6 +65,69 @@ def embed_page() -> Response:
     """The same map without the page's chrome, for an iframe in a report."""
     response = Response(render_page(map_options("embed")), mimetype="text/html")
     response.headers["Content-Security-Policy"] = f"frame-ancestors {current_app.config['INCIDENTMAP_FRAME_ANCESTORS']}"
+    return response
+
+
+def asset_files() -> dict[str, Path]:
+    """The app's own URLs of scripts and styles, and the files behind them."""
+    files = {}
+    for package, folder in vendor_dirs().items():
+        for path in folder.rglob("*"):
+            files[f"/vendor/{package}/{path.relative_to(folder).as_posix()}"] = path
+    static = Path(__file__).parent / "static"
+    for path in static.rglob("*"):
+        files[f"/static/{path.relative_to(static).as_posix()}"] = path
+    return files
+
+
+def standalone_html(store: Store, params: dict) -> str:
+    """One HTML file with the map, its assets and the filtered data inside: opens from disk, offline."""
+    from geo.datadir import shipped_data_dir
+    from geo.exports import export_data
+    from webapp.maps import inline_assets
+
+    data = export_data(store, params)
+    basemap = {name: json.loads((shipped_data_dir() / "basemap" / f"{name}.geojson").read_text())
+               for name in ("countries", "governorate_lines", "coastline", "towns")}
+    embedded = {"incidents": {"type": "FeatureCollection", "features": data.incidents},
+                "sites": {"type": "FeatureCollection", "features": data.sites},
+                "counts": data.counts(), "interval": data.interval, "basemap": basemap}
+    options = MapOptions(mode="standalone", tiles=None, state={k: v for k, v in params.items()
+                                                                  if k in ("datetime", "layers", "lat", "lon", "zoom")},
+                         embedded_data=embedded)
+    title = params.get("title") or "incidentmap export"
+    return inline_assets(render_page(options, title=f"{title} · {data.description}"), asset_files())
+
+
+@bp.get("/export/map.<fmt>")
+def export_map(fmt: str) -> Response:
+    """The current filter as a file for a report: html (self-contained), png, svg or pdf."""
+    from geo.errors import InvalidParameterValue
+    from geo.exports import export_data
+    from geo.render import FORMATS, RenderRequest, render
+    from webapp.api import store
+
+    params = request.args.to_dict(flat=True)
+    if fmt == "html":
+        response = Response(standalone_html(store(), params), mimetype="text/html")
+    elif fmt in FORMATS:
+        data = export_data(store(), params)
+        size = {}
+        for name in ("width", "height", "dpi"):
+            if name in params:
+                try:
+                    size[name] = int(params[name])
+                except ValueError:
+                    raise InvalidParameterValue(f"{name} must be a whole number, got {params[name]!r}") from None
+        width, height, dpi = size.get("width", 1600), size.get("height", 1200), size.get("dpi", 200)
+        if not (200 <= width <= 6000 and 200 <= height <= 6000 and 50 <= dpi <= 600):
+            raise InvalidParameterValue("width and height must be 200..6000 pixels and dpi 50..600")
+        picture = render(RenderRequest(data.incidents, data.sites, title=params.get("title") or "Incidents",
+                                       subtitle=data.description, fmt=fmt, width_px=width, height_px=height, dpi=dpi))
+        response = Response(picture, mimetype=FORMATS[fmt])
+    else:
+        raise InvalidParameterValue(f"export format must be html, png, svg or pdf, got {fmt!r}")
+    response.headers["Content-Disposition"] = f'attachment; filename="incidentmap.{fmt}"'
     return response
 
 

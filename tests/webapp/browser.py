@@ -36,7 +36,7 @@ def browser_page(base_url: str):
         page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
 
         def route(r):
-            if r.request.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:")):
+            if r.request.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:", "file://")):
                 return r.continue_()
             page.outside_requests.append(r.request.url)
             return r.abort()
