@@ -130,3 +130,28 @@ def test_the_embed_button_gives_the_iframe_of_the_current_view(server):
         page.click("#im-embed")
         code = page.input_value("#im-embed-code")
         assert code.startswith(f'<iframe src="{server}/embed?') and "datetime=" in code
+
+
+def test_dragging_the_range_refetches(server):
+    with browser_page(server) as page:
+        open_map(page, f"{server}/map")
+        before = page.url
+        page.evaluate("""() => { const from = document.getElementById('im-from');
+            from.value = String(Number(from.max) - 20); from.dispatchEvent(new Event('input')); }""")
+        page.wait_for_function(f"location.href !== {before!r}")
+        span = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)["datetime"][0]
+        page.wait_for_function(f"document.getElementById('im-count').dataset.rendered == "
+                               f"'{matched(server, datetime=span)}'")
+
+
+def test_play_steps_through_time(server):
+    with browser_page(server) as page:
+        open_map(page, f"{server}/map")
+        page.click("button[data-preset='7']")
+        page.click("#im-play")
+        first = page.inner_text("#im-from-label")
+        page.wait_for_function(f"document.getElementById('im-from-label').textContent !== {first!r}", timeout=5000)
+        page.wait_for_function(f"document.getElementById('im-from-label').textContent > {first!r}")
+        assert page.get_attribute("#im-play", "aria-pressed") == "true"
+        page.click("#im-play")
+        assert page.get_attribute("#im-play", "aria-pressed") == "false"
