@@ -5,7 +5,7 @@
 (function () {
   const DAY = 86400000;
   const ITEM_LIMIT = 10000;
-  let cfg, map, days = [], counts = {}, fetchSeq = 0, playTimer = null, debounce = null;
+  let cfg, map, canvas, days = [], counts = {}, fetchSeq = 0, playTimer = null;
   const overlays = {};
   const state = {};
 
@@ -137,18 +137,18 @@
     const p = feature.properties;
     const exact = (p.geo_precision || 1) === 1;
     const marker = L.circleMarker(toLatLng(feature.geometry.coordinates), {
-      radius: exact ? 7 : 8, color: type.colour, weight: exact ? 1.5 : 2, fillColor: type.colour,
+      renderer: canvas, radius: exact ? 7 : 8, color: type.colour, weight: exact ? 1.5 : 2, fillColor: type.colour,
       fillOpacity: exact ? 0.85 : 0.08, dashArray: exact ? null : "3 3", className: "im-incident",
     });
     marker.bindPopup(() => popupFor(feature, type), { maxWidth: 320 });
-    marker.bindTooltip(el("span", `${type.label}, ${p.date_from}`));
+    marker.bindTooltip(() => el("span", `${type.label}, ${p.date_from}`)); // built on hover, not for all 10,000
     return marker;
   }
 
   function halo(feature, type) {
     const radius = feature.properties.geo_precision === 3 ? 40000 : 8000;
     return L.circle(toLatLng(feature.geometry.coordinates), {
-      radius, color: type.colour, weight: 1, opacity: 0.3, fillOpacity: 0.04, interactive: false,
+      renderer: canvas, radius, color: type.colour, weight: 1, opacity: 0.3, fillOpacity: 0.04, interactive: false,
     });
   }
 
@@ -164,15 +164,34 @@
     overlays.heat = { layer: L.layerGroup(), label: "Heat map (incidents per cell)" };
   }
 
+  // what is drawn, by incident id: a new time span only adds and removes the difference
+  const drawnById = new Map();
+
   function fillIncidents(collection) {
     const byType = Object.fromEntries(cfg.eventTypes.map((t) => [t.id, t]));
-    Object.values(overlays).forEach((o) => { if (o.cluster) { o.cluster.clearLayers(); o.halos.clearLayers(); } });
-    collection.features.forEach((feature) => {
-      const type = byType[feature.properties.event_type] || byType.other;
-      const target = overlays[type.id];
-      target.cluster.addLayer(markerFor(feature, type));
-      if ((feature.properties.geo_precision || 1) > 1) target.halos.addLayer(halo(feature, type));
+    const wanted = new Map(collection.features.map((f) => [`${f.id}|${f.properties.updated || ""}`, f]));
+    const removals = {};
+    drawnById.forEach((entry, key) => {
+      if (wanted.has(key)) return;
+      (removals[entry.type] = removals[entry.type] || []).push(entry.marker);
+      if (entry.halo) overlays[entry.type].halos.removeLayer(entry.halo);
+      drawnById.delete(key);
     });
+    Object.entries(removals).forEach(([id, markers]) => overlays[id].cluster.removeLayers(markers));
+    const additions = {};
+    wanted.forEach((feature, key) => {
+      if (drawnById.has(key)) return;
+      const type = byType[feature.properties.event_type] || byType.other;
+      const entry = { type: type.id, marker: markerFor(feature, type), halo: null };
+      if ((feature.properties.geo_precision || 1) > 1) {
+        entry.halo = halo(feature, type);
+        overlays[type.id].halos.addLayer(entry.halo);
+      }
+      (additions[type.id] = additions[type.id] || []).push(entry.marker);
+      drawnById.set(key, entry);
+    });
+    // markercluster places a batch far faster than one marker at a time
+    Object.entries(additions).forEach(([id, markers]) => overlays[id].cluster.addLayers(markers));
     fillHeat(collection.features);
     const rendered = cfg.eventTypes.reduce((n, t) => n + overlays[t.id].cluster.getLayers().length, 0);
     const matched = collection.numberMatched === undefined ? collection.features.length : collection.numberMatched;
@@ -304,28 +323,41 @@
     return [from, to];
   }
 
-  function applyTime(immediate) {
+  function applyTime() {
     const [from, to] = currentSpan();
     document.getElementById("im-from-label").textContent = days.length ? isoDay(days[from]) : "";
     document.getElementById("im-to-label").textContent = days.length ? isoDay(days[to]) : "";
     state.datetime = days.length ? `${isoDay(days[from])}/${isoDay(days[to])}` : "";
     drawHistogram();
     writeState();
-    clearTimeout(debounce);
-    debounce = setTimeout(refresh, immediate ? 0 : 200);
+    requestRefresh();
+  }
+
+  // one request at a time: the first move fetches at once, moves during it ask for one more after
+  let inFlight = false, again = false;
+  function requestRefresh() {
+    if (inFlight) { again = true; return; }
+    inFlight = true;
+    refresh().finally(() => {
+      inFlight = false;
+      if (again) { again = false; requestRefresh(); }
+    });
   }
 
   async function refresh() {
     const seq = ++fetchSeq;
     const [from, to] = currentSpan();
     const collection = await items(days[from], days[to] + DAY - 1000);
-    if (seq === fetchSeq) fillIncidents(collection); // an answer to an older request is dropped
+    if (seq === fetchSeq) {  // an answer to an older request is dropped
+      fillIncidents(collection);
+      document.body.dataset.drawn = String(seq);
+    }
   }
 
   function setSpan(from, to) {
     document.getElementById("im-from").value = String(Math.max(0, from));
     document.getElementById("im-to").value = String(Math.min(days.length - 1, to));
-    applyTime(true);
+    applyTime();
   }
 
   function setupTime(extentStart, extentEnd) {
@@ -337,7 +369,7 @@
     ["im-from", "im-to"].forEach((id) => {
       const input = document.getElementById(id);
       input.max = String(last);
-      input.addEventListener("input", () => applyTime(false));
+      input.addEventListener("input", () => applyTime());
     });
     let from = 0, to = last;
     if (state.datetime && state.datetime.includes("/")) {
@@ -391,6 +423,7 @@
     map = cfg.map;
     map.setMinZoom(3);
     map.setMaxZoom(18); // the clusters need a top zoom; folium gives one only to tile layers
+    canvas = L.canvas({ padding: 0.3 }); // thousands of incidents draw far faster on one canvas than as SVG
     readState();
     makeOverlays();
     addControls();
