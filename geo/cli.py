@@ -238,7 +238,7 @@ def ingest(files: tuple[Path, ...], published: str | None, url: str | None, data
         for message in result.messages:
             click.echo(f"note: {message}", err=True)
     features = [f for result in results for f in result.features]
-    summary = ingest_features(store, features, extractor._ancestors)
+    summary = ingest_features(store, features, extractor.ancestors)
     click.echo(f"{len(files)} report(s), {len(features)} incident(s) proposed: {summary.line()}")
 
 

@@ -42,6 +42,7 @@ class ValidationError(InvalidInput):
     def __init__(self, field: str, value: object, problem: str):
         self.field = field
         self.value = value
+        self.problem = problem
         super().__init__(f"{field}: {problem} (got {value!r})")
 
 

@@ -289,9 +289,9 @@ class Extractor:
 
     # ---- places ------------------------------------------------------------
 
-    def _ancestors(self, site_id: str) -> tuple[str, ...]:
-        site = self.gazetteer.sites.get(site_id)
-        return self.gazetteer._ancestors(site) if site else ()
+    def ancestors(self, site_id: str) -> tuple[str, ...]:
+        """The known sites that hold ``site_id``; what de-duplication needs to compare places."""
+        return self.gazetteer.ancestors(site_id)
 
     def incident_places(self, text: str, context: str) -> list[Place]:
         """The places a sentence puts attacks on: the most specific of each nest, in the region.
@@ -301,7 +301,7 @@ class Extractor:
         place it locates."""
         text = mask_groups(text)
         places = [p for p in self.gazetteer.find_all(text) if p.country_code in REGION]
-        nested = {a for p in places if p.site_id for a in self._ancestors(p.site_id)}
+        nested = {a for p in places if p.site_id for a in self.ancestors(p.site_id)}
         places = [p for p in places if p.site_id not in nested or not p.site_id]
         references = [p for p in places if REFERENCE.search(text[max(0, p.start - 45):p.start])]
         if references and len(references) < len(places):
@@ -310,15 +310,15 @@ class Extractor:
             places = [p for p in places if not _far(text[max(0, p.start - 45):p.start])]
         specific = [p for p in places if p.kind != "country"]
         if not specific:
-            generic = self.gazetteer._generic_site(text, [], context)
+            generic = self.gazetteer.generic_site(text, [], context)
             if generic is not None:
                 return [generic]
             bases = re.search(r"\bbases?\b|\bfacilit(y|ies)\b|\boutposts?\b|\bforces\b", text, re.I)
             return [p for p in places if p.kind == "country"][:1] if bases else []
         chosen: list[Place] = []
         for place in sorted(specific, key=lambda p: (p.rank, -len(p.matched))):
-            ancestors = set(self._ancestors(place.site_id)) if place.site_id else set()
-            if any(c.site_id and (c.site_id in ancestors or place.site_id in self._ancestors(c.site_id))
+            ancestors = set(self.ancestors(place.site_id)) if place.site_id else set()
+            if any(c.site_id and (c.site_id in ancestors or place.site_id in self.ancestors(c.site_id))
                    for c in chosen):
                 continue
             # a city, town or governorate that only says where a chosen site lies
@@ -356,7 +356,7 @@ class Extractor:
         _prefer_local_day(candidates, sentences, ref)
         candidates = _drop_vague_duplicates(candidates)
         features = [self._feature(c, report) for c in candidates]
-        features = merge_all(features, self._ancestors)
+        features = merge_all(features, self.ancestors)
         for feature in features:
             feature["id"] = feature["properties"]["id"] = incident_id(feature)
             _one_source_per_report(feature["properties"])
@@ -424,8 +424,8 @@ class Extractor:
             return
         for candidate in open_:
             if candidate is target or (candidate.place.site_id and candidate.place.site_id == target.place.site_id) \
-                    or (candidate.place.site_id in self._ancestors(target.place.site_id or "")) \
-                    or (target.place.site_id in self._ancestors(candidate.place.site_id or "")):
+                    or (candidate.place.site_id in self.ancestors(target.place.site_id or "")) \
+                    or (target.place.site_id in self.ancestors(candidate.place.site_id or "")):
                 candidate.perpetrator, candidate.attribution = best[1]
 
     @staticmethod
@@ -753,7 +753,3 @@ def incident_id(feature: dict) -> str:
     digest = hashlib.sha1(f"{p['date_from']}|{place}|{kind}".encode()).hexdigest()[:6]
     return f"{p['date_from']}-{place}-{TYPE_WORDS[p['event_type']]}-{digest}"
 
-
-def extract_report(report: Report, gazetteer: Gazetteer) -> Extraction:
-    """Shorthand for ``Extractor(gazetteer).extract(report)``."""
-    return Extractor(gazetteer).extract(report)

@@ -112,7 +112,7 @@ class Gazetteer:
             lon, lat = site.point
             place = Place(site.name, lon, lat, site.kind, 2 if site.is_area else 1, site.country_code,
                           site.admin1, site.id, "site")
-            entry = _Entry(place, self._ancestors(site))
+            entry = _Entry(place, self._chain(site))
             for name in [site.name, *site.aliases]:
                 self._add(name, entry)
         for area in self.admin.get("admin1", []):
@@ -142,7 +142,12 @@ class Gazetteer:
         admin = orjson.loads((shipped_data_dir() / ADMIN_FILE).read_bytes())
         return cls([Site.from_feature(f) for f in site_features], admin, geonames)
 
-    def _ancestors(self, site: Site) -> tuple[str, ...]:
+    def ancestors(self, site_id: str) -> tuple[str, ...]:
+        """The ids of the known sites that hold ``site_id`` (the embassy's: Green Zone, Baghdad)."""
+        site = self.sites.get(site_id)
+        return self._chain(site) if site else ()
+
+    def _chain(self, site: Site) -> tuple[str, ...]:
         chain, seen = [], {site.id}
         parent = site.parent_id
         while parent and parent in self.sites and parent not in seen:
@@ -233,7 +238,7 @@ class Gazetteer:
         site_ids = {p.site_id for p in places if p.site_id}
         best = None
         for place in places:
-            ancestors = self._ancestors(self.sites[place.site_id]) if place.site_id in self.sites else ()
+            ancestors = self._chain(self.sites[place.site_id]) if place.site_id in self.sites else ()
             inside = set(ancestors) & site_ids
             score = (0 if inside else 1, place.rank, -len(place.matched))
             if best is None or score < best[0]:
@@ -247,10 +252,10 @@ class Gazetteer:
         specific = self.most_specific(places)
         if specific is not None and specific.rank <= _RANK["area"]:
             return specific
-        generic = self._generic_site(text, places, context)
+        generic = self.generic_site(text, places, context)
         return generic or specific
 
-    def _generic_site(self, text: str, places: list[Place], context: str | None) -> Place | None:
+    def generic_site(self, text: str, places: list[Place], context: str | None) -> Place | None:
         folded = [t for t, _, _ in tokenize(text)]
         kinds = {kind for key, kind in GENERIC_KINDS.items()
                  if any(tuple(folded[i:i + len(key)]) == key for i in range(len(folded)))}
@@ -259,7 +264,7 @@ class Gazetteer:
         around = places + (self.find_all(context) if context else [])
         anchors = {p.site_id for p in around if p.site_id} | {p.admin1 for p in around if p.admin1}
         candidates = [s for s in self.sites.values() if s.kind in kinds
-                      and ({s.admin1, *self._ancestors(s)} & anchors)]
+                      and ({s.admin1, *self._chain(s)} & anchors)]
         if len(candidates) != 1:
             return None
         site = candidates[0]

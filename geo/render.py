@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
 import orjson
 
@@ -178,6 +177,3 @@ def render(request: RenderRequest) -> bytes:
                    {"Software": "incidentmap"})
     return out.getvalue()
 
-
-def write(request: RenderRequest, path: Path) -> None:
-    path.write_bytes(render(request))

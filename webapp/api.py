@@ -175,7 +175,7 @@ def extractor():
         from geo.extract import Extractor
         from geo.gazetteer import Gazetteer
 
-        sites = [f for f in store().query("sites", parse_query({"limit": "10000"})).features()]
+        sites = store().query("sites", parse_query({"limit": "10000"})).features()
         cached = Extractor(Gazetteer.from_features(sites))
         current_app.extensions["incidentmap.extractor"] = cached
     return cached
@@ -211,6 +211,6 @@ def ingest() -> Response:
     result = extractor().extract(report)
     body = {"type": "FeatureCollection", "features": result.features, "report": result.summary()}
     if wants_store:
-        summary = ingest_features(store(), result.features, extractor()._ancestors)
+        summary = ingest_features(store(), result.features, extractor().ancestors)
         body["stored"] = {"new": summary.new, "merged": summary.merged, "unchanged": summary.unchanged}
     return json_response(body, "application/geo+json")

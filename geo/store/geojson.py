@@ -146,9 +146,6 @@ class GeoJSONStore:
         raw = self._index(collection).get(fid)
         return None if raw is None else orjson.loads(raw)
 
-    def get_bytes(self, collection: str, fid: str) -> bytes | None:
-        return self._index(collection).get(fid)
-
     # ---- writing -----------------------------------------------------------
 
     def put(self, collection: str, feature: dict, *, create_only: bool = False,
@@ -181,8 +178,7 @@ class GeoJSONStore:
             try:
                 clean.append(self._prepare(collection, feature))
             except ValidationError as exc:
-                raise ValidationError(f"features[{i}].{exc.field}", exc.value,
-                                      exc.description.split(": ", 1)[-1].rsplit(" (got", 1)[0]) from None
+                raise ValidationError(f"features[{i}].{exc.field}", exc.value, exc.problem) from None
         summary = WriteSummary()
 
         def change(raws: list[bytes], position: dict[str, int]) -> None:

@@ -63,7 +63,7 @@ def test_same_event_from_several_outlets_is_one_incident(extractor, tmp_path):
                       if not w.get("allow_none")}
             shared = wanted if shared is None else shared & wanted
         features = [f for name in group for f in extractor.extract(read_report(REPORTS / name, today=TODAY)).features]
-        ingest_features(store, features, extractor._ancestors)
+        ingest_features(store, features, extractor.ancestors)
         stored = store.query("incidents", Query(limit=1000)).features()
         for site_id, day in shared:
             same = [f for f in stored if f["properties"]["site_id"] == site_id

@@ -20,18 +20,18 @@ def proposals(extractor, *texts):
 def test_two_reports_of_one_attack_merge_and_reingest_changes_nothing(store):
     extractor = Extractor(Gazetteer.load(geonames=False))
     before = store.query("incidents", __import__("geo.query", fromlist=["Query"]).Query()).number_matched
-    first = ingest_features(store, proposals(extractor, FIRST), extractor._ancestors)
+    first = ingest_features(store, proposals(extractor, FIRST), extractor.ancestors)
     assert len(first.new) == 1
-    second = ingest_features(store, proposals(extractor, SECOND), extractor._ancestors)
+    second = ingest_features(store, proposals(extractor, SECOND), extractor.ancestors)
     assert second.merged == first.new
     stored = store.get("incidents", first.new[0])["properties"]
     assert stored["date_from"] == "2024-01-20"
     assert {s["outlet"] for s in stored["sources"]} == {"Wire One", "Wire Two"}
     assert stored["disagreements"]["injured"] == [4, 7] and stored["injured"] == 7
     assert "mortar_attack" in stored["disagreements"]["event_type"]
-    again = ingest_features(store, proposals(extractor, FIRST, SECOND), extractor._ancestors)
+    again = ingest_features(store, proposals(extractor, FIRST, SECOND), extractor.ancestors)
     assert again.new == [] and again.merged == [] and len(again.unchanged) == 1
-    third = ingest_features(store, proposals(extractor, OTHER_NIGHT), extractor._ancestors)
+    third = ingest_features(store, proposals(extractor, OTHER_NIGHT), extractor.ancestors)
     assert len(third.new) == 1
     from geo.query import Query
 
