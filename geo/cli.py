@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 from collections.abc import Callable
@@ -178,21 +179,10 @@ def _extract_files(files: tuple[Path, ...], data_dir: Path | None, published: st
     extractor = Extractor(gazetteer)
     results = []
     with click.progressbar(files, label="reading reports", file=sys.stderr,
-                           show_pos=True) if progress and len(files) > 1 else _Plain(files) as items:
+                           show_pos=True) if progress and len(files) > 1 else contextlib.nullcontext(files) as items:
         for path in items:
             results.append(extractor.extract(read_report(path, published, url)))
     return extractor, results
-
-
-class _Plain:
-    def __init__(self, items):
-        self.items = items
-
-    def __enter__(self):
-        return self.items
-
-    def __exit__(self, *exc):
-        return False
 
 
 REPORT_OPTIONS = [
