@@ -26,7 +26,7 @@ TEXT_FILTERS = ("perpetrator", "q")
 SORTABLE = ("date", "date_from", "date_to", "id", "killed", "injured", "event_type",
             "country_code", "site_id", "status", "updated", "created", "name")
 # parameters every items request may carry besides filters
-GENERAL_PARAMS = ("f", "bbox", "bbox-crs", "crs", "datetime", "limit", "offset", "sortby")
+GENERAL_PARAMS = ("f", "bbox", "bbox-crs", "crs", "datetime", "limit", "offset", "cursor", "sortby")
 
 
 @dataclass
@@ -41,6 +41,7 @@ class Query:
     sortby: list[tuple[str, bool]] = field(default_factory=list)  # (property, descending)
     limit: int = DEFAULT_LIMIT
     offset: int = 0
+    cursor: str | None = None  # opaque keyset cursor from a previous page's next link
 
     @property
     def has_time(self) -> bool:
@@ -137,6 +138,10 @@ def parse_query(params: Mapping[str, str]) -> Query:
             query.offset = parse_int("offset", value, 0, MAX_OFFSET)
         elif name == "sortby":
             query.sortby = parse_sortby(value)
+        elif name == "cursor":
+            if not value.strip() or len(value) > 1000:
+                raise InvalidParameterValue(f"cursor is not one this server made: {value[:80]!r}")
+            query.cursor = value.strip()
         elif name in EXACT_FILTERS:
             values = tuple(v.strip() for v in value.split(",") if v.strip())
             if not values:

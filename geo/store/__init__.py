@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from geo.store.base import COLLECTIONS, CollectionInfo, QueryResult, Store, WriteSummary
+from geo.store.base import COLLECTIONS, Change, CollectionInfo, GridCell, QueryResult, Store, WriteSummary
 
-__all__ = ["COLLECTIONS", "CollectionInfo", "QueryResult", "Store", "WriteSummary", "open_store"]
+__all__ = ["COLLECTIONS", "Change", "CollectionInfo", "GridCell", "QueryResult", "Store", "WriteSummary", "open_store"]
 
 
 def open_store(location: str | Path) -> Store:

@@ -38,11 +38,18 @@ class CollectionInfo:
 
 @dataclass
 class QueryResult:
-    """One page of features as pre-serialised GeoJSON, and the total that matched."""
+    """One page of features as pre-serialised GeoJSON, and the total that matched.
+
+    ``number_matched_exact`` is False when the store estimated the total instead
+    of counting it (a large table). ``next_cursor`` is the keyset cursor of the
+    page after this one, None on the last page; the API puts it in the ``next``
+    link as ``cursor=...`` so deep pages cost no more than the first.
+    """
 
     feature_json: list[bytes]
     number_matched: int
     number_matched_exact: bool = True
+    next_cursor: str | None = None
     extra: dict = field(default_factory=dict)
 
     def features(self) -> list[dict]:
@@ -56,6 +63,62 @@ class WriteSummary:
     added: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+
+
+@dataclass
+class GridCell:
+    """Incidents counted in one square of a longitude/latitude grid.
+
+    Cells are ``size`` degrees wide, aligned on multiples of ``size`` from
+    (-180, -90): cell (i, j) covers lon -180 + i*size .. -180 + (i+1)*size and
+    lat -90 + j*size .. -90 + (j+1)*size. ``lon``/``lat`` is the mean position
+    of the incidents in it (where a marker goes); ``by_type`` counts them per
+    ``event_type``.
+    """
+
+    i: int
+    j: int
+    count: int
+    lon: float
+    lat: float
+    bbox: tuple[float, float, float, float]
+    by_type: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Change:
+    """One entry of a collection's append-only history.
+
+    ``action`` is "create", "replace" or "delete"; ``before``/``after`` are the
+    whole feature before and after (None where it did not exist); ``actor`` is
+    the name of the token that made the change (None for local commands);
+    ``note`` says why, where that is known ("restored from change 41").
+    """
+
+    seq: int
+    at: str
+    collection: str
+    fid: str
+    action: str
+    actor: str | None
+    before: dict | None
+    after: dict | None
+    note: str | None = None
+
+    def changed(self) -> list[str]:
+        """Names of the properties (and "geometry") that differ between before and after."""
+        old = (self.before or {}).get("properties") or {}
+        new = (self.after or {}).get("properties") or {}
+        names = sorted(k for k in old.keys() | new.keys()
+                       if k not in ("created", "updated") and old.get(k) != new.get(k))
+        if (self.before or {}).get("geometry") != (self.after or {}).get("geometry"):
+            names.append("geometry")
+        return names
+
+    def to_json(self) -> dict:
+        return {"seq": self.seq, "at": self.at, "collection": self.collection, "id": self.fid,
+                "action": self.action, "actor": self.actor, "note": self.note,
+                "changed": self.changed(), "before": self.before, "after": self.after}
 
 
 @runtime_checkable
@@ -72,9 +135,28 @@ class Store(Protocol):
 
     def day_counts(self, collection: str, query: Query) -> list[tuple[str, int]]: ...
 
+    def aggregate(self, collection: str, query: Query, size: float) -> list[GridCell]:
+        """Matching features counted per grid cell of ``size`` degrees (see GridCell).
+        The query's bbox, time and filters apply; its limit, offset, cursor and sort do not."""
+        ...
+
     def put(self, collection: str, feature: dict, *, create_only: bool = False,
-            replace_only: bool = False) -> dict: ...
+            replace_only: bool = False, actor: str | None = None, note: str | None = None) -> dict:
+        """Validate and store one feature; records a Change in the same write."""
+        ...
 
-    def put_many(self, collection: str, features: Iterable[dict]) -> WriteSummary: ...
+    def put_many(self, collection: str, features: Iterable[dict], *,
+                 actor: str | None = None, note: str | None = None) -> WriteSummary:
+        """Validate all, then store all in one atomic write, one Change per added or replaced feature."""
+        ...
 
-    def delete(self, collection: str, fid: str) -> bool: ...
+    def delete(self, collection: str, fid: str, *, actor: str | None = None,
+               note: str | None = None) -> bool:
+        """Remove a feature (False if absent); records a "delete" Change holding it as ``before``."""
+        ...
+
+    def history(self, collection: str, fid: str | None = None, *, after_seq: int = 0,
+                limit: int = 1000) -> list[Change]:
+        """Changes oldest first, for one feature or (fid None) the whole collection,
+        those with seq > after_seq, at most ``limit``. Entries are never rewritten."""
+        ...
