@@ -65,6 +65,9 @@ case "${1:-}" in
     missing=()
     command -v ogrinfo >/dev/null || missing+=(gdal-bin)
     command -v chromium >/dev/null || missing+=(chromium)
+    # PostgreSQL + PostGIS: the tests start a throwaway cluster to run the store tests on PostGIS too
+    [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql-15)
+    [ -f /usr/share/postgresql/15/extension/postgis.control ] || missing+=(postgresql-15-postgis-3)
     [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
     make_venv
     pip_install test

@@ -11,23 +11,29 @@ from pathlib import Path
 import click
 import orjson
 
+from geo import cli_db
 from geo.datadir import ADMIN_FILE, default_data_dir, init_data_dir, is_initialised, shipped_data_dir
 from geo.errors import IncidentMapError, InvalidInput
 from geo.query import parse_query
+from geo.store import is_database_url
 
 DATA_OPTION = click.option(
     "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Data folder (default: $INCIDENTMAP_DATA or ~/.local/share/incidentmap).")
 
 
-def _data_dir(value: Path | None) -> Path:
-    return value if value is not None else default_data_dir()
+def _data_dir(value: Path | None) -> Path | str:
+    """--data, else the store of --store/$INCIDENTMAP_STORE (a folder or a postgresql:// URL), else
+    $INCIDENTMAP_DATA or the default folder."""
+    return value if value is not None else (cli_db.configured_location() or default_data_dir())
 
 
 def _ready_store(data_dir: Path):
     """The store of ``data_dir``, running ``init`` first when the folder is new."""
     from geo.store import open_store
 
+    if is_database_url(data_dir):  # PostGIS: set up a blank database as init sets up a folder
+        return cli_db.ready_database(data_dir)
     if not is_initialised(data_dir):
         seeded = init_data_dir(data_dir)
         click.echo(f"initialised {data_dir} ({_describe(seeded)})", err=True)
@@ -55,8 +61,13 @@ def friendly_errors(command: Callable) -> Callable:
 
 @click.group()
 @click.version_option(package_name="incidentmap")
-def cli() -> None:
+@click.option("--store", metavar="URL|DIR", envvar="INCIDENTMAP_STORE",
+              help="The store of every command that takes --data: a postgresql:// URL or a data folder "
+                   "(default: $INCIDENTMAP_STORE).")
+@click.pass_context
+def cli(ctx: click.Context, store: str | None) -> None:
     """incidentmap: incidents from conflict reports, placed on known sites and served as maps."""
+    ctx.ensure_object(dict)["store"] = store
 
 
 @cli.command()
@@ -66,6 +77,10 @@ def cli() -> None:
 def init(data_dir: Path | None, empty: bool) -> None:
     """Make a data folder holding the known sites and the sample incidents."""
     data_dir = _data_dir(data_dir)
+    if is_database_url(data_dir):
+        cli_db.ready_database(data_dir, samples=not empty)
+        click.echo("the database is set up; 'incidentmap db upgrade' upgrades its schema")
+        return
     seeded = init_data_dir(data_dir, empty=empty)
     click.echo(f"{data_dir}: {_describe(seeded) if seeded else 'already initialised, left as it is'}")
 
@@ -81,12 +96,12 @@ def init(data_dir: Path | None, empty: bool) -> None:
 def serve(data_dir: Path | None, host: str, port: int, workers: int, dev: bool) -> None:
     """Serve the API and maps over the data folder (gunicorn)."""
     data_dir = _data_dir(data_dir)
-    _ready_store(data_dir)
+    cli_db.close_store(_ready_store(data_dir))  # workers open their own; no pool may cross the fork
     # the web layer is imported only here: geo/ itself never depends on Flask
     from webapp.server import run
 
-    click.echo(f"incidentmap serving {data_dir} on http://{host}:{port}/", err=True)
-    run({"DATA": str(data_dir)}, host=host, port=port, workers=workers, dev=dev)
+    click.echo(f"incidentmap serving {cli_db.redact_location(data_dir)} on http://{host}:{port}/", err=True)
+    run(cli_db.app_config(data_dir), host=host, port=port, workers=workers, dev=dev)
 
 
 def _country_codes() -> dict[str, str]:
@@ -128,7 +143,7 @@ def import_(file: Path, data_dir: Path | None, collection: str) -> None:
     store = _ready_store(_data_dir(data_dir))
     features = read_import_file(file)
     click.echo(f"validating {len(features)} features from {file.name} ...", err=True)
-    summary = store.put_many(collection, features)
+    summary = store.put_many(collection, features, actor=local_actor(), note=f"imported from {file.name}")
     click.echo(f"{collection}: {len(summary.added)} added, {len(summary.replaced)} replaced, "
                f"{len(summary.unchanged)} unchanged")
 
@@ -169,19 +184,20 @@ def export(data_dir: Path | None, collection: str, bbox: str | None, datetime_: 
 
 
 def _extract_files(files: tuple[Path, ...], data_dir: Path | None, published: str | None, url: str | None,
-                   progress: bool):
+                   progress: bool, max_bytes: int | None = None):
     from geo.extract import Extractor
     from geo.gazetteer import Gazetteer
-    from geo.report import read_report
+    from geo.report import MAX_REPORT_BYTES, read_report
 
-    folder = _data_dir(data_dir) if data_dir else None
-    gazetteer = Gazetteer.load(folder if folder and is_initialised(folder) else None)
+    folder = _data_dir(data_dir) if data_dir else cli_db.configured_location()
+    gazetteer = cli_db.load_gazetteer(folder) if is_database_url(folder) else \
+        Gazetteer.load(folder if folder and is_initialised(folder) else None)
     extractor = Extractor(gazetteer)
     results = []
     with click.progressbar(files, label="reading reports", file=sys.stderr,
                            show_pos=True) if progress and len(files) > 1 else contextlib.nullcontext(files) as items:
         for path in items:
-            results.append(extractor.extract(read_report(path, published, url)))
+            results.append(extractor.extract(read_report(path, published, url, max_bytes=max_bytes or MAX_REPORT_BYTES)))
     return extractor, results
 
 
@@ -189,6 +205,9 @@ REPORT_OPTIONS = [
     click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)),
     click.option("--published", help="Publication date YYYY-MM-DD (overrides the report's own)."),
     click.option("--url", help="The report's URL (overrides the report's own)."),
+    click.option("--max-bytes", type=click.IntRange(min=1), default=None,
+                 help="Refuse report files larger than this (default 5 MiB); text over 500,000 characters is "
+                      "refused whatever the size."),
 ]
 
 
@@ -202,9 +221,10 @@ def report_options(command: Callable) -> Callable:
 @report_options
 @DATA_OPTION
 @friendly_errors
-def extract(files: tuple[Path, ...], published: str | None, url: str | None, data_dir: Path | None) -> None:
+def extract(files: tuple[Path, ...], published: str | None, url: str | None, max_bytes: int | None,
+            data_dir: Path | None) -> None:
     """Print the incidents the reports propose, as GeoJSON; stores nothing."""
-    _, results = _extract_files(files, data_dir, published, url, progress=False)
+    _, results = _extract_files(files, data_dir, published, url, progress=False, max_bytes=max_bytes)
     for result in results:
         for message in result.messages:
             click.echo(f"note: {message}", err=True)
@@ -218,17 +238,20 @@ def extract(files: tuple[Path, ...], published: str | None, url: str | None, dat
 @report_options
 @DATA_OPTION
 @friendly_errors
-def ingest(files: tuple[Path, ...], published: str | None, url: str | None, data_dir: Path | None) -> None:
+def ingest(files: tuple[Path, ...], published: str | None, url: str | None, max_bytes: int | None,
+           data_dir: Path | None) -> None:
     """Extract incidents, merge them with the stored ones, and store them as reported."""
     from geo.ingest import ingest_features
 
     store = _ready_store(_data_dir(data_dir))
-    extractor, results = _extract_files(files, _data_dir(data_dir), published, url, progress=True)
+    extractor, results = _extract_files(files, _data_dir(data_dir), published, url, progress=True,
+                                        max_bytes=max_bytes)
     for result in results:
         for message in result.messages:
             click.echo(f"note: {message}", err=True)
     features = [f for result in results for f in result.features]
-    summary = ingest_features(store, features, extractor.ancestors)
+    summary = ingest_features(store, features, extractor.ancestors, actor=local_actor(),
+                              note="ingested from " + ", ".join(f.name for f in files))
     click.echo(f"{len(files)} report(s), {len(features)} incident(s) proposed: {summary.line()}")
 
 
@@ -267,6 +290,22 @@ def render(data_dir: Path | None, fmt: str, datetime_: str | None, bbox: str | N
                                               fmt=fmt, width_px=width, height_px=height, dpi=dpi)))
         count = len(data.incidents)
     click.echo(f"wrote {output} ({count} incidents)", err=True)
+
+
+def local_actor() -> str:
+    """Who a change made from this machine's command line is recorded as."""
+    import getpass
+
+    try:
+        return f"local:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "local"
+
+
+from geo import cli_token  # noqa: E402  (subcommand groups register themselves on cli)
+
+cli_token.register(cli, DATA_OPTION, friendly_errors)
+cli_db.register(cli, friendly_errors, local_actor)
 
 
 def main() -> None:

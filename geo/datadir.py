@@ -59,6 +59,6 @@ def init_data_dir(data_dir: Path, empty: bool = False) -> dict[str, int]:
         if store.path(collection).exists():
             continue
         features = read_feature_collection(source) if source else []
-        store.put_many(collection, features)
+        store.put_many(collection, features, actor="local", note="seeded from the shipped data")
         seeded[collection] = len(features)
     return seeded

@@ -7,13 +7,17 @@ JSON is kept pre-serialised, so answering a page is a join of bytes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import orjson
 
+from geo.cursor import decode_cursor, encode_cursor
+from geo.errors import InvalidParameterValue
 from geo.query import EXACT_FILTERS, Query
+from geo.store.base import GridCell
 from geo.timespan import day_end, day_start, format_epoch, parse_day
 
 TIMELESS_START = np.iinfo(np.int64).min
@@ -72,6 +76,7 @@ class Page:
 
     positions: np.ndarray
     number_matched: int
+    next_cursor: str | None = None
 
 
 class FeatureIndex:
@@ -106,6 +111,10 @@ class FeatureIndex:
             self.texts.append(search_text(props))
         n = len(self.raw)
         self.position = {fid: i for i, fid in enumerate(self.ids)}
+        # the id order, the last tie-break of every sort (so keyset pages and offsets agree)
+        self.by_id = np.array(sorted(range(n), key=self.ids.__getitem__), dtype=np.int64)
+        self.id_rank = np.empty(n, dtype=np.int64)
+        self.id_rank[self.by_id] = np.arange(n, dtype=np.int64)
         box = np.array(bounds, dtype=np.float64).reshape(n, 4)
         self.minx, self.miny, self.maxx, self.maxy = (box[:, i].copy() for i in range(4))
         self.is_point = np.array(points, dtype=bool)
@@ -196,27 +205,62 @@ class FeatureIndex:
         return np.array(keep, dtype=np.int64)
 
     def order(self, positions: np.ndarray, sortby: list[tuple[str, bool]]) -> np.ndarray:
-        """Positions sorted by the sort keys; stable, missing values last."""
-        if not sortby or len(positions) < 2:
+        """Positions sorted by the sort keys, missing values last, then by id: a total order,
+        so that offset pages and keyset (cursor) pages agree. With no sort keys, by id."""
+        positions = np.asarray(positions, dtype=np.int64)
+        if len(positions) < 2:
             return positions
-        ordered = list(positions)
+        if not sortby:  # a gather over the precomputed id order beats sorting the matches
+            wanted = np.zeros(len(self), dtype=bool)
+            wanted[positions] = True
+            return self.by_id[wanted[self.by_id]]
+        keys = [self.id_rank[positions]]  # np.lexsort: the last key is the primary one
         for name, descending in reversed(sortby):
+            missing, value = self._sort_columns(positions, name, descending)
+            keys += [value, missing]
+        return positions[np.lexsort(keys)]
+
+    def _sort_columns(self, positions: np.ndarray, name: str, descending: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(missing flag, ascending key) for one sort property over the positions."""
+        if name == "id":
+            ranks = self.id_rank[positions]
+            return np.zeros(len(positions), dtype=bool), -ranks if descending else ranks
+        if name in ("date", "date_from", "date_to"):
+            column, absent = (self.tend, TIMELESS_END) if name == "date_to" else (self.tstart, TIMELESS_START)
+            values = column[positions]
+            missing = values == absent
+            values = np.where(missing, 0, values)
+            return missing, -values if descending else values
+        raw = [self._sort_value(int(i), name) for i in positions]
+        ranks = {v: r for r, v in enumerate(sorted({v for v in raw if v is not None}))}
+        values = np.fromiter((ranks.get(v, 0) if v is not None else 0 for v in raw), dtype=np.int64,
+                             count=len(raw))
+        missing = np.fromiter((v is None for v in raw), dtype=bool, count=len(raw))
+        return missing, -values if descending else values
+
+    def sort_key(self, i: int, sortby: list[tuple[str, bool]]) -> list:
+        """The row's sort-key values as JSON values (dates as UTC seconds), for a cursor."""
+        values: list = []
+        for name, _ in sortby:
             if name in ("date", "date_from"):
-                keys = self.tstart[ordered]
-                idx = np.argsort(-keys if descending else keys, kind="stable")
-                ordered = [ordered[k] for k in idx]
-                continue
-            if name == "date_to":
-                keys = self.tend[ordered]
-                idx = np.argsort(-keys if descending else keys, kind="stable")
-                ordered = [ordered[k] for k in idx]
-                continue
-            values = [self._sort_value(i, name) for i in ordered]
-            present = [(v, i) for v, i in zip(values, ordered, strict=True) if v is not None]
-            missing = [i for v, i in zip(values, ordered, strict=True) if v is None]
-            present.sort(key=lambda pair: pair[0], reverse=descending)
-            ordered = [i for _, i in present] + missing
-        return np.array(ordered, dtype=np.int64)
+                values.append(None if self.tstart[i] == TIMELESS_START else int(self.tstart[i]))
+            elif name == "date_to":
+                values.append(None if self.tend[i] == TIMELESS_END else int(self.tend[i]))
+            else:
+                values.append(self._sort_value(i, name))
+        return values
+
+    def _after(self, ordered: np.ndarray, sortby: list[tuple[str, bool]], key: list, fid: str) -> int:
+        """Where the rows after (key, fid) start in ``ordered``: a binary search, as the order is total."""
+        lo, hi = 0, len(ordered)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            i = int(ordered[mid])
+            if _compare(self.sort_key(i, sortby), self.ids[i], key, fid, sortby) <= 0:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
 
     def _sort_value(self, i: int, name: str):
         if name == "id":
@@ -235,5 +279,87 @@ class FeatureIndex:
         return [(str(np.datetime64(int(d), "D")), int(c)) for d, c in zip(days, counts, strict=True)]
 
     def page(self, query: Query) -> Page:
-        positions = self.order(self.match(query), query.sortby)
-        return Page(positions[query.offset:query.offset + query.limit], len(positions))
+        """One page at the query's offset, or after its cursor; with the cursor of the next page."""
+        ordered = self.order(self.match(query), query.sortby)
+        start = query.offset
+        if query.cursor is not None:
+            key, fid = decode_cursor(query.cursor, query.sortby)
+            start = self._after(ordered, query.sortby, key, fid)
+        chosen = ordered[start:start + query.limit]
+        next_cursor = None
+        if len(chosen) and start + len(chosen) < len(ordered):
+            last = int(chosen[-1])
+            next_cursor = encode_cursor(query.sortby, self.sort_key(last, query.sortby), self.ids[last])
+        return Page(chosen, len(ordered), next_cursor)
+
+    def aggregate(self, query: Query, size: float) -> list[GridCell]:
+        """Matching features counted per grid cell of ``size`` degrees (see GridCell), with numpy:
+        each feature gets a dense group number, then counts, sums, minima and maxima per group."""
+        positions = self.match(query)
+        x = (self.minx[positions] + self.maxx[positions]) / 2
+        y = (self.miny[positions] + self.maxy[positions]) / 2
+        placed = ~(np.isnan(x) | np.isnan(y))
+        positions, x, y = positions[placed], x[placed], y[placed]
+        if not len(positions):
+            return []
+        rows = math.ceil(180 / size)
+        i = np.clip(np.floor((x + 180) / size).astype(np.int64), 0, math.ceil(360 / size) - 1)
+        j = np.clip(np.floor((y + 90) / size).astype(np.int64), 0, rows - 1)
+        cell_ids, group = _groups(i, j, rows)
+        cells_n = len(cell_ids)
+        counts = np.bincount(group, minlength=cells_n)
+        sum_x = np.bincount(group, weights=x, minlength=cells_n)
+        sum_y = np.bincount(group, weights=y, minlength=cells_n)
+        low_x, low_y = np.full(cells_n, np.inf), np.full(cells_n, np.inf)
+        high_x, high_y = np.full(cells_n, -np.inf), np.full(cells_n, -np.inf)
+        np.minimum.at(low_x, group, x)
+        np.minimum.at(low_y, group, y)
+        np.maximum.at(high_x, group, x)
+        np.maximum.at(high_y, group, y)
+        codes, vocabulary = self.codes["event_type"]
+        names = [name for name, _ in sorted(vocabulary.items(), key=lambda kv: kv[1])]
+        width = len(names) + 1  # column 0: no event_type
+        by_type = np.bincount(group * width + codes[positions] + 1, minlength=cells_n * width).reshape(cells_n, width)
+        cells = []
+        for k, cell_id in enumerate(cell_ids.tolist()):
+            n = int(counts[k])
+            typed = {names[t - 1]: int(by_type[k, t]) for t in np.flatnonzero(by_type[k, 1:]) + 1}
+            cells.append(GridCell(cell_id // rows, cell_id % rows, n, float(sum_x[k] / n), float(sum_y[k] / n),
+                                  (float(low_x[k]), float(low_y[k]), float(high_x[k]), float(high_y[k])),
+                                  dict(sorted(typed.items(), key=lambda kv: -kv[1]))))
+        return cells
+
+
+def _groups(i: np.ndarray, j: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """(cell numbers i * rows + j in ascending order, each feature's index into them).
+
+    Counting over the small block of cells the features occupy is several times faster than
+    sorting a million cell numbers; a sparse spread over a large block falls back to the sort."""
+    i0, j0 = int(i.min()), int(j.min())
+    span_j = int(j.max()) - j0 + 1
+    block = (int(i.max()) - i0 + 1) * span_j
+    if block > max(262_144, 2 * len(i)):
+        return np.unique(i * rows + j, return_inverse=True)
+    local = (i - i0) * span_j + (j - j0)
+    occupied = np.flatnonzero(np.bincount(local, minlength=block))
+    dense = np.zeros(block, dtype=np.int64)
+    dense[occupied] = np.arange(len(occupied), dtype=np.int64)
+    return (occupied // span_j + i0) * rows + (occupied % span_j + j0), dense[local]
+
+
+def _compare(a: list, a_id: str, b: list, b_id: str, sortby: list[tuple[str, bool]]) -> int:
+    """-1, 0 or 1 as row a comes before, with or after row b in the order of ``sortby`` then id
+    (missing values last in either direction), the same order as FeatureIndex.order."""
+    for (_, descending), left, right in zip(sortby, a, b, strict=True):
+        if left == right:
+            continue
+        if left is None:
+            return 1
+        if right is None:
+            return -1
+        try:
+            less = left < right
+        except TypeError:
+            raise InvalidParameterValue("cursor does not fit this collection's values") from None
+        return (1 if less else -1) if descending else (-1 if less else 1)
+    return (a_id > b_id) - (a_id < b_id)

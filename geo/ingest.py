@@ -48,7 +48,8 @@ def _same_content(a: dict, b: dict) -> bool:
 
 
 def ingest_features(store: Store, features: list[dict],
-                    ancestors: Callable[[str], tuple[str, ...]] = lambda s: ()) -> IngestSummary:
+                    ancestors: Callable[[str], tuple[str, ...]] = lambda s: (), *,
+                    actor: str | None = None, note: str | None = None) -> IngestSummary:
     """Merge ``features`` into the store's incidents; one atomic write."""
     summary = IngestSummary()
     pending: dict[str, dict] = {}
@@ -72,5 +73,5 @@ def ingest_features(store: Store, features: list[dict],
         if found["id"] not in summary.new + summary.merged:
             summary.merged.append(found["id"])
     if pending:
-        store.put_many("incidents", list(pending.values()))
+        store.put_many("incidents", list(pending.values()), actor=actor, note=note)
     return summary

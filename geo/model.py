@@ -56,7 +56,8 @@ def _opt_str(name: str, value: Any, max_len: int = 10_000) -> str | None:
 
 
 def _enum(name: str, value: Any, allowed: tuple) -> Any:
-    if value not in allowed:
+    # by type as well as value: True == 1 and 1.0 == 1 would pass a plain ``in``
+    if not any(value == a and type(value) is type(a) for a in allowed):
         raise ValidationError(name, value, f"must be one of {', '.join(map(str, allowed))}")
     return value
 
@@ -92,7 +93,10 @@ def _lon_lat(name: str, pair: Any) -> list[float]:
     if (not isinstance(pair, (list, tuple)) or len(pair) not in (2, 3)
             or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pair)):
         raise ValidationError(name, pair, "must be [lon, lat] numbers")
-    lon, lat = float(pair[0]), float(pair[1])
+    try:
+        lon, lat = float(pair[0]), float(pair[1])
+    except OverflowError:  # an integer too large for a float
+        raise ValidationError(name, _short(pair), "longitude and latitude must be within -180..180, -90..90") from None
     if not (math.isfinite(lon) and -180 <= lon <= 180):
         raise ValidationError(name, pair, "longitude must be within -180..180")
     if not (math.isfinite(lat) and -90 <= lat <= 90):

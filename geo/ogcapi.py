@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 import orjson
 
-from geo.errors import InvalidInput, MethodNotAllowed, NotFound, UnsupportedMediaType
+from geo.errors import InvalidInput, InvalidParameterValue, MethodNotAllowed, NotFound, UnsupportedMediaType
 from geo.query import CRS84, parse_query
 from geo.store import COLLECTIONS, CollectionInfo, Store
 from geo.timespan import utc_now_rfc3339
@@ -109,6 +109,7 @@ class ItemsPage:
     number_matched: int
     links: list[dict]
     time_stamp: str
+    number_matched_exact: bool = True  # False: number_matched is the store's estimate
 
     @property
     def number_returned(self) -> int:
@@ -119,8 +120,11 @@ class ItemsPage:
 
     def to_geojson(self) -> bytes:
         """The FeatureCollection, assembled from pre-serialised features."""
+        members: dict = {"numberMatched": self.number_matched}
+        if not self.number_matched_exact:
+            members["numberMatchedExact"] = False
         tail = orjson.dumps({
-            "numberMatched": self.number_matched,
+            **members,
             "numberReturned": self.number_returned,
             "timeStamp": self.time_stamp,
             "links": self.links,
@@ -144,6 +148,8 @@ def items(store: Store, base: str, collection_id: str, params: Mapping[str, str]
     """Filter, sort and page a collection; raises InvalidParameterValue or NotFound."""
     _check_exists(store, collection_id)
     query = parse_query(params)
+    if query.cursor is not None and "offset" in params:
+        raise InvalidParameterValue("give offset or cursor, not both: a cursor says where its page starts")
     result = store.query(collection_id, query)
     url = f"{base}/collections/{collection_id}/items"
     plain = {k: v for k, v in params.items() if k != "f"}
@@ -154,14 +160,18 @@ def items(store: Store, base: str, collection_id: str, params: Mapping[str, str]
         _link(f"{base}/collections/{collection_id}", "collection", JSON, "The collection"),
     ]
     returned = len(result.feature_json)
-    if query.offset + returned < result.number_matched:
+    if result.next_cursor:  # keyset paging: a deep page costs what the first does
+        keyset = {k: v for k, v in plain.items() if k not in ("offset", "cursor")}
+        links.append(_link(_page_url(url, keyset, f="json", cursor=result.next_cursor, limit=query.limit),
+                           "next", GEOJSON, "Next page"))
+    elif query.cursor is None and query.offset + returned < result.number_matched:
         links.append(_link(_page_url(url, plain, f="json", offset=query.offset + query.limit,
                                      limit=query.limit), "next", GEOJSON, "Next page"))
     if query.offset > 0:
         links.append(_link(_page_url(url, plain, f="json", offset=max(0, query.offset - query.limit),
                                      limit=query.limit), "prev", GEOJSON, "Previous page"))
     return ItemsPage(collection_id, result.feature_json, result.number_matched, links,
-                     utc_now_rfc3339())
+                     utc_now_rfc3339(), result.number_matched_exact)
 
 
 def item(store: Store, base: str, collection_id: str, fid: str) -> dict:
@@ -201,14 +211,15 @@ def check_writable(store: Store, collection_id: str) -> None:
         raise MethodNotAllowed(f"collection {collection_id!r} is read-only over the API")
 
 
-def create_item(store: Store, collection_id: str, body: bytes, content_type: str | None) -> dict:
+def create_item(store: Store, collection_id: str, body: bytes, content_type: str | None,
+                actor: str | None = None) -> dict:
     """Store a new feature (409 if its id exists); returns it as stored."""
     check_writable(store, collection_id)
-    return store.put(collection_id, parse_feature_body(body, content_type), create_only=True)
+    return store.put(collection_id, parse_feature_body(body, content_type), create_only=True, actor=actor)
 
 
 def replace_item(store: Store, collection_id: str, fid: str, body: bytes,
-                 content_type: str | None) -> dict:
+                 content_type: str | None, actor: str | None = None) -> dict:
     """Replace an existing feature; the id in the URL wins over one in the body."""
     check_writable(store, collection_id)
     feature = parse_feature_body(body, content_type)
@@ -218,12 +229,12 @@ def replace_item(store: Store, collection_id: str, fid: str, body: bytes,
     feature["id"] = fid
     if isinstance(feature.get("properties"), dict):
         feature["properties"]["id"] = fid
-    return store.put(collection_id, feature, replace_only=True)
+    return store.put(collection_id, feature, replace_only=True, actor=actor)
 
 
-def delete_item(store: Store, collection_id: str, fid: str) -> None:
+def delete_item(store: Store, collection_id: str, fid: str, actor: str | None = None) -> None:
     check_writable(store, collection_id)
-    if not store.delete(collection_id, fid):
+    if not store.delete(collection_id, fid, actor=actor):
         raise NotFound(f"no feature {fid!r} in collection {collection_id!r}")
 
 

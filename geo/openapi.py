@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from geo import __version__
+from geo.aggregate import MAX_CELLS, MAX_ZOOM, MIN_SIZE
 from geo.model import ATTRIBUTIONS, DATE_PRECISIONS, EVENT_TYPES, STATUSES
+from geo.ogcapi import WRITABLE
 from geo.query import DEFAULT_LIMIT, EXACT_FILTERS, MAX_LIMIT, SORTABLE
 from geo.store import COLLECTIONS
 
@@ -26,7 +28,11 @@ def openapi_document(base: str) -> dict:
     """The API definition for a service mounted at ``base``."""
     collection_id = _param("collectionId", "A collection", {"type": "string",
                                                              "enum": list(COLLECTIONS)}, "path")
+    writable_id = _param("collectionId", "A collection that takes writes", {"type": "string",
+                                                                           "enum": list(WRITABLE)}, "path")
     feature_id = _param("featureId", "A feature's id", {"type": "string"}, "path")
+    f_item = _param("f", "Output format (else chosen from the Accept header)",
+                    {"type": "string", "enum": ["json", "geojson", "html"]})
     f_items = _param("f", "Output format (else chosen from the Accept header)",
                      {"type": "string", "enum": ["json", "geojson", "csv", "html"]})
     f_doc = _param("f", "Output format", {"type": "string", "enum": ["json", "html"]})
@@ -47,13 +53,25 @@ def openapi_document(base: str) -> dict:
         _param("q", "Words that must all appear in the feature's text", {"type": "string"}),
     ] + [_param(name, f"Exact {name}; several values separated by commas", {"type": "string"})
          for name in EXACT_FILTERS]
-    auth_errors = {"400": _error("The feature is invalid; the description names the field"),
+    cursor = _param("cursor", "Where the page starts: the opaque value in the previous page's next link "
+                    "(keyset paging: deep pages cost what the first does); not with offset",
+                    {"type": "string", "maxLength": 1000})
+    aggregate_params = [collection_id] + item_filters[:3] + item_filters[6:] + [
+        _param("size", "Cell size in degrees (cells are aligned on multiples of it from -180, -90); "
+               f"at most {MAX_CELLS} cells with features in one answer. Give size or zoom",
+               {"type": "number", "minimum": MIN_SIZE, "maximum": 180}),
+        _param("zoom", "A web map's zoom level; picks cells of about 64 pixels (90 / 2^zoom degrees), "
+               "larger when the bbox would need too many. Give size or zoom",
+               {"type": "integer", "minimum": 0, "maximum": MAX_ZOOM}),
+        _param("f", "Output format", {"type": "string", "enum": ["json", "geojson"]})]
+    auth_errors = {"400": _error("The feature is invalid or the body is not JSON; the description names "
+                                 "the field"),
                    "401": _error("Missing or wrong bearer token"),
                    "403": _error("Writes are disabled: no token is configured"),
                    "404": _error("No such collection or feature"),
                    "405": _error("The collection is read-only"),
                    "413": _error("The body is too large"),
-                   "415": _error("The body is not GeoJSON"),
+                   "415": _error("The body's Content-Type is not application/geo+json or application/json"),
                    "503": _error("The store cannot be written now")}
     feature_body = {"required": True, "content": {
         "application/geo+json": {"schema": {"$ref": "#/components/schemas/IncidentFeature"}},
@@ -91,30 +109,31 @@ def openapi_document(base: str) -> dict:
                               "400": _error("Bad parameter"), "404": _error("No such collection")}}},
             "/collections/{collectionId}/items": {
                 "get": {"summary": "Features, filtered and paged", "operationId": "getFeatures",
-                        "parameters": [collection_id, f_items] + item_filters,
-                        "responses": {"200": _ok("A page of features with numberMatched and "
-                                                 "next/prev links", "application/geo+json",
+                        "parameters": [collection_id, f_items] + item_filters + [cursor],
+                        "responses": {"200": _ok("A page of features with numberMatched (with "
+                                                 "numberMatchedExact: false when it is an estimate) "
+                                                 "and next/prev links", "application/geo+json",
                                                  "text/csv", "text/html"),
                                       "400": _error("A malformed parameter, named in the description"),
                                       "404": _error("No such collection")}},
                 "post": {"summary": "Add a feature (incidents only)", "operationId": "createFeature",
-                         "parameters": [collection_id], "security": [{"bearer": []}],
+                         "parameters": [writable_id], "security": [{"bearer": []}],
                          "requestBody": feature_body,
                          "responses": {"201": {"description": "Stored; Location names it"},
                                        "409": _error("The id exists already"), **auth_errors}}},
             "/collections/{collectionId}/items/{featureId}": {
                 "get": {"summary": "One feature", "operationId": "getFeature",
-                        "parameters": [collection_id, feature_id, f_doc],
+                        "parameters": [collection_id, feature_id, f_item],
                         "responses": {"200": _ok("The feature", "application/geo+json", "text/html"),
                                       "400": _error("Bad parameter"),
                                       "404": _error("No such collection or feature")}},
                 "put": {"summary": "Replace a feature", "operationId": "replaceFeature",
-                        "parameters": [collection_id, feature_id], "security": [{"bearer": []}],
+                        "parameters": [writable_id, feature_id], "security": [{"bearer": []}],
                         "requestBody": feature_body,
                         "responses": {"200": _ok("The stored feature", "application/geo+json"),
                                       **auth_errors}},
                 "delete": {"summary": "Delete a feature", "operationId": "deleteFeature",
-                           "parameters": [collection_id, feature_id], "security": [{"bearer": []}],
+                           "parameters": [writable_id, feature_id], "security": [{"bearer": []}],
                            "responses": {"204": {"description": "Deleted"}, **auth_errors}}},
             "/collections/{collectionId}/counts": {"get": {
                 "summary": "Features per day under the items filters (the map's time histogram)",
@@ -122,6 +141,18 @@ def openapi_document(base: str) -> dict:
                 "parameters": [collection_id] + item_filters[:2] + [item_filters[2]] + item_filters[6:],
                 "responses": {"200": _ok("Counts per day", "application/json"),
                               "400": _error("A malformed parameter"), "404": _error("No such collection")}}},
+            "/collections/{collectionId}/aggregate": {"get": {
+                "summary": "Features counted per grid cell under the items filters (what a map draws "
+                           "when many are in view)",
+                "operationId": "getGridAggregate",
+                "parameters": aggregate_params,
+                "responses": {"200": _ok("A FeatureCollection of Points, one per non-empty cell at the mean "
+                                         "position of its features, with count, by_type, bbox (of its "
+                                         "features), cell and size; numberMatched is the total",
+                                         "application/geo+json"),
+                              "400": _error("A malformed parameter, neither or both of size and zoom, "
+                                            "or too many cells"),
+                              "404": _error("No such collection")}}},
             "/ingest": {"post": {
                 "summary": "Propose incidents from a report's text; with store=true and a token, store them",
                 "operationId": "ingestReport",
@@ -132,10 +163,13 @@ def openapi_document(base: str) -> dict:
                     "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/Report"}}}},
                 "responses": {"200": _ok("Proposed incidents, the report's dates as resolved, and what was "
                                          "stored", "application/geo+json"),
-                              "400": _error("No text, or a bad published date"),
+                              "400": _error("No text, text over 500,000 characters, a bad published date, "
+                                            "a bad store flag or malformed JSON"),
                               "401": _error("store=true without a valid token"),
                               "403": _error("store=true but writes are disabled"),
-                              "413": _error("The body is too large")}}},
+                              "413": _error("The body is too large"),
+                              "415": _error("The body is neither JSON nor a form"),
+                              "503": _error("store=true but the store cannot be written now")}}},
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -144,8 +178,11 @@ def openapi_document(base: str) -> dict:
                               "properties": {"code": {"type": "string"},
                                              "description": {"type": "string"}}},
                 "Report": {"type": "object", "required": ["text"], "properties": {
-                    "text": {"type": "string"}, "title": {"type": "string"}, "url": {"type": "string"},
-                    "outlet": {"type": "string"}, "published": {"type": "string", "format": "date"},
+                    "text": {"type": "string", "minLength": 1, "maxLength": 500_000, "pattern": r"\S"},
+                    "title": {"type": "string"}, "url": {"type": "string"},
+                    "outlet": {"type": "string"},
+                    "published": {"type": "string", "description": "YYYY-MM-DD, or an RFC 3339 date-time whose "
+                                  "day is taken; empty or absent: looked for in the text"},
                     "store": {"type": "boolean"}}},
                 "IncidentFeature": {
                     "type": "object", "required": ["type", "geometry", "properties"],

@@ -9,6 +9,7 @@ tags; and JSON ``{title, url, outlet, published, text}``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from html.parser import HTMLParser
@@ -20,7 +21,19 @@ from geo.dates import PublicationDate, find_publication_date
 from geo.errors import InvalidInput
 from geo.timespan import parse_day, parse_instant
 
-MAX_REPORT_BYTES = 20 * 1024 * 1024
+# Limits that keep a hostile report from holding a worker for long: reading a report costs about
+# 5-8 s per million characters of text made to be slow (one attack sentence repeated), and a real
+# article is a few thousand. The raw limit is larger because HTML carries markup and scripts.
+MAX_REPORT_BYTES = 5 * 1024 * 1024
+MAX_REPORT_CHARS = 500_000
+# invisible characters dropped from report text so that "Bag\u200bhdad" still names Baghdad: zero-width
+# space, non-joiner, joiner, word joiner, BOM, soft hyphen, and the bidirectional controls (which can also
+# make a text display otherwise than it reads)
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u061c"
+                                    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+# other control characters (NUL, escape ...) become spaces; tabs and line breaks stay
+_CONTROLS = {c: " " for c in (*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F, *range(0x80, 0xA0))}
+_CONTROLS.update(_INVISIBLE)
 _HEADER_RE = re.compile(r"^(title|outlet|url|published|source)\s*:\s*(.*)$", re.I)
 
 
@@ -49,14 +62,37 @@ def _to_day(value: object, what: str) -> date | None:
 
 
 def _decode(raw: bytes, name: str) -> str:
-    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InvalidInput(f"{name} looks like a binary file, not a report")
-    for encoding in ("utf-8-sig", "utf-16"):
+    """UTF-8, UTF-16 with its BOM, else Windows-1252 or Latin-1; InvalidInput for what is not text."""
+    binary = InvalidInput(f"{name} looks like a binary file, not a report (or its encoding is not "
+                          "UTF-8, UTF-16 with a BOM, Windows-1252 or Latin-1)")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return raw.decode(encoding)
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise binary from None
+    if b"\x00" in raw[:4096]:
+        raise binary
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    for encoding in ("cp1252", "latin-1"):
+        try:
+            text = raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    return raw.decode("latin-1")
+        sample = text[:65536]
+        controls = sum(1 for c in sample if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v")
+        if controls > len(sample) / 100:  # random bytes: about one in five is a control character
+            raise binary
+        return text
+    raise binary
+
+
+def clean_text(text: str) -> str:
+    """Report text as the extractor should read it: NFC (so a decomposed "Erbi\u0304l" is the composed
+    one), invisible characters dropped, other control characters made spaces."""
+    return unicodedata.normalize("NFC", text).translate(_CONTROLS)
 
 
 def parse_text(text: str, name: str = "report") -> Report:
@@ -182,6 +218,9 @@ def parse_json(raw: str, name: str = "report") -> Report:
     if not isinstance(data, dict) or not isinstance(data.get("text"), str):
         raise InvalidInput(f"{name}: a JSON report needs a \"text\" string (and may have title, url, outlet, "
                            "published)")
+    for key in ("title", "outlet", "url"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            raise InvalidInput(f"{name}: {key} must be a string, got {type(data[key]).__name__}")
     report = Report(data["text"].strip(), data.get("title"), data.get("outlet"), data.get("url"), name=name)
     if data.get("published"):
         report.published = _to_day(data["published"], name)
@@ -190,16 +229,16 @@ def parse_json(raw: str, name: str = "report") -> Report:
 
 
 def parse_report(raw: bytes | str, name: str = "report", published: str | None = None,
-                 url: str | None = None, today: date | None = None) -> Report:
+                 url: str | None = None, today: date | None = None,
+                 max_bytes: int = MAX_REPORT_BYTES) -> Report:
     """Any of the three forms; ``published`` and ``url`` override what the report says.
 
     With no publication date given, one is looked for in the text; the report
     says how it was found, or that it was not.
     """
+    if len(raw) > max_bytes:
+        raise InvalidInput(f"{name} is {len(raw):,} bytes; reports over {max_bytes:,} bytes are refused")
     if isinstance(raw, bytes):
-        if len(raw) > MAX_REPORT_BYTES:
-            raise InvalidInput(f"{name} is {len(raw) // 1_000_000} MB; reports over "
-                               f"{MAX_REPORT_BYTES // 1_000_000} MB are refused")
         raw = _decode(raw, name)
     stripped = raw.lstrip()
     if name.endswith(".json") or stripped.startswith("{"):
@@ -216,16 +255,27 @@ def parse_report(raw: bytes | str, name: str = "report", published: str | None =
     if report.published is None:
         found: PublicationDate = find_publication_date(report.text, today)
         report.published, report.published_how, report.published_certain = found.day, found.how, found.certain
+    report.text = clean_text(report.text)
+    for attr in ("title", "outlet"):
+        value = getattr(report, attr)
+        setattr(report, attr, clean_text(value).strip() if isinstance(value, str) else None)
     if not report.text.strip():
         raise InvalidInput(f"{name} has no text")
+    if len(report.text) > MAX_REPORT_CHARS:
+        raise InvalidInput(f"{name} has {len(report.text):,} characters of text; reports over "
+                           f"{MAX_REPORT_CHARS:,} are refused (split it into several)")
     return report
 
 
 def read_report(path: Path, published: str | None = None, url: str | None = None,
-                today: date | None = None) -> Report:
-    """A report file (.txt, .html or .json)."""
+                today: date | None = None, max_bytes: int = MAX_REPORT_BYTES) -> Report:
+    """A report file (.txt, .html or .json) of at most ``max_bytes``, checked before it is read."""
     size = path.stat().st_size
-    if size > MAX_REPORT_BYTES:
-        raise InvalidInput(f"{path.name} is {size // 1_000_000} MB; reports over "
-                           f"{MAX_REPORT_BYTES // 1_000_000} MB are refused")
-    return parse_report(path.read_bytes(), path.name, published, url, today)
+    if size > max_bytes:
+        raise InvalidInput(f"{path.name} is {size:,} bytes; reports over {max_bytes:,} bytes are refused "
+                           "(--max-bytes raises the limit)")
+    with path.open("rb") as handle:  # read no more than the limit, even if the file grows meanwhile
+        raw = handle.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise InvalidInput(f"{path.name} is over {max_bytes:,} bytes; reports over that are refused")
+    return parse_report(raw, path.name, published, url, today, max_bytes=max_bytes)

@@ -15,9 +15,10 @@ from datetime import UTC, date, datetime, timedelta
 from geo.errors import InvalidParameterValue
 
 DAY_SECONDS = 86_400
-_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# ASCII digits only: \d would also take Arabic-Indic and other digits that fromisoformat refuses
+_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 _INSTANT_RE = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:?\d{2})?$"
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:?\d{2})?$", re.ASCII
 )
 _EPOCH = date(1970, 1, 1)
 
@@ -37,7 +38,10 @@ def parse_instant(text: str) -> datetime:
     value = datetime.fromisoformat(normal)
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-05:00 is past the last day Python can hold
+        raise ValueError(f"{text!r} is outside the years 1..9999 in UTC") from None
 
 
 def day_start(day: date) -> int:

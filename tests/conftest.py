@@ -9,10 +9,18 @@ import pytest
 
 from geo.datadir import shipped_data_dir
 from geo.store.geojson import GeoJSONStore
+from geo.tokens import TokenFile, default_token_path, hash_token
+from tests import pg as pgtools
 from webapp import create_app
 
 TEST_DATA = Path(__file__).parent / "data"
 TOKEN = "test-token-7f3a"
+TOKEN_NAME = "tester"
+
+
+def grant_token(data_dir: Path, token: str = TOKEN, name: str = TOKEN_NAME) -> None:
+    """Let ``token`` write to the store in ``data_dir``, as ``name`` (its hash goes in tokens.json)."""
+    TokenFile(default_token_path(data_dir)).add_hash(name, hash_token(token))
 
 
 @pytest.fixture
@@ -22,17 +30,96 @@ def data_dir(tmp_path: Path) -> Path:
     folder.mkdir()
     shutil.copy(shipped_data_dir() / "sites.geojson", folder / "sites.geojson")
     shutil.copy(TEST_DATA / "incidents.geojson", folder / "incidents.geojson")
+    grant_token(folder)
     return folder
 
 
 @pytest.fixture
-def store(data_dir: Path) -> GeoJSONStore:
+def geojson_store(data_dir: Path) -> GeoJSONStore:
     return GeoJSONStore(data_dir)
 
 
+@pytest.fixture(params=["geojson", "postgis"])
+def store(request, data_dir: Path):
+    """The same data (shipped sites, test incidents) in each store: every store test runs on both."""
+    if request.param == "postgis":
+        return request.getfixturevalue("pg_store")
+    return GeoJSONStore(data_dir)
+
+
+# ---- PostGIS: one throwaway cluster per test session ----------------------------------------------
+
+_PG_NOT_TESTED: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A PostgreSQL + PostGIS cluster in a temporary folder on a loopback port; skips (loudly) where
+    PostgreSQL or PostGIS is not installed."""
+    reason = pgtools.unavailable()
+    if reason:
+        _PG_NOT_TESTED.append(reason)
+        pytest.skip(f"the PostGIS store was NOT tested: {reason}")
+    cluster = pgtools.Cluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_cluster) -> str:
+    """A database at the current schema version, shared by the tests (pg_store empties it)."""
+    import psycopg
+
+    from geo.store.pg_schema import upgrade
+
+    url = pg_cluster.create_database("incidentmap_test")
+    with psycopg.connect(url, autocommit=True) as conn:
+        upgrade(conn)
+    return url
+
+
+def load_test_data(store) -> None:
+    """What ``data_dir`` holds: the shipped known sites and the test incidents, with no history."""
+    from geo.datadir import read_feature_collection
+
+    store.put_many("sites", read_feature_collection(shipped_data_dir() / "sites.geojson"))
+    store.put_many("incidents", read_feature_collection(TEST_DATA / "incidents.geojson"))
+
+
 @pytest.fixture
-def app(data_dir: Path):
-    return create_app({"DATA": str(data_dir), "TOKEN": TOKEN, "TESTING": True})
+def pg_store(pg_url: str):
+    """A PostGIS store holding the same features as ``data_dir``, emptied and reloaded per test."""
+    from geo.store.postgis import PostGISStore
+
+    store = PostGISStore(pg_url, pool_size=2)
+    truncate = "TRUNCATE incidents, sites, history RESTART IDENTITY"
+    with store._connect(store._pool) as conn:
+        conn.execute(truncate)
+    load_test_data(store)
+    with store._connect(store._pool) as conn:
+        conn.execute("TRUNCATE history RESTART IDENTITY")
+    yield store
+    store.close()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _PG_NOT_TESTED:
+        terminalreporter.write_sep("!", f"the PostGIS store was NOT tested: {_PG_NOT_TESTED[0]}",
+                                   red=True, bold=True)
+
+
+@pytest.fixture
+def backend(request) -> str:
+    """The store an app runs on: geojson, unless a test parametrizes ``backend`` (indirect=True)."""
+    return getattr(request, "param", "geojson")
+
+
+@pytest.fixture
+def app(data_dir: Path, backend: str, request):
+    config = {"DATA": str(data_dir), "TESTING": True}
+    if backend == "postgis":
+        config["STORE"] = request.getfixturevalue("pg_store")
+    return create_app(config)
 
 
 @pytest.fixture

@@ -7,8 +7,25 @@ from pathlib import Path
 from flask import Flask
 
 from geo.datadir import default_data_dir, init_data_dir, is_initialised
-from geo.store import Store, open_store
+from geo.store import Store, is_database_url, open_store
+from geo.tokens import TokenFile, default_token_path
 from webapp.settings import resolve_settings
+
+
+def _data_folder(settings: dict) -> Path:
+    """The data folder: STORE when it is a folder, else DATA, else the default one."""
+    location = settings["STORE"] if not is_database_url(settings["STORE"]) else None
+    return Path(location or settings["DATA"] or default_data_dir())
+
+
+def _configured_store(settings: dict) -> Store:
+    """The store STORE names (a PostGIS URL or a folder), else the DATA folder, seeded when new."""
+    if is_database_url(settings["STORE"]):
+        return open_store(settings["STORE"], settings["STORE_READ"])
+    data_dir = _data_folder(settings)
+    if not is_initialised(data_dir):
+        init_data_dir(data_dir, empty=not settings["SEED"])
+    return open_store(data_dir, settings["STORE_READ"])
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -16,19 +33,20 @@ def create_app(config: dict | None = None) -> Flask:
     ``STORE`` object, and any Flask option; the environment fills the rest."""
     config = dict(config or {})
     app = Flask(__name__)
+    ready: Store | None = None
+    if config.get("STORE") is not None and not isinstance(config["STORE"], (str, Path)):
+        ready = config.pop("STORE")  # a store object, not a STORE location setting
     settings = resolve_settings(config)
     app.config.update({f"INCIDENTMAP_{k}": v for k, v in settings.items()})
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_BODY_BYTES"]
+    app.config["MAX_FORM_MEMORY_SIZE"] = settings["MAX_BODY_BYTES"]  # a form field, too (Flask's own is 500 kB)
     app.config.update({k: v for k, v in config.items() if k.isupper() and k != "STORE"})
     app.json.sort_keys = False
 
-    store: Store | None = config.get("STORE")
-    if store is None:
-        data_dir = Path(settings["DATA"]) if settings["DATA"] else default_data_dir()
-        if not is_initialised(data_dir):
-            init_data_dir(data_dir, empty=not settings["SEED"])
-        store = open_store(data_dir)
+    store = ready if ready is not None else _configured_store(settings)
     app.extensions["incidentmap.store"] = store
+    tokens_path = settings["TOKENS"] or default_token_path(_data_folder(settings))
+    app.extensions["incidentmap.tokens"] = TokenFile(Path(tokens_path))
 
     if settings["PROXY_HOPS"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

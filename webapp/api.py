@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import hmac
-
 import orjson
 from flask import Blueprint, Response, current_app, render_template, request
 
-from geo import ogcapi
+from geo import history, ogcapi
 from geo.csvio import to_csv
-from geo.errors import InvalidInput, InvalidParameterValue, Unauthorized, WritesDisabled
+from geo.errors import InvalidInput, InvalidParameterValue, Unauthorized, UnsupportedMediaType, WritesDisabled
 from geo.openapi import openapi_document
 from geo.query import parse_query
 from geo.store import Store
+from geo.tokens import TokenFile
 
 bp = Blueprint("api", __name__)
 
@@ -51,18 +50,20 @@ def json_response(data: object, media_type: str = "application/json", status: in
 
 
 def require_token() -> str:
-    """The caller's token if it matches the configured one; 403 when writes are off, else 401."""
-    expected = current_app.config.get("INCIDENTMAP_TOKEN")
-    if not expected:
-        raise WritesDisabled("writes are disabled: the server has no token configured "
-                             "(set INCIDENTMAP_TOKEN)")
+    """The name of the caller's token; 403 when the server has no tokens, 401 for a
+    missing or unknown one."""
+    tokens: TokenFile = current_app.extensions["incidentmap.tokens"]
+    if not tokens.entries():
+        raise WritesDisabled("writes are disabled: the server has no tokens "
+                             "(run 'incidentmap token add NAME')")
     header = request.headers.get("Authorization", "")
     scheme, _, given = header.partition(" ")
     if scheme.lower() != "bearer" or not given.strip():
         raise Unauthorized("this write needs the header 'Authorization: Bearer <token>'")
-    if not hmac.compare_digest(given.strip().encode(), str(expected).encode()):
-        raise Unauthorized("the bearer token is not valid")
-    return given.strip()
+    name = tokens.identify(given.strip())
+    if name is None:
+        raise Unauthorized("the bearer token is not valid (unknown or revoked)")
+    return name
 
 
 @bp.get("/")
@@ -134,6 +135,16 @@ def counts(collection_id: str) -> Response:
     return json_response(ogcapi.day_counts(store(), collection_id, request.args.to_dict(flat=True)))
 
 
+@bp.get("/collections/<collection_id>/aggregate")
+def aggregate(collection_id: str) -> Response:
+    """Counts per grid cell of the view (size= degrees or zoom=): what the map draws when many are in view."""
+    from geo.aggregate import aggregate as grid
+
+    wanted_format(("geojson", "json"))
+    return json_response(grid(store(), base_url(), collection_id, request.args.to_dict(flat=True)),
+                         "application/geo+json")
+
+
 @bp.get("/collections/<collection_id>/items/<fid>")
 def item(collection_id: str, fid: str) -> Response | str:
     check_only_f()
@@ -146,8 +157,8 @@ def item(collection_id: str, fid: str) -> Response | str:
 
 @bp.post("/collections/<collection_id>/items")
 def create_item(collection_id: str) -> Response:
-    require_token()
-    stored = ogcapi.create_item(store(), collection_id, request.get_data(), request.content_type)
+    actor = require_token()
+    stored = ogcapi.create_item(store(), collection_id, request.get_data(), request.content_type, actor)
     location = f"{base_url()}/collections/{collection_id}/items/{stored['id']}"
     response = json_response(stored, "application/geo+json", status=201)
     response.headers["Location"] = location
@@ -156,16 +167,45 @@ def create_item(collection_id: str) -> Response:
 
 @bp.put("/collections/<collection_id>/items/<fid>")
 def replace_item(collection_id: str, fid: str) -> Response:
-    require_token()
-    stored = ogcapi.replace_item(store(), collection_id, fid, request.get_data(), request.content_type)
+    actor = require_token()
+    stored = ogcapi.replace_item(store(), collection_id, fid, request.get_data(), request.content_type,
+                                 actor)
     return json_response(stored, "application/geo+json")
 
 
 @bp.delete("/collections/<collection_id>/items/<fid>")
 def delete_item(collection_id: str, fid: str) -> Response:
-    require_token()
-    ogcapi.delete_item(store(), collection_id, fid)
+    actor = require_token()
+    ogcapi.delete_item(store(), collection_id, fid, actor)
     return Response(status=204)
+
+
+@bp.get("/collections/<collection_id>/items/<fid>/history")
+def item_history(collection_id: str, fid: str) -> Response | str:
+    """Every stored change to one feature: who, when, what changed, before and after."""
+    fmt = wanted_format(("json", "html"))
+    params = request.args.to_dict(flat=True)
+    doc = history.feature_history(store(), base_url(), collection_id, fid, params)
+    if fmt == "html":
+        return render_template("api/history.html", doc=doc, collection_id=collection_id)
+    return json_response(doc)
+
+
+@bp.get("/collections/<collection_id>/history")
+def collection_history(collection_id: str) -> Response:
+    """All changes to a collection after a seq: an audit feed."""
+    return json_response(history.collection_history(store(), base_url(), collection_id,
+                                                    request.args.to_dict(flat=True)))
+
+
+@bp.post("/collections/<collection_id>/items/<fid>/history/<int:seq>/restore")
+def restore_item(collection_id: str, fid: str, seq: int) -> Response:
+    """Store the feature as it was in change ``seq``; undoes a deletion too."""
+    actor = require_token()
+    check_only_f()
+    ogcapi.check_writable(store(), collection_id)
+    stored = history.restore(store(), collection_id, fid, seq, actor)
+    return json_response(stored, "application/geo+json")
 
 
 def extractor():
@@ -181,15 +221,40 @@ def extractor():
     return cached
 
 
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 def _report_fields() -> dict:
+    """The report's fields from a JSON object or a form; 415 for other bodies, 400 for bad ones."""
     if request.is_json:
-        data = request.get_json(silent=True)
+        try:
+            data = orjson.loads(request.get_data())
+        except orjson.JSONDecodeError as exc:
+            raise InvalidInput(f"the body is not valid JSON: {exc}") from None
         if not isinstance(data, dict):
             raise InvalidInput("the body must be a JSON object {text, title, url, outlet, published}")
-        return data
-    if request.form:
-        return request.form.to_dict()
-    raise InvalidInput("send the report as JSON {text, ...} or as a form with a text field")
+    elif request.mimetype in _FORMS:
+        data = request.form.to_dict()
+    else:
+        raise UnsupportedMediaType("send the report as application/json {text, ...} or as a form "
+                                   f"(application/x-www-form-urlencoded) with a text field, not "
+                                   f"{request.mimetype or 'no content type'!r}")
+    for key in ("text", "title", "url", "outlet", "published"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            raise InvalidInput(f"{key} must be a string, got {orjson.dumps(data[key])[:40].decode()}")
+    return data
+
+
+def _flag(name: str, value: object) -> bool:
+    """true/false, 1/0, yes/no, on/off (or a JSON boolean); 400 for anything else."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    word = value.strip().lower() if isinstance(value, str) else None
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off", ""):
+        return False
+    raise InvalidParameterValue(f"{name} must be true or false, got {value!r}")
 
 
 @bp.post("/ingest")
@@ -202,15 +267,18 @@ def ingest() -> Response:
     text = fields.get("text")
     if not isinstance(text, str) or not text.strip():
         raise InvalidInput("the report needs a non-empty text")
-    wants_store = str(request.args.get("store", fields.get("store", "false"))).lower() in ("1", "true", "yes", "on")
-    if wants_store:
-        require_token()
+    for name in request.args:
+        if name != "store":
+            raise InvalidParameterValue(f"unknown query parameter {name!r}; only store is accepted here")
+    wants_store = _flag("store", request.args["store"] if "store" in request.args else fields.get("store"))
+    actor = require_token() if wants_store else None
     payload = {k: fields.get(k) for k in ("title", "url", "outlet", "published") if fields.get(k)}
     payload["text"] = text
     report = parse_report(orjson.dumps(payload), "report.json")
     result = extractor().extract(report)
     body = {"type": "FeatureCollection", "features": result.features, "report": result.summary()}
     if wants_store:
-        summary = ingest_features(store(), result.features, extractor().ancestors)
+        summary = ingest_features(store(), result.features, extractor().ancestors, actor=actor,
+                                  note=f"ingested from {payload.get('url') or payload.get('title') or 'a report'}")
         body["stored"] = {"new": summary.new, "merged": summary.merged, "unchanged": summary.unchanged}
     return json_response(body, "application/geo+json")

@@ -28,8 +28,13 @@ def _bool(text: str) -> bool:
 SETTINGS = (
     Setting("DATA", None, "Data folder of the embedded GeoJSON store; created and seeded with the "
             "known sites and sample incidents on first start. Default: ~/.local/share/incidentmap"),
-    Setting("TOKEN", None, "Bearer token that allows writes (POST, PUT, DELETE). Unset: writes are "
-            "refused with 403"),
+    Setting("STORE", None, "Where the features live: a data folder or a postgresql:// URL of a PostGIS "
+            "database (schema made by 'incidentmap db upgrade'). When set it wins over DATA"),
+    Setting("STORE_READ", None, "postgresql:// URL of a read replica of STORE: queries, counts, aggregates "
+            "and history reads go there, writes to STORE. Unset: everything goes to STORE"),
+    Setting("TOKENS", None, "File of the named write tokens, kept as SHA-256 hashes and managed with "
+            "'incidentmap token add|list|revoke'; re-read when it changes. Default: tokens.json in the "
+            "data folder. No tokens: writes are refused with 403"),
     Setting("MAX_BODY_BYTES", 2 * 1024 * 1024, "Largest request body accepted, in bytes (413 above)",
             int),
     Setting("SEED", True, "Seed an empty data folder with the sample incidents on first start "

@@ -6,14 +6,25 @@ from pathlib import Path
 
 from geo.store.base import COLLECTIONS, Change, CollectionInfo, GridCell, QueryResult, Store, WriteSummary
 
-__all__ = ["COLLECTIONS", "Change", "CollectionInfo", "GridCell", "QueryResult", "Store", "WriteSummary", "open_store"]
+__all__ = ["COLLECTIONS", "Change", "CollectionInfo", "GridCell", "QueryResult", "Store", "WriteSummary",
+           "is_database_url", "open_store"]
 
 
-def open_store(location: str | Path) -> Store:
-    """A store for a data folder path (the embedded GeoJSON store)."""
+def is_database_url(location: str | Path | None) -> bool:
+    """True for a ``postgresql://`` (or ``postgres://``) URL, False for a data folder path."""
+    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
+
+
+def open_store(location: str | Path, read_location: str | None = None) -> Store:
+    """The store at ``location``: a PostGIS database for a ``postgresql://`` URL (reading from
+    ``read_location``, a replica, when given), else the GeoJSON store of that data folder."""
     text = str(location)
-    if text.startswith(("postgresql://", "postgres://")):
-        raise NotImplementedError("the PostGIS store is not built yet; use a data folder")
+    if is_database_url(text):
+        from geo.store.postgis import PostGISStore
+
+        return PostGISStore(text, read_location)
+    if read_location:
+        raise ValueError("a read replica (STORE_READ) needs a postgresql:// STORE, not a data folder")
     from geo.store.geojson import GeoJSONStore
 
     return GeoJSONStore(Path(text))

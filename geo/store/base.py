@@ -72,8 +72,9 @@ class GridCell:
     Cells are ``size`` degrees wide, aligned on multiples of ``size`` from
     (-180, -90): cell (i, j) covers lon -180 + i*size .. -180 + (i+1)*size and
     lat -90 + j*size .. -90 + (j+1)*size. ``lon``/``lat`` is the mean position
-    of the incidents in it (where a marker goes); ``by_type`` counts them per
-    ``event_type``.
+    of the incidents in it (where a marker goes); ``bbox`` is their extent
+    (minlon, minlat, maxlon, maxlat: what a map zooms to); ``by_type`` counts
+    them per ``event_type``, largest first.
     """
 
     i: int

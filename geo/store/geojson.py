@@ -24,10 +24,12 @@ import orjson
 from filelock import FileLock
 
 from geo.errors import Conflict, IncidentMapError, NotFound, StoreUnavailable, ValidationError
+from geo.fileio import fsync_dir
 from geo.index import FeatureIndex
 from geo.model import validate_feature
 from geo.query import Query
-from geo.store.base import COLLECTIONS, CollectionInfo, QueryResult, WriteSummary
+from geo.store.base import COLLECTIONS, Change, CollectionInfo, GridCell, QueryResult, WriteSummary
+from geo.store.history import HistoryLog, PendingChange
 from geo.timespan import utc_now_rfc3339
 
 _HEADER = b'{"type": "FeatureCollection", "features": [\n'
@@ -65,6 +67,7 @@ class GeoJSONStore:
             raise NotFound(f"data folder {str(self.data_dir)!r} does not exist; run 'incidentmap init'")
         self.names = tuple(collections)
         self._loaded: dict[str, _Loaded] = {}
+        self._logs: dict[str, HistoryLog] = {}
         self._mutex = threading.RLock()
 
     def __repr__(self) -> str:
@@ -137,7 +140,12 @@ class GeoJSONStore:
     def query(self, collection: str, query: Query) -> QueryResult:
         index = self._index(collection)
         page = index.page(query)
-        return QueryResult(index.feature_bytes(page.positions), page.number_matched)
+        return QueryResult(index.feature_bytes(page.positions), page.number_matched,
+                           next_cursor=page.next_cursor)
+
+    def aggregate(self, collection: str, query: Query, size: float) -> list[GridCell]:
+        """Matching features per grid cell of ``size`` degrees (see GridCell); counted exactly."""
+        return self._index(collection).aggregate(query, size)
 
     def day_counts(self, collection: str, query: Query) -> list[tuple[str, int]]:
         return self._index(collection).day_counts(query)
@@ -149,29 +157,38 @@ class GeoJSONStore:
     # ---- writing -----------------------------------------------------------
 
     def put(self, collection: str, feature: dict, *, create_only: bool = False,
-            replace_only: bool = False) -> dict:
-        """Validate and store one feature (added or replaced); returns it as stored."""
+            replace_only: bool = False, actor: str | None = None, note: str | None = None) -> dict:
+        """Validate and store one feature (added or replaced); returns it as stored.
+        Storing what is already there changes nothing and records nothing."""
         clean = self._prepare(collection, feature)
         stored: list[dict] = []
 
-        def change(raws: list[bytes], position: dict[str, int]) -> None:
+        def change(raws: list[bytes], position: dict[str, int]) -> list[PendingChange]:
             fid = clean["id"]
             at = position.get(fid)
             if at is None and replace_only:
                 raise NotFound(f"no feature {fid!r} in {collection}")
             if at is not None and create_only:
                 raise Conflict(f"a feature with id {fid!r} already exists in {collection}")
-            final = self._stamp(collection, clean, orjson.loads(raws[at]) if at is not None else None)
-            if at is None:
-                raws.append(orjson.dumps(final))
-            else:
-                raws[at] = orjson.dumps(final)
+            previous = orjson.loads(raws[at]) if at is not None else None
+            if previous is not None and _same(previous, clean):
+                stored.append(previous)
+                return []
+            final = self._stamp(collection, clean, previous)
+            raw = orjson.dumps(final)
             stored.append(final)
+            if at is None:
+                raws.append(raw)
+                return [("create", fid, None, raw)]
+            before = raws[at]
+            raws[at] = raw
+            return [("replace", fid, before, raw)]
 
-        self._write(collection, change)
+        self._write(collection, change, actor, note)
         return stored[0]
 
-    def put_many(self, collection: str, features: Iterable[dict]) -> WriteSummary:
+    def put_many(self, collection: str, features: Iterable[dict], *, actor: str | None = None,
+                 note: str | None = None) -> WriteSummary:
         """Validate every feature first, then store them all in one atomic write."""
         clean = []
         for i, feature in enumerate(features):
@@ -181,35 +198,59 @@ class GeoJSONStore:
                 raise ValidationError(f"features[{i}].{exc.field}", exc.value, exc.problem) from None
         summary = WriteSummary()
 
-        def change(raws: list[bytes], position: dict[str, int]) -> None:
+        def change(raws: list[bytes], position: dict[str, int]) -> list[PendingChange]:
+            changes: list[PendingChange] = []
             for item in clean:
                 at = position.get(item["id"])
                 if at is None:
                     position[item["id"]] = len(raws)
-                    raws.append(orjson.dumps(self._stamp(collection, item, None)))
+                    raw = orjson.dumps(self._stamp(collection, item, None))
+                    raws.append(raw)
                     summary.added.append(item["id"])
+                    changes.append(("create", item["id"], None, raw))
                     continue
                 previous = orjson.loads(raws[at])
                 if _same(previous, item):
                     summary.unchanged.append(item["id"])
                 else:
-                    raws[at] = orjson.dumps(self._stamp(collection, item, previous))
+                    raw = orjson.dumps(self._stamp(collection, item, previous))
+                    changes.append(("replace", item["id"], raws[at], raw))
+                    raws[at] = raw
                     summary.replaced.append(item["id"])
+            return changes
 
-        self._write(collection, change)
+        self._write(collection, change, actor, note)
         return summary
 
-    def delete(self, collection: str, fid: str) -> bool:
+    def delete(self, collection: str, fid: str, *, actor: str | None = None,
+               note: str | None = None) -> bool:
+        """Remove a feature; False if it was not there. The history keeps it."""
         deleted = []
 
-        def change(raws: list[bytes], position: dict[str, int]) -> None:
+        def change(raws: list[bytes], position: dict[str, int]) -> list[PendingChange]:
             at = position.get(fid)
-            if at is not None:
-                del raws[at]
-                deleted.append(fid)
+            if at is None:
+                return []
+            before = raws.pop(at)
+            deleted.append(fid)
+            return [("delete", fid, before, None)]
 
-        self._write(collection, change)
+        self._write(collection, change, actor, note)
         return bool(deleted)
+
+    def history(self, collection: str, fid: str | None = None, *, after_seq: int = 0,
+                limit: int = 1000) -> list[Change]:
+        """Changes oldest first (see HistoryLog.read)."""
+        return self._history_log(collection).read(fid, after_seq, limit)
+
+    def _history_log(self, collection: str) -> HistoryLog:
+        self._check_collection(collection)
+        with self._mutex:
+            log = self._logs.get(collection)
+            if log is None:
+                log = self._logs[collection] = HistoryLog(
+                    self.data_dir / f"{collection}.history.jsonl", collection)
+            return log
 
     def _prepare(self, collection: str, feature: dict) -> dict:
         clean = validate_feature(collection, feature)
@@ -228,7 +269,12 @@ class GeoJSONStore:
         props["updated"] = now if previous is not None or not props.get("updated") else props["updated"]
         return feature
 
-    def _write(self, collection: str, change: Callable[[list[bytes], dict[str, int]], None]) -> None:
+    def _write(self, collection: str,
+               change: Callable[[list[bytes], dict[str, int]], list[PendingChange]],
+               actor: str | None = None, note: str | None = None) -> None:
+        """Apply ``change`` under the collection's lock: the new file goes to a temporary
+        name and is fsynced, the changes are appended to the history and fsynced, and
+        only then is the new file renamed into place."""
         path = self.path(collection)
         lock = FileLock(str(self.data_dir / f".{collection}.lock"))
         try:
@@ -236,16 +282,27 @@ class GeoJSONStore:
                 index = self._index(collection)
                 raws = list(index.raw)
                 position = dict(index.position)
-                change(raws, position)
+                changes = change(raws, position)
+                if not changes and path.exists():
+                    return  # nothing to change; a missing file is still made, empty
                 new_index = FeatureIndex(raws)
-                self._atomic_write(path, new_index.raw)
+                tmp = self._write_temp(path, new_index.raw)
+                try:
+                    self._history_log(collection).append(changes, utc_now_rfc3339(), actor, note)
+                    os.replace(tmp, path)
+                except BaseException:
+                    if os.path.exists(tmp):
+                        os.unlink(tmp)
+                    raise
+                fsync_dir(path.parent)
                 self._loaded[collection] = _Loaded(self._signature(path), new_index)
         except OSError as exc:
             raise StoreUnavailable(
                 f"cannot write {path.name} in {str(self.data_dir)!r}: {exc.strerror or exc}"
             ) from None
 
-    def _atomic_write(self, path: Path, raw: list[bytes]) -> None:
+    def _write_temp(self, path: Path, raw: list[bytes]) -> str:
+        """The collection written and fsynced under a temporary name beside ``path``."""
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as out:
@@ -255,16 +312,10 @@ class GeoJSONStore:
                 out.flush()
                 os.fsync(out.fileno())
             os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
         except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+            os.unlink(tmp)
             raise
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        return tmp
 
 
 def _same(old: dict, new: dict) -> bool:

@@ -23,6 +23,15 @@ def file_ids(store: GeoJSONStore) -> list[str]:
     return [f["id"] for f in json.loads(store.path("incidents").read_text())["features"]]
 
 
+def stored(store) -> list[bytes]:
+    """Every incident as the store holds it (either store)."""
+    return store.query("incidents", Query(limit=10**6)).feature_json
+
+
+def stored_ids(store) -> list[str]:
+    return [json.loads(raw)["id"] for raw in stored(store)]
+
+
 def test_is_a_store(store):
     assert isinstance(store, Store)
 
@@ -39,9 +48,9 @@ def test_put_get_delete(store):
     stored = store.put("incidents", new_incident("n-1"))
     assert stored["properties"]["created"] and stored["properties"]["updated"]
     assert store.get("incidents", "n-1")["properties"]["event_type"] == "rocket_attack"
-    assert "n-1" in file_ids(store)
+    assert "n-1" in stored_ids(store)
     assert store.delete("incidents", "n-1") is True
-    assert store.get("incidents", "n-1") is None and "n-1" not in file_ids(store)
+    assert store.get("incidents", "n-1") is None and "n-1" not in stored_ids(store)
     assert store.delete("incidents", "n-1") is False
 
 
@@ -66,21 +75,21 @@ def test_replace_keeps_created(store):
 
 
 def test_invalid_feature_is_not_stored(store):
-    before = store.path("incidents").read_bytes()
+    before = stored(store)
     bad = new_incident("bad")
     bad["properties"]["event_type"] = "bombing"
     with pytest.raises(ValidationError, match="event_type"):
         store.put("incidents", bad)
-    assert store.path("incidents").read_bytes() == before
+    assert stored(store) == before
 
 
 def test_put_many_is_all_or_nothing(store):
-    before = store.path("incidents").read_bytes()
+    before = stored(store)
     batch = [new_incident(f"b-{i}") for i in range(10)]
     batch[6]["properties"]["killed"] = -3
     with pytest.raises(ValidationError, match=r"features\[6\]\.killed"):
         store.put_many("incidents", batch)
-    assert store.path("incidents").read_bytes() == before
+    assert stored(store) == before
 
 
 def test_put_many_reports_added_replaced_unchanged(store):
@@ -91,21 +100,21 @@ def test_put_many_reports_added_replaced_unchanged(store):
     assert (summary.added, summary.replaced, summary.unchanged) == (["b-new"], ["t-harir-1018"], ["t-tanf-1001"])
 
 
-def test_failed_write_leaves_old_file_and_no_temp(store, monkeypatch):
-    before = store.path("incidents").read_bytes()
+def test_failed_write_leaves_old_file_and_no_temp(geojson_store, monkeypatch):
+    before = geojson_store.path("incidents").read_bytes()
 
     def crash(*args):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(StoreUnavailable, match="No space left"):
-        store.put("incidents", new_incident("n-3"))
-    assert store.path("incidents").read_bytes() == before
-    assert not [p for p in store.data_dir.iterdir() if p.suffix == ".tmp"]
-    assert store.get("incidents", "n-3") is None
+        geojson_store.put("incidents", new_incident("n-3"))
+    assert geojson_store.path("incidents").read_bytes() == before
+    assert not [p for p in geojson_store.data_dir.iterdir() if p.suffix == ".tmp"]
+    assert geojson_store.get("incidents", "n-3") is None
 
 
-def test_read_only_folder_gives_503_and_reads_work(store, monkeypatch):
+def test_read_only_folder_gives_503_and_reads_work(geojson_store, monkeypatch):
     import tempfile
 
     def read_only(*args, **kwargs):
@@ -113,17 +122,17 @@ def test_read_only_folder_gives_503_and_reads_work(store, monkeypatch):
 
     monkeypatch.setattr(tempfile, "mkstemp", read_only)
     with pytest.raises(StoreUnavailable, match="Read-only"):
-        store.put("incidents", new_incident("n-4"))
-    assert store.get("incidents", "t-tanf-1001") is not None
-    assert store.query("incidents", Query()).number_matched == 13
+        geojson_store.put("incidents", new_incident("n-4"))
+    assert geojson_store.get("incidents", "t-tanf-1001") is not None
+    assert geojson_store.query("incidents", Query()).number_matched == 13
 
 
-def test_change_on_disk_is_seen(store, data_dir):
-    assert store.get("incidents", "n-5") is None
+def test_change_on_disk_is_seen(geojson_store, data_dir):
+    assert geojson_store.get("incidents", "n-5") is None
     other = GeoJSONStore(data_dir)  # another process, in effect
     other.put("incidents", new_incident("n-5"))
-    assert store.get("incidents", "n-5") is not None
-    assert store.query("incidents", parse_query({"limit": "1000"})).number_matched == 14
+    assert geojson_store.get("incidents", "n-5") is not None
+    assert geojson_store.query("incidents", parse_query({"limit": "1000"})).number_matched == 14
 
 
 def test_query_returns_serialised_page(store):
@@ -143,7 +152,7 @@ def _writer(data_dir: str, prefix: str, count: int) -> None:
         store.put("incidents", new_incident(f"{prefix}-{i}"))
 
 
-def test_two_processes_writing_at_once_lose_nothing(store, data_dir):
+def test_two_processes_writing_at_once_lose_nothing(geojson_store, data_dir):
     ctx = multiprocessing.get_context("spawn")
     procs = [ctx.Process(target=_writer, args=(str(data_dir), name, 40)) for name in ("p", "q")]
     for proc in procs:
@@ -151,23 +160,23 @@ def test_two_processes_writing_at_once_lose_nothing(store, data_dir):
     for proc in procs:
         proc.join(120)
         assert proc.exitcode == 0
-    ids = file_ids(store)
+    ids = file_ids(geojson_store)
     assert len(ids) == len(set(ids)) == 13 + 80
     assert {f"p-{i}" for i in range(40)} | {f"q-{i}" for i in range(40)} <= set(ids)
 
 
-def test_file_written_by_the_store_reads_back_line_by_line(store, data_dir):
-    store.put("incidents", new_incident("n-6"))
-    text = store.path("incidents").read_text()
+def test_file_written_by_the_store_reads_back_line_by_line(geojson_store, data_dir):
+    geojson_store.put("incidents", new_incident("n-6"))
+    text = geojson_store.path("incidents").read_text()
     assert text.count("\n") == 13 + 1 + 2  # header, one line per feature, footer
     fresh = GeoJSONStore(data_dir)
     assert fresh.query("incidents", Query(limit=1000)).number_matched == 14
 
 
-def test_hand_edited_file_with_our_header_still_loads(store, data_dir):
-    features = json.loads(store.path("incidents").read_text())["features"]
+def test_hand_edited_file_with_our_header_still_loads(geojson_store, data_dir):
+    features = json.loads(geojson_store.path("incidents").read_text())["features"]
     pretty = '{"type": "FeatureCollection", "features": [\n' + json.dumps(features, indent=2)[1:-1] + "\n]}\n"
-    store.path("incidents").write_text(pretty)
+    geojson_store.path("incidents").write_text(pretty)
     assert GeoJSONStore(data_dir).get("incidents", "t-tanf-1001") is not None
 
 

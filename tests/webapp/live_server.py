@@ -18,26 +18,40 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def start_server(data_dir: Path, port: int, workers: int = 2, env: dict | None = None,
+                 log_dir: Path | None = None) -> subprocess.Popen:
+    """``incidentmap serve`` in its own process group (so a test can kill master and workers at once).
+    Its log goes to ``server-<port>.log`` in ``log_dir`` (default: beside the data folder)."""
+    command = [sys.executable, "-m", "geo", "serve", "--data", str(data_dir), "--port", str(port),
+               "--workers", str(workers)]
+    log = open((log_dir or data_dir.parent) / f"server-{port}.log", "a")
+    try:
+        return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                env={**os.environ, **(env or {})})
+    finally:
+        log.close()
+
+
+def wait_until_up(base: str, proc: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/conformance", timeout=2).read()
+            return
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start: {log_path.read_text()}") from None
+            time.sleep(0.1)
+
+
 @contextlib.contextmanager
 def running_server(data_dir: Path, workers: int = 2, env: dict | None = None):
     """Yield the base URL of a server over ``data_dir``; stop it afterwards."""
     port = free_port()
-    command = [sys.executable, "-m", "geo", "serve", "--data", str(data_dir), "--port", str(port),
-               "--workers", str(workers)]
-    log = open(data_dir.parent / f"server-{port}.log", "w")
-    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+    proc = start_server(data_dir, port, workers, env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/conformance", timeout=2).read()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log_text = (data_dir.parent / f"server-{port}.log").read_text()
-                    raise RuntimeError(f"server did not start: {log_text}") from None
-                time.sleep(0.2)
+        wait_until_up(base, proc, data_dir.parent / f"server-{port}.log")
         yield base
     finally:
         proc.terminate()
@@ -45,4 +59,3 @@ def running_server(data_dir: Path, workers: int = 2, env: dict | None = None):
             proc.wait(20)
         except subprocess.TimeoutExpired:
             proc.kill()
-        log.close()

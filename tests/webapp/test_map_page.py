@@ -6,6 +6,7 @@ import urllib.request
 
 import pytest
 
+from tests.conftest import grant_token
 from tests.webapp.browser import browser_page, need_browser, screenshot
 from tests.webapp.live_server import running_server
 
@@ -25,7 +26,8 @@ def server(tmp_path_factory):
                "properties": {"date": "2023-11-15", "event_type": "other", "notes": HOSTILE_NOTE,
                               "perpetrator": "<b>bold</b>", "location": "Basra",
                               "sources": [{"url": "https://example.org/x", "outlet": "<i>Outlet</i>"}]}}
-    with running_server(folder, env={"INCIDENTMAP_TILES": "none", "INCIDENTMAP_TOKEN": TOKEN}) as base:
+    grant_token(folder, TOKEN, "mapper")
+    with running_server(folder, env={"INCIDENTMAP_TILES": "none"}) as base:
         request = urllib.request.Request(f"{base}/collections/incidents/items", data=json.dumps(hostile).encode(),
                                          method="POST", headers={"Content-Type": "application/geo+json",
                                                                  "Authorization": f"Bearer {TOKEN}"})
@@ -155,3 +157,123 @@ def test_play_steps_through_time(server):
         assert page.get_attribute("#im-play", "aria-pressed") == "true"
         page.click("#im-play")
         assert page.get_attribute("#im-play", "aria-pressed") == "false"
+
+
+# ---- many incidents: counts per area at low zoom, incidents when few are in view ------------------
+
+MANY = 20_000
+VIEW_LIMIT = 5000
+
+
+@pytest.fixture(scope="module")
+def crowded(tmp_path_factory):
+    """A server over 20,000 generated incidents (bench/generate.py)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    need_browser()
+    root = Path(__file__).resolve().parents[2]
+    folder = tmp_path_factory.mktemp("crowded")
+    source = folder / "incidents.geojson"
+    subprocess.run([sys.executable, str(root / "bench" / "generate.py"), str(MANY), str(source)], check=True,
+                   stdout=subprocess.DEVNULL)
+    data = folder / "data"
+    for command in (["init", "--data", str(data), "--empty"], ["import", str(source), "--data", str(data)]):
+        subprocess.run([sys.executable, "-m", "geo", *command], check=True, capture_output=True)
+    with running_server(data, env={"INCIDENTMAP_TILES": "none"}) as base:
+        yield base
+
+
+def watch_requests(page) -> list[dict]:
+    """The query parameters of every API request the page makes, with its path."""
+    seen = []
+
+    def record(request):
+        url = urllib.parse.urlparse(request.url)
+        if url.path.startswith("/collections/"):
+            seen.append({"path": url.path, **dict(urllib.parse.parse_qsl(url.query))})
+
+    page.on("request", record)
+    return seen
+
+
+def wait_for_view(page, mode: str) -> None:
+    page.wait_for_function(f"document.body.dataset.mode === {mode!r} && "
+                           "document.getElementById('im-count').dataset.mode === document.body.dataset.mode",
+                           timeout=30000)
+    page.wait_for_timeout(400)  # a debounced move may still be on its way
+    page.wait_for_function(f"document.body.dataset.mode === {mode!r}", timeout=30000)
+
+
+def last(requests: list[dict], path: str) -> dict:
+    return [r for r in requests if r["path"] == path][-1]
+
+
+def test_many_incidents_are_counts_per_area_that_add_up(crowded):
+    with browser_page(crowded) as page:
+        requests = watch_requests(page)
+        open_map(page, f"{crowded}/map")
+        wait_for_view(page, "aggregate")
+        view = last(requests, "/collections/incidents/aggregate")
+        expected = matched(crowded, bbox=view["bbox"], datetime=view["datetime"])
+        assert expected > 10_000  # nearly everything is in the region view
+        circles = page.eval_on_selector_all(".im-agg", "nodes => nodes.map(n => Number(n.dataset.count))")
+        assert len(circles) > 5 and sum(circles) == expected
+        assert int(page.get_attribute("#im-count", "data-matched")) == expected
+        assert drawn(page) == 0  # no individual incidents at this scale
+        screenshot(page, "map-aggregated")
+        assert all(int(r.get("limit", 0)) <= VIEW_LIMIT for r in requests if r["path"].endswith("/items"))
+        assert page.console_errors == [] and page.outside_requests == []
+
+
+def test_zooming_into_a_small_area_shows_individual_incidents(crowded):
+    with browser_page(crowded) as page:
+        requests = watch_requests(page)
+        open_map(page, f"{crowded}/map")
+        wait_for_view(page, "aggregate")
+        page.evaluate("() => { INCIDENTMAP.map.setView([33.506, 38.618], 13); }")  # al-Tanf
+        wait_for_view(page, "incidents")
+        items = last(requests, "/collections/incidents/items")
+        expected = matched(crowded, bbox=items["bbox"], datetime=items["datetime"])
+        assert 0 < expected <= 2000
+        page.wait_for_function(f"document.getElementById('im-count').dataset.rendered == '{expected}'")
+        assert page.locator(".im-agg").count() == 0
+        screenshot(page, "map-zoomed-in")
+        # and back out: counts again, and the markers are gone
+        page.evaluate("() => { INCIDENTMAP.map.setZoom(6); }")
+        wait_for_view(page, "aggregate")
+        assert drawn(page) == 0 and page.locator(".im-agg").count() > 0
+        assert all(int(r.get("limit", 0)) <= VIEW_LIMIT for r in requests if r["path"].endswith("/items"))
+        assert page.console_errors == []
+
+
+def test_clicking_a_count_zooms_into_it(crowded):
+    with browser_page(crowded) as page:
+        open_map(page, f"{crowded}/map?datetime=2024-06-01%2F2024-06-30")
+        wait_for_view(page, "aggregate") if page.evaluate("document.body.dataset.mode") != "incidents" else None
+        for _ in range(6):  # each click zooms into the smallest circle's incidents
+            if page.evaluate("document.body.dataset.mode") == "incidents":
+                break
+            zoom = page.evaluate("INCIDENTMAP.map.getZoom()")
+            smallest = page.eval_on_selector_all(".im-agg", """nodes => nodes.map((n, i) => [Number(n.dataset.count), i])
+                .sort((a, b) => a[0] - b[0])[0][1]""")
+            page.locator(".im-agg").nth(smallest).click()
+            page.wait_for_function(f"INCIDENTMAP.map.getZoom() > {zoom}")
+            page.wait_for_timeout(600)
+            page.wait_for_function("document.getElementById('im-count').dataset.mode === document.body.dataset.mode")
+        assert page.evaluate("document.body.dataset.mode") == "incidents" and drawn(page) > 0
+
+
+def test_pans_never_ask_for_more_than_the_view_limit(crowded):
+    with browser_page(crowded) as page:
+        requests = watch_requests(page)
+        open_map(page, f"{crowded}/map?lat=33.3&lon=44.4&zoom=12")
+        for dx, dy in [(300, 0), (0, 300), (-600, 0), (0, -600)]:
+            before = page.evaluate("document.body.dataset.drawn")
+            page.evaluate(f"() => {{ INCIDENTMAP.map.panBy([{dx}, {dy}], {{animate: false}}); }}")
+            page.wait_for_function(f"document.body.dataset.drawn !== {before!r}", timeout=30000)
+        limits = [int(r["limit"]) for r in requests if r["path"].endswith("/items")]
+        assert limits and max(limits) <= VIEW_LIMIT
+        assert int(page.get_attribute("#im-count", "data-rendered")) <= VIEW_LIMIT
+        assert page.console_errors == []

@@ -8,6 +8,7 @@ import urllib.request
 
 import pytest
 
+from tests.conftest import grant_token
 from tests.webapp.live_server import running_server
 
 pytestmark = pytest.mark.slow
@@ -93,7 +94,8 @@ def test_two_gunicorn_workers_taking_writes_at_once_lose_nothing(tmp_path):
             except urllib.error.HTTPError as exc:
                 failures.append(f"{prefix}-{i}: {exc.code} {exc.read()[:200]!r}")
 
-    with running_server(folder, workers=2, env={"INCIDENTMAP_TOKEN": token}) as base:
+    grant_token(folder, token, "writer")
+    with running_server(folder, workers=2) as base:
         threads = [threading.Thread(target=writer, args=(base, name)) for name in ("a", "b", "c", "d")]
         for thread in threads:
             thread.start()

@@ -5,6 +5,7 @@ import urllib.request
 
 import pytest
 
+from tests.conftest import grant_token
 from tests.webapp.browser import browser_page, need_browser, screenshot
 from tests.webapp.live_server import running_server
 
@@ -24,7 +25,8 @@ def server(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("review") / "data"
     init_data_dir(folder, empty=True)
-    with running_server(folder, env={"INCIDENTMAP_TOKEN": TOKEN}) as base:
+    grant_token(folder, TOKEN, "reviewer")
+    with running_server(folder) as base:
         yield base
 
 
@@ -99,3 +101,37 @@ def test_open_a_stored_incident_and_reject_it(server):
         assert page.console_errors == [] and page.outside_requests == []
     with urllib.request.urlopen(f"{server}/collections/incidents/items/stored-for-review") as response:
         assert json.loads(response.read())["properties"]["status"] == "rejected"
+
+
+def test_a_deleted_incident_is_restored_from_its_history_page(server):
+    hostile = "<img src=x onerror=window.__pwned=1> `backtick` \"quoted\""
+    body = json.dumps({"type": "Feature", "id": "history-page-1",
+                       "geometry": {"type": "Point", "coordinates": [44.39, 33.30]},
+                       "properties": {"date": "2024-01-07", "event_type": "rocket_attack", "notes": hostile}}).encode()
+    headers = {"Content-Type": "application/geo+json", "Authorization": f"Bearer {TOKEN}"}
+    url = f"{server}/collections/incidents/items/history-page-1"
+    urllib.request.urlopen(urllib.request.Request(f"{server}/collections/incidents/items", data=body,
+                                                  headers=headers, method="POST")).read()
+    urllib.request.urlopen(urllib.request.Request(url, headers=headers, method="DELETE")).read()
+    with browser_page(server) as page:
+        page.goto(f"{url}/history?f=html")
+        assert "Deleted." in page.inner_text("main")
+        rows = page.locator("table tr:has(button.restore)")
+        assert rows.count() == 2 and "reviewer" in rows.nth(0).inner_text()
+        rows.nth(0).locator("button.restore").click()  # without a token: told, nothing sent
+        assert "token" in page.inner_text("#restore-status")
+        page.fill("#token", "wrong")
+        rows.nth(0).locator("button.restore").click()
+        page.wait_for_function("document.querySelector('#restore-status').textContent.includes('Not restored')")
+        page.fill("#token", TOKEN)
+        with page.expect_navigation():
+            rows.nth(0).locator("button.restore").click()
+        assert "Deleted." not in page.inner_text("main")
+        assert page.locator("table tr:has(button.restore)").count() == 3
+        assert "restored from change" in page.inner_text("main")
+        assert page.evaluate("window.__pwned") is None
+        screenshot(page, "history-page")
+        unexpected = [e for e in page.console_errors if "401" not in e]  # the wrong token's answer
+        assert unexpected == [] and page.outside_requests == []
+    with urllib.request.urlopen(url) as response:
+        assert json.loads(response.read())["properties"]["notes"] == hostile

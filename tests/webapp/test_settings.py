@@ -15,9 +15,9 @@ def test_every_setting_is_documented_in_the_readme():
 
 
 def test_environment_fills_what_the_mapping_does_not():
-    env = {"INCIDENTMAP_TOKEN": "from-env", "INCIDENTMAP_MAX_BODY_BYTES": "123", "INCIDENTMAP_SEED": "no"}
-    values = resolve_settings({"TOKEN": "from-mapping"}, env)
-    assert values["TOKEN"] == "from-mapping"
+    env = {"INCIDENTMAP_TILES": "from-env", "INCIDENTMAP_MAX_BODY_BYTES": "123", "INCIDENTMAP_SEED": "no"}
+    values = resolve_settings({"TILES": "from-mapping"}, env)
+    assert values["TILES"] == "from-mapping"
     assert values["MAX_BODY_BYTES"] == 123 and values["SEED"] is False and values["DATA"] is None
 
 

@@ -4,8 +4,16 @@
 
 (function () {
   const DAY = 86400000;
-  const ITEM_LIMIT = 10000;
+  const ITEM_LIMIT = 10000; // the download links' page size
+  // A view shows incidents one by one when few are in it, else counts per grid cell from the
+  // server (/aggregate): a million stored incidents never reach the browser, at most VIEW_LIMIT do.
+  const DETAIL_MAX = 2000; // at most this many in view: individual incidents
+  const VIEW_LIMIT = 5000; // never more features than this for one view
+  const MIN_DETAIL_ZOOM = 5; // below this zoom, always counts
+  const CLOSE_ZOOM = 15; // from this zoom, up to VIEW_LIMIT individual incidents
+  const MOVE_DEBOUNCE_MS = 200;
   let cfg, map, canvas, days = [], counts = {}, fetchSeq = 0, playTimer = null;
+  let aggregates, lastAggregate = null, moveTimer = null;
   const overlays = {};
   const state = {};
 
@@ -90,11 +98,40 @@
     return { features, numberMatched: features.length };
   }
 
-  async function items(wantFrom, wantTo) {
-    if (cfg.data) return localItems(wantFrom, wantTo);
+  // the visible bounds as an API bbox (lon, lat; west > east where the view crosses the antimeridian)
+  function viewBbox() {
+    const b = map.getBounds();
+    const south = Math.max(-90, b.getSouth()), north = Math.min(90, b.getNorth());
+    let west = b.getWest(), east = b.getEast();
+    if (east - west >= 360) { west = -180; east = 180; } else {
+      const wrap = (lon) => ((((lon + 180) % 360) + 360) % 360) - 180;
+      west = wrap(west);
+      east = wrap(east);
+      if (east === -180 && b.getEast() > b.getWest()) east = 180;
+    }
+    let box = [west, south, east, north];
+    const filter = (state.bbox || "").split(",").map(Number);
+    if (filter.length === 4 && filter.every(Number.isFinite) && filter[0] <= filter[2] && west <= east) {
+      box = [Math.max(west, filter[0]), Math.max(south, filter[1]), Math.min(east, filter[2]), Math.min(north, filter[3])];
+      if (box[0] > box[2] || box[1] > box[3]) return null; // the filter's box is out of view
+    }
+    return box.map((v) => Number(v.toFixed(5))).join(",");
+  }
+
+  // what is in view under the filters: counts per cell always (cheap), the incidents when few
+  async function viewData() {
     const params = filterParams();
-    params.set("limit", String(ITEM_LIMIT));
-    return getJSON(`/collections/incidents/items?${params}&f=geojson`);
+    const box = viewBbox();
+    if (box === null) return { mode: "incidents", collection: { features: [], numberMatched: 0 } };
+    params.set("bbox", box);
+    const zoom = map.getZoom();
+    const grid = await getJSON(`/collections/incidents/aggregate?${params}&zoom=${zoom}`);
+    const total = grid.numberMatched;
+    const few = (total <= DETAIL_MAX && zoom >= MIN_DETAIL_ZOOM) || (total <= VIEW_LIMIT && zoom >= CLOSE_ZOOM);
+    if (!few) return { mode: "aggregate", grid };
+    if (!total) return { mode: "incidents", collection: { features: [], numberMatched: 0 } };
+    params.set("limit", String(Math.min(VIEW_LIMIT, total)));
+    return { mode: "incidents", collection: await getJSON(`/collections/incidents/items?${params}&f=geojson`) };
   }
 
   // ---- layers -----------------------------------------------------------------------------
@@ -192,38 +229,95 @@
     });
     // markercluster places a batch far faster than one marker at a time
     Object.entries(additions).forEach(([id, markers]) => overlays[id].cluster.addLayers(markers));
-    fillHeat(collection.features);
-    const rendered = cfg.eventTypes.reduce((n, t) => n + overlays[t.id].cluster.getLayers().length, 0);
-    const matched = collection.numberMatched === undefined ? collection.features.length : collection.numberMatched;
-    const count = document.getElementById("im-count");
-    count.textContent = `${matched} incident${matched === 1 ? "" : "s"} match` +
-      (rendered < matched ? ` (the first ${rendered} are drawn; narrow the filter to see all)` : "");
-    count.dataset.rendered = String(rendered);
-    count.dataset.matched = String(matched);
-  }
-
-  function fillHeat(features) {
     const size = 0.25;
     const cells = {};
-    features.forEach((f) => {
+    collection.features.forEach((f) => {
       const [lon, lat] = f.geometry.coordinates;
       const key = `${Math.floor(lon / size)},${Math.floor(lat / size)}`;
       cells[key] = (cells[key] || 0) + 1;
     });
-    const max = Math.max(1, ...Object.values(cells));
-    overlays.heat.layer.clearLayers();
-    Object.entries(cells).forEach(([key, n]) => {
+    fillHeat(Object.entries(cells).map(([key, n]) => {
       const [i, j] = key.split(",").map(Number);
+      return [[i * size, j * size, (i + 1) * size, (j + 1) * size], n];
+    }));
+    const rendered = cfg.eventTypes.reduce((n, t) => n + overlays[t.id].cluster.getLayers().length, 0);
+    const matched = collection.numberMatched === undefined ? collection.features.length : collection.numberMatched;
+    const about = collection.numberMatchedExact === false ? "about " : "";
+    showCount(`${about}${matched} incident${matched === 1 ? "" : "s"} ${cfg.data ? "match" : "in view"}` +
+      (rendered < matched ? ` (the first ${rendered} are drawn; narrow the filter to see all)` : ""),
+    rendered, matched, "incidents");
+  }
+
+  function showCount(text, rendered, matched, mode) {
+    const count = document.getElementById("im-count");
+    count.textContent = text;
+    count.dataset.rendered = String(rendered);
+    count.dataset.matched = String(matched);
+    count.dataset.mode = mode;
+  }
+
+  // cells: [[west, south, east, north], count] in lon, lat
+  function fillHeat(cells) {
+    const max = Math.max(1, ...cells.map((c) => c[1]));
+    overlays.heat.layer.clearLayers();
+    cells.forEach(([[west, south, east, north], n]) => {
       const share = n / max;
-      L.rectangle([[j * size, i * size], [(j + 1) * size, (i + 1) * size]], {
+      L.rectangle(L.latLngBounds(toLatLng([west, south]), toLatLng([east, north])), {
         stroke: false, fillColor: share > 0.66 ? "#b2182b" : share > 0.33 ? "#ef8a62" : "#fddbc7",
         fillOpacity: 0.25 + 0.45 * share, interactive: false,
       }).addTo(overlays.heat.layer);
     });
   }
 
+  function typeShown(id) {
+    const overlay = overlays[id] || overlays.other;
+    return map.hasLayer(overlay.layer);
+  }
+
+  // numbered circles, one per grid cell, counting the event types whose layer is on
+  function fillAggregates(grid) {
+    lastAggregate = grid;
+    aggregates.clearLayers();
+    const cells = grid.features.map((f) => {
+      const shown = Object.entries(f.properties.by_type).reduce((n, [t, c]) => n + (typeShown(t) ? c : 0), 0);
+      return [f, shown];
+    }).filter(([, n]) => n > 0);
+    const max = Math.max(1, ...cells.map((c) => c[1]));
+    cells.forEach(([f, n]) => {
+      const p = f.properties;
+      const diameter = Math.round(22 + 8 * Math.log10(n)); // 22 px for 1, 54 px for 10,000
+      const share = Math.log(n + 1) / Math.log(max + 1);
+      const marker = L.marker(toLatLng(f.geometry.coordinates), {
+        icon: L.divIcon({ className: `im-agg ${share > 0.66 ? "im-agg-high" : share > 0.33 ? "im-agg-mid" : "im-agg-low"}`,
+          html: "", iconSize: [diameter, diameter] }),
+        keyboard: true, riseOnHover: true,
+      });
+      marker.on("add", function () {
+        const node = this.getElement();
+        node.textContent = n >= 10000 ? `${Math.round(n / 1000)}k` : n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n);
+        node.dataset.count = String(n);
+        node.setAttribute("aria-label", `${n} incidents; zoom in`);
+      });
+      const [west, south, east, north] = p.bbox;
+      marker.on("click", () => map.fitBounds(L.latLngBounds(toLatLng([west, south]), toLatLng([east, north])),
+        { padding: [40, 40], maxZoom: 18 }));
+      marker.bindTooltip(() => {
+        const parts = Object.entries(p.by_type).filter(([t]) => typeShown(t)).slice(0, 3)
+          .map(([t, c]) => `${c} ${(overlays[t] || overlays.other).label.toLowerCase()}`);
+        return el("span", `${n} incidents: ${parts.join(", ")}${Object.keys(p.by_type).length > 3 ? ", …" : ""}. ` +
+          "Click to zoom in.");
+      });
+      aggregates.addLayer(marker);
+    });
+    fillHeat(cells.map(([f, n]) => [f.properties.cell, n]));
+    const shown = cells.reduce((total, c) => total + c[1], 0);
+    showCount(`${grid.numberMatched} incidents in view, counted by area` +
+      (shown < grid.numberMatched ? ` (${shown} in the layers shown)` : "") + "; zoom in to see them one by one",
+    0, grid.numberMatched, "aggregate");
+  }
+
   async function loadSites() {
-    const collection = cfg.data ? cfg.data.sites : await getJSON("/collections/sites/items?limit=10000&f=geojson");
+    const collection = cfg.data ? cfg.data.sites : await getJSON(`/collections/sites/items?limit=${VIEW_LIMIT}&f=geojson`);
     collection.features.forEach((feature) => {
       const p = feature.properties;
       if (feature.geometry.type === "Point") {
@@ -282,10 +376,16 @@
       writeState();
     };
     map.on("overlayadd overlayremove", sync);
+    map.on("overlayadd overlayremove", () => { if (lastAggregate) fillAggregates(lastAggregate); });
     map.on("moveend", () => {
       const c = map.getCenter();
       Object.assign(state, { lat: c.lat.toFixed(4), lon: c.lng.toFixed(4), zoom: String(map.getZoom()) });
       writeState();
+      // a new view asks the server again (zoomend ends in a moveend too); a pan in progress waits
+      if (!cfg.data && days.length) {
+        clearTimeout(moveTimer);
+        moveTimer = setTimeout(requestRefresh, MOVE_DEBOUNCE_MS);
+      }
     });
   }
 
@@ -347,11 +447,19 @@
   async function refresh() {
     const seq = ++fetchSeq;
     const [from, to] = currentSpan();
-    const collection = await items(days[from], days[to] + DAY - 1000);
-    if (seq === fetchSeq) {  // an answer to an older request is dropped
-      fillIncidents(collection);
-      document.body.dataset.drawn = String(seq);
+    const view = cfg.data ? { mode: "incidents", collection: localItems(days[from], days[to] + DAY - 1000) }
+      : await viewData();
+    if (seq !== fetchSeq) return; // an answer to an older request is dropped
+    if (view.mode === "aggregate") {
+      fillIncidents({ features: [], numberMatched: 0 });
+      fillAggregates(view.grid);
+    } else {
+      aggregates.clearLayers();
+      lastAggregate = null;
+      fillIncidents(view.collection);
     }
+    document.body.dataset.mode = view.mode;
+    document.body.dataset.drawn = String(seq);
   }
 
   function setSpan(from, to) {
@@ -426,6 +534,7 @@
     canvas = L.canvas({ padding: 0.3 }); // thousands of incidents draw far faster on one canvas than as SVG
     readState();
     makeOverlays();
+    aggregates = L.layerGroup().addTo(map);
     addControls();
     const embed = document.getElementById("im-embed");
     if (embed) embed.addEventListener("click", () => document.getElementById("im-embed-code").classList.toggle("im-hidden"));
