@@ -10,7 +10,7 @@ zoomed-out view (when the server has it), and one incident by id. It stops by
 itself after --minutes or --max-requests, whichever comes first.
 
 Prints requests per second overall and per minute, p50 and p99 per kind, the
-number of failed answers, and the resident memory of the gunicorn master and
+number of failed answers, and the memory (PSS) of the gunicorn master and
 workers sampled every 15 seconds, with the growth from the first minute to the end.
 """
 
@@ -77,23 +77,27 @@ def next_request(rng: random.Random, n: int, has_aggregate: bool) -> tuple[str, 
     return "by_id", f"/collections/incidents/items/inc-{rng.randint(1, n):07d}?f=json"
 
 
-def rss_mb(root_pid: int) -> float:
-    """Resident memory of a process and its children, in MB (from /proc)."""
+def memory_mb(root_pid: int) -> tuple[float, float]:
+    """(PSS, RSS) of a process and its children, in MB, from /proc. PSS splits each shared
+    page among the processes sharing it (gunicorn's workers share the master's index), so it
+    is what the server really holds; RSS counts shared pages once per process."""
     pids = [root_pid]
     try:
         children = Path(f"/proc/{root_pid}/task/{root_pid}/children").read_text().split()
         pids += [int(p) for p in children]
     except OSError:
         pass
-    total_kb = 0
+    pss_kb = rss_kb = 0
     for pid in pids:
         try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total_kb += int(line.split()[1])
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    pss_kb += int(line.split()[1])
+                elif line.startswith("Rss:"):
+                    rss_kb += int(line.split()[1])
         except OSError:
             continue
-    return total_kb / 1024
+    return pss_kb / 1024, rss_kb / 1024
 
 
 def main() -> None:
@@ -124,7 +128,7 @@ def main() -> None:
         lock = threading.Lock()
         started = time.monotonic()
         deadline = started + args.minutes * 60
-        memory: list[tuple[float, float]] = [(0.0, rss_mb(proc.pid))]
+        memory: list[tuple[float, float]] = [(0.0, memory_mb(proc.pid)[0])]
         stop = threading.Event()
 
         def client(seed: int) -> None:
@@ -154,7 +158,7 @@ def main() -> None:
             thread.start()
         while any(t.is_alive() for t in threads):
             time.sleep(min(15.0, max(0.1, deadline - time.monotonic())))
-            memory.append((time.monotonic() - started, rss_mb(proc.pid)))
+            memory.append((time.monotonic() - started, memory_mb(proc.pid)[0]))
         for thread in threads:
             thread.join()
         wall = time.monotonic() - started
@@ -177,7 +181,7 @@ def main() -> None:
     print("\nrequests/s per minute:", " ".join(
         f"{sum(1 for t, *_ in results if m * 60 <= t < (m + 1) * 60) / 60:.0f}"
         for m in range(int(wall // 60))))
-    print("memory (MB, master + workers) every 15 s:", " ".join(f"{mb:.0f}" for _, mb in memory))
+    print("memory (PSS MB, master + workers) every 15 s:", " ".join(f"{mb:.0f}" for _, mb in memory))
     after_warmup = [mb for t, mb in memory if t >= 60] or [memory[-1][1]]
     growth = memory[-1][1] - after_warmup[0]
     print(f"memory from the first minute to the end: {after_warmup[0]:.0f} -> {memory[-1][1]:.0f} MB "

@@ -30,6 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from playwright.sync_api import Error as PlaywrightError  # noqa: E402
+
 from tests.webapp.browser import browser_page  # noqa: E402
 from tests.webapp.live_server import running_server  # noqa: E402
 
@@ -103,12 +105,21 @@ def main() -> None:
             get(f"{base}/collections/incidents?f=json")
         both = time.monotonic() - started
         aggregates = measure_aggregates(base, 30)
-        loads, pans, zooms, sent, modes = [], [], [], [], set()
+        loads, pans, zooms, sent, asked, modes = [], [], [], [], [], set()
         with browser_page(base) as page:
             def record(response):
                 if "/collections/incidents/items" in response.url and response.ok:
-                    sent.append(json.loads(response.body())["numberReturned"])
+                    try:
+                        sent.append(json.loads(response.body())["numberReturned"])
+                    except PlaywrightError:  # the page navigated on before the body was read
+                        pass
+
+            def ask(request):
+                if "/collections/incidents/items" in request.url:
+                    query = urllib.parse.parse_qs(urllib.parse.urlparse(request.url).query)
+                    asked.append(int(query.get("limit", ["100"])[0]))
             page.on("response", record)
+            page.on("request", ask)
             page.goto(f"{base}/map?{VIEWS['region']}")  # warm the browser's cache
             page.wait_for_selector("body[data-drawn]", state="attached", timeout=300_000)
             for _ in range(args.runs):
@@ -131,8 +142,8 @@ def main() -> None:
           f"{len(loads)} loads")
     print(f"pan redrawn: median {statistics.median(pans):.0f} ms over {len(pans)}; zoom redrawn: median "
           f"{statistics.median(zooms):.0f} ms over {len(zooms)} (both include the 200 ms move debounce)")
-    print(f"most features sent for one view: {max(sent, default=0)} (over {len(sent)} item requests; "
-          "limit 5,000)")
+    print(f"most features sent for one view: {max(sent, default=0)} (over {len(sent)} item answers read); "
+          f"largest limit asked: {max(asked, default=0)} (over {len(asked)} item requests; the cap is 5,000)")
     for name, (ms, total, cells) in aggregates.items():
         print(f"aggregate, {name} view: p50 {ms:.1f} ms ({total} incidents in {cells} cells; "
               "total checked against items)")

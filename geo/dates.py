@@ -8,6 +8,7 @@ rather than becoming an invented day.
 
 from __future__ import annotations
 
+import functools
 import re
 from calendar import monthrange
 from dataclasses import dataclass, replace
@@ -149,7 +150,7 @@ def resolve(match: re.Match, kind: str, published: date | None, today: date | No
         return _day(published, text, start, end, relative=True)
     if kind == "days_ago":
         n = groups.get("n", "").lower()
-        count = int(n) if n.isdigit() else _NUMBER_WORDS.get(n)
+        count = (int(n) if len(n) <= 4 else None) if n.isdigit() else _NUMBER_WORDS.get(n)
         if count and count <= 14 and n not in ("several", "few", "a"):
             return _day(published - timedelta(days=count), text, start, end, relative=True)
         return DateSpan(published - timedelta(days=7), published - timedelta(days=1), "days", text, start, end,
@@ -184,6 +185,7 @@ def find_dates(text: str, published: date | None, today: date | None = None) -> 
     return sorted(found, key=lambda s: s.start)
 
 
+@functools.lru_cache(maxsize=512)  # asked once per place a sentence names
 def find_time(text: str) -> str | None:
     """The first clock time in ``text`` as local ``HH:MM``, or None."""
     matches = list(_TIME_RE.finditer(text))

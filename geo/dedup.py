@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
 
 INDIRECT_FIRE = {"rocket_attack", "mortar_attack", "missile_attack"}
 NEAR_KM = 5.0
@@ -71,9 +72,11 @@ def _note_disagreement(props: dict, field: str, values: list) -> None:
     table[field] = known + [v for v in distinct if v not in known]
 
 
-def merge(kept: dict, other: dict, ancestors: Callable[[str], tuple[str, ...]] = lambda s: ()) -> dict:
-    """One incident from two reports of the same event; ``kept``'s id survives."""
-    result = copy.deepcopy(kept)
+def merge(kept: dict, other: dict, ancestors: Callable[[str], tuple[str, ...]] = lambda s: (),
+          in_place: bool = False) -> dict:
+    """One incident from two reports of the same event; ``kept``'s id survives (and ``kept`` itself is
+    changed only with ``in_place``)."""
+    result = kept if in_place else copy.deepcopy(kept)
     p, q = result["properties"], other["properties"]
     # the tighter date span: their intersection when it is not empty
     start, end = max(p["date_from"], q["date_from"]), min(p["date_to"], q["date_to"])
@@ -127,14 +130,43 @@ def merge(kept: dict, other: dict, ancestors: Callable[[str], tuple[str, ...]] =
     return result
 
 
+_INDEXED_DAYS = 62
+
+
+def _days(feature: dict) -> list[str] | None:
+    """The days a feature's span covers, or None when there are too many to index (or no dates)."""
+    p = feature["properties"]
+    try:
+        start, end = date.fromisoformat(p["date_from"]), date.fromisoformat(p["date_to"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not 0 <= (end - start).days <= _INDEXED_DAYS:
+        return None
+    return [(start + timedelta(days=n)).isoformat() for n in range((end - start).days + 1)]
+
+
 def merge_all(features: list[dict], ancestors: Callable[[str], tuple[str, ...]] = lambda s: ()) -> list[dict]:
-    """Fold a list of incidents so that each event appears once, in first-seen order."""
+    """Fold a list of incidents so that each event appears once, in first-seen order.
+
+    Each feature is compared only with the ones kept so far whose days it meets (an index by day),
+    not with all of them: a report naming thousands of distinct incidents stays linear."""
     out: list[dict] = []
+    by_day: dict[str, list[int]] = {}
+    wide: list[int] = []  # spans over more days than are indexed: compared with every feature
     for feature in features:
-        for i, existing in enumerate(out):
-            if same_event(existing, feature, ancestors):
-                out[i] = merge(existing, feature, ancestors)
+        days = _days(feature)
+        if days is None:
+            candidates: Iterable[int] = range(len(out))
+        else:
+            candidates = sorted({i for day in days for i in by_day.get(day, ())}.union(wide))
+        for i in candidates:  # in first-seen order, as a scan of all would meet them
+            if same_event(out[i], feature, ancestors):
+                merge(out[i], feature, ancestors, in_place=True)  # a merge only narrows the span
                 break
         else:
             out.append(copy.deepcopy(feature))
+            if days is None:
+                wide.append(len(out) - 1)
+            for day in days or ():
+                by_day.setdefault(day, []).append(len(out) - 1)
     return out

@@ -12,6 +12,7 @@ report says about one event in several sentences is merged into one incident.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
@@ -175,31 +176,54 @@ class Extraction:
                 "messages": self.messages}
 
 
+# Prose sentences are far shorter; a longer run with no full stop (a list, a table, garbage) is cut at
+# commas or spaces, so that the work done per sentence, and per place in it, stays bounded.
+MAX_SENTENCE_CHARS = 1000
+
+
+def _cut_long(piece: str) -> list[str]:
+    parts = []
+    while len(piece) > MAX_SENTENCE_CHARS:
+        cut = max(piece.rfind(", ", 0, MAX_SENTENCE_CHARS), piece.rfind("; ", 0, MAX_SENTENCE_CHARS))
+        if cut < MAX_SENTENCE_CHARS // 2:
+            cut = piece.rfind(" ", 0, MAX_SENTENCE_CHARS)
+        if cut < MAX_SENTENCE_CHARS // 2:
+            cut = MAX_SENTENCE_CHARS - 1
+        parts.append(piece[:cut + 1])
+        piece = piece[cut + 1:]
+    return parts + [piece]
+
+
 def split_sentences(text: str) -> list[Sentence]:
     """Sentences, tolerant of abbreviations such as U.S. and Dec., and of bullet lists."""
     out: list[Sentence] = []
     for p_index, paragraph in enumerate(re.split(r"\n\s*\n", text)):
         pieces = _SENTENCE_END.split(paragraph.strip())
-        merged: list[str] = []
+        groups: list[list[str]] = []
         for piece in pieces:
-            if merged and _ABBREVIATIONS.search(merged[-1].rstrip()):
-                merged[-1] = merged[-1] + " " + piece
+            # only the end of the last piece can be an abbreviation: looking at the whole merged text
+            # each time made "U.S. " repeated thousands of times quadratic
+            if groups and _ABBREVIATIONS.search(groups[-1][-1].rstrip()[-16:]):
+                groups[-1].append(piece)
             else:
-                merged.append(piece)
-        for piece in merged:
-            piece = re.sub(r"\s+", " ", piece).strip(" -•*")
-            if len(piece) > 3:
-                out.append(Sentence(piece, len(out), p_index))
+                groups.append([piece])
+        for group in groups:
+            joined = re.sub(r"\s+", " ", " ".join(group)).strip(" -•*")
+            for piece in _cut_long(joined):
+                piece = piece.strip(" -•*")
+                if len(piece) > 3:
+                    out.append(Sentence(piece, len(out), p_index))
     return out
 
 
 def _number(text: str) -> int | None:
     text = text.lower()
     if text.isdigit():
-        return int(text)
+        return int(text) if len(text) <= 9 else None  # no count has ten digits (and int() refuses 4,300)
     return _WORDS.get(text)
 
 
+@functools.lru_cache(maxsize=512)  # asked once per place a sentence names
 def find_casualties(text: str) -> tuple[int | None, int | None]:
     """(killed, injured) as stated; 0 and 0 when the text says there were no casualties."""
     def first_count(patterns: list[re.Pattern]) -> int | None:
@@ -241,6 +265,7 @@ def find_event_type(text: str) -> str | None:
     return min(hits)[1]
 
 
+@functools.lru_cache(maxsize=512)
 def find_perpetrator(text: str, event_type: str) -> tuple[str | None, str]:
     """(perpetrator as reported, attribution) from one sentence."""
     if event_type == "airstrike":
@@ -478,6 +503,15 @@ class Extractor:
             return []
         spans = [s for s in find_dates(text, ref)]
         before_anchor = BEFORE_ANCHOR.search(text)
+        # casualties told in the next two sentences, up to another attack's sentence (the same for each place)
+        following = []
+        for nxt in sentences[sentence.index + 1:sentence.index + 3]:
+            if self.incident_places(nxt.text, "") or (find_event_type(nxt.text) not in (None, event_type)
+                                                      and ACT.search(nxt.text)):
+                break  # another attack's sentence
+            if AGGREGATE.search(nxt.text) or re.search(r"\b(any|all) of the attacks\b|\bsince\b", nxt.text):
+                continue
+            following.append(find_casualties(nxt.text))
         out = []
         for n, place in enumerate(places):
             clause = text[places[n - 1].end if n else 0:places[n + 1].start if n + 1 < len(places) else len(text)]
@@ -501,13 +535,7 @@ class Extractor:
             us_time = eastern_to_local(text, candidate.span)
             if us_time is not None:
                 candidate.time_local, candidate.span = us_time
-            for nxt in sentences[sentence.index + 1:sentence.index + 3]:
-                if self.incident_places(nxt.text, "") or (find_event_type(nxt.text) not in (None, event_type)
-                                                          and ACT.search(nxt.text)):
-                    break  # another attack's sentence
-                if AGGREGATE.search(nxt.text) or re.search(r"\b(any|all) of the attacks\b|\bsince\b", nxt.text):
-                    continue
-                killed, injured = find_casualties(nxt.text)
+            for killed, injured in following:
                 if candidate.killed is None and killed is not None:
                     candidate.killed = killed
                 if candidate.injured is None and injured is not None:
@@ -595,7 +623,7 @@ def _one_source_per_report(props: dict) -> None:
 
 
 def _far(before: str) -> bool:
-    match = re.search(r"(\d+)\s*(?:km|kilomet(?:re|er)s?|miles)\s+(?:\w+\s+)?(?:of|from)\s*$", before, re.I)
+    match = re.search(r"(\d{1,6})\s*(?:km|kilomet(?:re|er)s?|miles)\s+(?:\w+\s+)?(?:of|from)\s*$", before, re.I)
     return bool(match and int(match.group(1)) > 50)
 
 
@@ -697,6 +725,7 @@ def nearest_means(before: str) -> str | None:
     return last[1]
 
 
+@functools.lru_cache(maxsize=512)
 def eastern_to_local(text: str, span: DateSpan | None) -> tuple[str, DateSpan] | None:
     """A time given in Washington (Eastern) time, as local time in Iraq and Syria, moving the day if
     it crosses midnight: 4 p.m. EST on 2 February is 00:00 on 3 February in Baghdad."""

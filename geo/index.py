@@ -8,8 +8,9 @@ JSON is kept pre-serialised, so answering a page is a join of bytes.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import orjson
@@ -18,8 +19,9 @@ from geo.cursor import decode_cursor, encode_cursor
 from geo.errors import InvalidParameterValue
 from geo.query import EXACT_FILTERS, Query
 from geo.store.base import GridCell
-from geo.timespan import day_end, day_start, format_epoch, parse_day
+from geo.timespan import DAY_SECONDS, day_end, day_start, format_epoch, parse_day
 
+_EPOCH_DAY = date(1970, 1, 1)
 TIMELESS_START = np.iinfo(np.int64).min
 TIMELESS_END = np.iinfo(np.int64).max
 _TEXT_FIELDS = ("id", "notes", "location", "site_name", "site_id", "perpetrator", "target",
@@ -70,6 +72,56 @@ def search_text(props: dict) -> str:
     return " ".join(parts).casefold()
 
 
+class RawRows(Sequence[bytes]):
+    """Every feature's JSON as a slice of one buffer: one object for the whole collection
+    instead of one per feature, which keeps a million features' bytes compact, and shared
+    between server processes forked after the index was built."""
+
+    def __init__(self, buffer: bytes, starts: np.ndarray, ends: np.ndarray):
+        self.buffer = buffer
+        self.starts = starts
+        self.ends = ends
+
+    @classmethod
+    def join(cls, raws: Iterable[bytes]) -> RawRows:
+        rows = list(raws)
+        lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+        ends = np.cumsum(lengths)
+        return cls(b"".join(rows), ends - lengths, ends)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        return self.buffer[self.starts[i]:self.ends[i]]
+
+    def __iter__(self) -> Iterator[bytes]:
+        buffer = self.buffer
+        for start, end in zip(self.starts.tolist(), self.ends.tolist(), strict=True):
+            yield buffer[start:end]
+
+
+def _days(texts: list[str | None]) -> np.ndarray:
+    """'YYYY-MM-DD' strings to days since 1970 (int64); INT64 min where missing or malformed."""
+    missing = np.iinfo(np.int64).min
+    try:
+        if any(t is not None and (len(t) != 10 or t[4] != "-" or t[7] != "-") for t in texts):
+            raise ValueError("not all YYYY-MM-DD")
+        values = np.array(texts, dtype="datetime64[D]")
+        days = values.astype(np.int64)
+        return np.where(np.isnat(values), missing, days)
+    except (ValueError, TypeError):
+        out = np.empty(len(texts), dtype=np.int64)
+        for k, text in enumerate(texts):
+            try:
+                out[k] = (parse_day(text) - _EPOCH_DAY).days if text else missing
+            except ValueError:
+                out[k] = missing
+        return out
+
+
 @dataclass
 class Page:
     """The positions of one page of matches, and how many matched in all."""
@@ -82,34 +134,40 @@ class Page:
 class FeatureIndex:
     """Immutable index over a list of GeoJSON feature dicts."""
 
-    def __init__(self, raws: Iterable[bytes]):
-        """Build from each feature's GeoJSON bytes; only the bytes and columns are kept."""
-        self.raw: list[bytes] = []
+    def __init__(self, raws: Iterable[bytes] | RawRows):
+        """Build from each feature's GeoJSON bytes; only the bytes (as one buffer) and
+        columns are kept. The text-search columns are built on the first text query."""
+        self.raw: RawRows = raws if isinstance(raws, RawRows) else RawRows.join(raws)
         self.ids: list[str] = []
         bounds: list[tuple] = []
         points: list[bool] = []
-        starts: list[int] = []
-        ends: list[int] = []
+        firsts: list[str | None] = []
+        lasts: list[str | None] = []
         columns: dict[str, list] = {name: [] for name in EXACT_FILTERS}
-        self.perpetrators: list[str] = []
-        self.texts: list[str] = []
-        for raw in raws:
+        for raw in self.raw:
             feature = orjson.loads(raw)
             props = feature.get("properties") or {}
             geometry = feature.get("geometry") or {}
-            self.raw.append(raw)
             self.ids.append(str(feature.get("id")))
-            bounds.append(geometry_bounds(geometry))
-            points.append(geometry.get("type") == "Point")
-            span = feature_time_span(props)
-            starts.append(TIMELESS_START if span is None else span[0])
-            ends.append(TIMELESS_END if span is None else span[1])
+            if geometry.get("type") == "Point" and len(geometry.get("coordinates") or ()) >= 2:
+                x, y = geometry["coordinates"][:2]
+                bounds.append((x, y, x, y))
+                points.append(True)
+            else:
+                bounds.append(geometry_bounds(geometry))
+                points.append(False)
+            first = props.get("date_from") or props.get("date")
+            firsts.append(str(first)[:10] if first else None)
+            lasts.append(str(props.get("date_to") or first)[:10] if first else None)
             for name in EXACT_FILTERS:
                 value = props.get(name)
                 columns[name].append(None if value is None else str(value))
-            self.perpetrators.append(str(props.get("perpetrator") or "").casefold())
-            self.texts.append(search_text(props))
         n = len(self.raw)
+        first_days, last_days = _days(firsts), _days(lasts)
+        timed = (first_days != np.iinfo(np.int64).min) & (last_days != np.iinfo(np.int64).min)
+        self.tstart = np.where(timed, first_days * DAY_SECONDS, TIMELESS_START)
+        self.tend = np.where(timed, last_days * DAY_SECONDS + DAY_SECONDS - 1, TIMELESS_END)
+        self._text_columns: dict[str, tuple[bytes, np.ndarray]] = {}
         self.position = {fid: i for i, fid in enumerate(self.ids)}
         # the id order, the last tie-break of every sort (so keyset pages and offsets agree)
         self.by_id = np.array(sorted(range(n), key=self.ids.__getitem__), dtype=np.int64)
@@ -118,8 +176,6 @@ class FeatureIndex:
         box = np.array(bounds, dtype=np.float64).reshape(n, 4)
         self.minx, self.miny, self.maxx, self.maxy = (box[:, i].copy() for i in range(4))
         self.is_point = np.array(points, dtype=bool)
-        self.tstart = np.array(starts, dtype=np.int64)
-        self.tend = np.array(ends, dtype=np.int64)
         self.codes: dict[str, tuple[np.ndarray, dict[str, int]]] = {}
         for name, values in columns.items():
             vocabulary: dict[str, int] = {}
@@ -179,13 +235,41 @@ class FeatureIndex:
         if query.bbox is not None and not self.is_point[positions].all():
             positions = self._refine_areas(positions, query.bbox)
         if "perpetrator" in query.text:
-            needle = query.text["perpetrator"]
-            positions = np.array([i for i in positions if needle in self.perpetrators[i]], dtype=np.int64)
+            positions = np.intersect1d(positions, self._rows_containing("perpetrator", query.text["perpetrator"]))
         if "q" in query.text:
-            words = query.text["q"].split()
-            positions = np.array([i for i in positions if all(w in self.texts[i] for w in words)],
-                                 dtype=np.int64)
+            for word in query.text["q"].split():
+                positions = np.intersect1d(positions, self._rows_containing("q", word))
         return positions
+
+    def _text_column(self, name: str) -> tuple[bytes, np.ndarray]:
+        """Every row's casefolded search text (``q``) or perpetrator, as UTF-8 joined by NUL,
+        with each row's start; built on first use, as most servers never search text."""
+        column = self._text_columns.get(name)
+        if column is None:
+            texts = []
+            for raw in self.raw:
+                props = orjson.loads(raw).get("properties") or {}
+                text = search_text(props) if name == "q" else str(props.get("perpetrator") or "").casefold()
+                texts.append(text.replace("\0", " ").encode("utf-8"))
+            lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
+            starts = np.cumsum(lengths) - lengths
+            column = self._text_columns[name] = (b"\0".join(texts), starts)
+        return column
+
+    def _rows_containing(self, name: str, needle: str) -> np.ndarray:
+        """Rows whose text column contains ``needle`` (already casefolded), ascending."""
+        joined, starts = self._text_column(name)
+        pattern = needle.encode("utf-8")
+        if not pattern or b"\0" in pattern:
+            return np.arange(len(self), dtype=np.int64) if not pattern else np.empty(0, dtype=np.int64)
+        hits = []
+        at = joined.find(pattern)
+        while at >= 0:
+            row = int(np.searchsorted(starts, at, side="right")) - 1
+            hits.append(row)
+            next_row = row + 1
+            at = joined.find(pattern, int(starts[next_row]) if next_row < len(starts) else len(joined))
+        return np.array(hits, dtype=np.int64)
 
     def _refine_areas(self, positions: np.ndarray, bbox: tuple) -> np.ndarray:
         """Drop polygons whose envelope meets the bbox but whose shape does not."""

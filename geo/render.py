@@ -162,11 +162,12 @@ def render(request: RenderRequest) -> bytes:
     legend = ax.legend(handles=handles, loc="lower right", fontsize=5.5, frameon=True, framealpha=0.92,
                        borderpad=0.6, labelspacing=0.35)
     legend.set_zorder(20)
+    # a caller's title is text, never mathtext: "$x^$" would fail to parse and "a $b$" would not read as typed
     ax.text(0.015, 0.975, request.title, transform=ax.transAxes, fontsize=10, fontweight="bold", va="top",
-            zorder=20, bbox={"facecolor": "white", "alpha": 0.88, "edgecolor": "none", "pad": 3})
+            zorder=20, parse_math=False, bbox={"facecolor": "white", "alpha": 0.88, "edgecolor": "none", "pad": 3})
     subtitle = f"{request.subtitle} · {len(request.incidents)} incidents" if request.subtitle else \
         f"{len(request.incidents)} incidents"
-    ax.text(0.015, 0.925, subtitle, transform=ax.transAxes, fontsize=6.5, va="top", zorder=20,
+    ax.text(0.015, 0.925, subtitle, transform=ax.transAxes, fontsize=6.5, va="top", zorder=20, parse_math=False,
             bbox={"facecolor": "white", "alpha": 0.88, "edgecolor": "none", "pad": 2})
     ax.text(0.995, 0.005, "Borders: Natural Earth · towns: GeoNames · incidents: incidentmap, from the sources "
             "listed per incident", transform=ax.transAxes, fontsize=4.5, ha="right", va="bottom", color="#333",

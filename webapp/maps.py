@@ -16,6 +16,7 @@ import folium
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
+from markupsafe import escape
 
 from geo.model import EVENT_TYPES
 
@@ -175,7 +176,7 @@ def render_page(options: MapOptions, title: str = "incidentmap") -> str:
     """The whole HTML document of a map page."""
     fmap = build_map(options)
     figure = fmap.get_root()
-    figure.title = title
+    figure.title = escape(title)  # branca's template does not escape, and an export's title is the caller's
     return figure.render()
 
 

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from geo.model import ATTRIBUTIONS, EVENT_TYPES
 from geo.store import Store
 from webapp.maps import MapOptions, render_page
+from webapp.security import csp_for_page, inline_script_hashes, meta_policy, policy
 
 bp = Blueprint("pages", __name__)
 
@@ -55,16 +56,18 @@ def map_options(mode: str) -> MapOptions:
 @bp.get("/map")
 def map_page() -> Response:
     """The map: layers per event type, sites and areas, a heat map, and the time filter."""
-    response = Response(render_page(map_options("page")), mimetype="text/html")
-    response.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
+    html = render_page(map_options("page"))
+    response = Response(html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = csp_for_page(html)
     return response
 
 
 @bp.get("/embed")
 def embed_page() -> Response:
     """The same map without the page's chrome, for an iframe in a report."""
-    response = Response(render_page(map_options("embed")), mimetype="text/html")
-    response.headers["Content-Security-Policy"] = f"frame-ancestors {current_app.config['INCIDENTMAP_FRAME_ANCESTORS']}"
+    html = render_page(map_options("embed"))
+    response = Response(html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = csp_for_page(html, current_app.config["INCIDENTMAP_FRAME_ANCESTORS"])
     return response
 
 
@@ -96,7 +99,8 @@ def standalone_html(store: Store, params: dict) -> str:
                                                                   if k in ("datetime", "layers", "lat", "lon", "zoom")},
                          embedded_data=embedded)
     title = params.get("title") or "incidentmap export"
-    return inline_assets(render_page(options, title=f"{title} · {data.description}"), asset_files())
+    # opened from disk, the file has no headers: its policy travels in a <meta> element
+    return meta_policy(inline_assets(render_page(options, title=f"{title} · {data.description}"), asset_files()))
 
 
 @bp.get("/export/map.<fmt>")
@@ -109,7 +113,9 @@ def export_map(fmt: str) -> Response:
 
     params = request.args.to_dict(flat=True)
     if fmt == "html":
-        response = Response(standalone_html(store(), params), mimetype="text/html")
+        html = standalone_html(store(), params)
+        response = Response(html, mimetype="text/html")
+        response.headers["Content-Security-Policy"] = policy(inline_script_hashes(html), standalone=True)
     elif fmt in FORMATS:
         data = export_data(store(), params)
         size = {}

@@ -42,6 +42,16 @@ def browser_page(base_url: str):
             return r.abort()
 
         page.route("**/*", route)
+        # the pages' Content-Security-Policy refuses eval, which Playwright uses for a predicate given as
+        # an expression; as a function it runs through the debugger protocol, outside the policy
+        wait_for_function = page.wait_for_function
+
+        def wait_for_function_under_csp(expression, *args, **kwargs):
+            if not expression.lstrip().startswith(("(", "function", "async")):
+                expression = f"() => ({expression})"
+            return wait_for_function(expression, *args, **kwargs)
+
+        page.wait_for_function = wait_for_function_under_csp
         try:
             yield page
         finally:

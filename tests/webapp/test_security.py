@@ -1,0 +1,58 @@
+"""The Content-Security-Policy helpers and headers, without a browser (tests/webapp/test_xss_browser.py
+has the browser)."""
+
+from __future__ import annotations
+
+import pytest
+
+from webapp import create_app
+from webapp.security import inline_script_hashes, meta_policy, tile_source
+
+
+@pytest.mark.parametrize("template, source", [
+    ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "https://tile.openstreetmap.org"),
+    ("https://{s}.tile.example.org/{z}/{x}/{y}.png", "https://*.tile.example.org"),
+    ("http://127.0.0.1:8080/{z}/{x}/{y}.png", "http://127.0.0.1:8080"),
+    ("https://a.example/x;script-src 'unsafe-inline'/{z}", "https://a.example"),
+    ("/tiles/{z}/{x}/{y}.png", None),  # the app's own: 'self'
+    ("none", None),
+    (None, None),
+])
+def test_tile_source(template, source):
+    assert tile_source(template) == source
+
+
+def test_inline_script_hashes_skip_scripts_with_src():
+    html = '<script src="/a.js"></script><script>alert(1)</script><script type="x">alert(1)</script>'
+    assert inline_script_hashes(html) == ["'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI='"]
+
+
+def test_meta_policy_comes_first_in_head():
+    html = meta_policy("<html><head><title>t</title><script>x()</script></head></html>")
+    assert html.startswith('<html><head><meta http-equiv="Content-Security-Policy" content="default-src \'none\'')
+
+
+def test_map_page_allows_the_tile_host_and_its_own_inline_scripts(data_dir):
+    client = create_app({"DATA": str(data_dir), "TILES": "https://{s}.tiles.example/{z}/{x}/{y}.png",
+                         "FRAME_ANCESTORS": "https://news.example"}).test_client()
+    page = client.get("/map")
+    csp = page.headers["Content-Security-Policy"]
+    assert "img-src 'self' data: https://*.tiles.example" in csp
+    hashes = inline_script_hashes(page.get_data(as_text=True))
+    assert len(hashes) == 2 and f"script-src 'self' {' '.join(hashes)};" in csp
+    assert "frame-ancestors 'self'" in csp
+    assert "frame-ancestors https://news.example" in client.get("/embed").headers["Content-Security-Policy"]
+
+
+def test_json_answers_carry_nosniff_and_no_policy(client):
+    response = client.get("/collections")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" not in response.headers
+
+
+@pytest.mark.parametrize("title", ["$x^$", "$\\frac{$", "a $b$ c", "</title><script>alert(1)</script>"])
+def test_export_titles_are_text(client, title):
+    picture = client.get("/export/map.png", query_string={"title": title, "width": 300, "height": 200, "dpi": 50})
+    assert picture.status_code == 200 and picture.mimetype == "image/png"
+    page = client.get("/export/map.html", query_string={"title": title}).get_data(as_text=True)
+    assert "<script>alert(1)" not in page
