@@ -37,6 +37,7 @@ import http.client
 import json
 import os
 import random
+import resource
 import shutil
 import signal
 import statistics
@@ -725,7 +726,8 @@ def geojson_folder(args: argparse.Namespace, source: Path, loads: list[str]) -> 
                    stdout=subprocess.DEVNULL)
     subprocess.run([sys.executable, "-m", "geo", "import", str(source), "--data", str(data)], check=True,
                    stdout=subprocess.DEVNULL)
-    took = f"{time.perf_counter() - started:.0f} s"
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest child so far
+    took = f"{time.perf_counter() - started:.0f} s, peak RSS {peak_mb:.0f} MB"
     marker.write_text(took + "\n")
     loads.append(f"load geojson (incidentmap import): {took} (this run)")
     return data

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
@@ -16,6 +16,7 @@ from geo.datadir import ADMIN_FILE, default_data_dir, init_data_dir, is_initiali
 from geo.errors import IncidentMapError, InvalidInput
 from geo.query import parse_query
 from geo.store import is_database_url
+from geo.store.geojson import line_rows
 
 DATA_OPTION = click.option(
     "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -113,13 +114,43 @@ def _country_codes() -> dict[str, str]:
     return codes
 
 
-def read_import_file(path: Path) -> list[dict]:
+class _LineFeatures(Sequence):
+    """The features of a FeatureCollection written one per line (as the store and
+    bench/generate.py write them), parsed one at a time as they are read, so a file of a
+    million does not sit in memory as a million dicts."""
+
+    def __init__(self, rows, name: str):
+        self.rows, self.name = rows, name
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, i):
+        return orjson.loads(self.rows[i])
+
+    def __iter__(self):
+        for n, row in enumerate(self.rows, start=1):
+            try:
+                feature = orjson.loads(row)
+            except orjson.JSONDecodeError as exc:
+                raise InvalidInput(f"{self.name}: feature {n} is not valid JSON ({exc})") from None
+            yield feature
+
+
+def read_import_file(path: Path) -> Sequence[dict]:
     """Features from a GeoJSON FeatureCollection (or one Feature) or an ACLED-style CSV."""
     raw = path.read_bytes()
     if path.suffix.lower() == ".csv":
         from geo.csvio import acled_rows_to_features
 
         return list(acled_rows_to_features(raw.decode("utf-8-sig"), _country_codes()))
+    lines = line_rows(raw)
+    if lines is not None and len(lines):
+        try:
+            orjson.loads(lines[0]), orjson.loads(lines[len(lines) - 1])
+            return _LineFeatures(lines, path.name)
+        except orjson.JSONDecodeError:
+            pass  # laid out some other way: parse it whole
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:

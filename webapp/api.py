@@ -252,7 +252,7 @@ def _flag(name: str, value: object) -> bool:
     word = value.strip().lower() if isinstance(value, str) else None
     if word in ("1", "true", "yes", "on"):
         return True
-    if word in ("0", "false", "no", "off", ""):
+    if word in ("0", "false", "no", "off"):
         return False
     raise InvalidParameterValue(f"{name} must be true or false, got {value!r}")
 

@@ -16,7 +16,7 @@ import re
 import tempfile
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from filelock import FileLock
 
 from geo.errors import Conflict, IncidentMapError, NotFound, StoreUnavailable, ValidationError
 from geo.fileio import fsync_dir
-from geo.index import FeatureIndex, RawRows
+from geo.index import FeatureIndex, RawRows, dumps
 from geo.model import validate_feature
 from geo.query import Query
 from geo.store.base import COLLECTIONS, Change, CollectionInfo, GridCell, QueryResult, WriteSummary
@@ -36,6 +36,7 @@ from geo.timespan import utc_now_rfc3339
 _HEADER = b'{"type": "FeatureCollection", "features": [\n'
 _FOOTER = b"\n]}\n"
 _BOOKKEEPING = ("created", "updated")
+_CHUNK = 10_000
 
 
 class StoreCorrupt(IncidentMapError):
@@ -101,7 +102,7 @@ class GeoJSONStore:
             return FeatureIndex([])
         if data.startswith(_HEADER) and data.endswith(_FOOTER):
             try:
-                return FeatureIndex(_line_rows(data))
+                return FeatureIndex(line_rows(data))
             except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError):
                 pass  # hand-edited: fall back to parsing the whole file
         try:
@@ -178,7 +179,7 @@ class GeoJSONStore:
                 stored.append(previous)
                 return []
             final = self._stamp(collection, clean, previous)
-            raw = orjson.dumps(final)
+            raw = dumps(final)
             stored.append(final)
             if at is None:
                 raws.append(raw)
@@ -192,22 +193,24 @@ class GeoJSONStore:
 
     def put_many(self, collection: str, features: Iterable[dict], *, actor: str | None = None,
                  note: str | None = None) -> WriteSummary:
-        """Validate every feature first, then store them all in one atomic write."""
-        clean = []
+        """Validate every feature first, then store them all in one atomic write. Validated
+        features wait as JSON bytes, so a million of them fit in memory."""
+        clean: list[bytes] = []
         for i, feature in enumerate(features):
             try:
-                clean.append(self._prepare(collection, feature))
+                clean.append(dumps(self._prepare(collection, feature)))
             except ValidationError as exc:
                 raise ValidationError(f"features[{i}].{exc.field}", exc.value, exc.problem) from None
         summary = WriteSummary()
 
         def change(raws: list[bytes], position: dict[str, int]) -> list[PendingChange]:
             changes: list[PendingChange] = []
-            for item in clean:
+            for waiting in clean:
+                item = orjson.loads(waiting)
                 at = position.get(item["id"])
                 if at is None:
                     position[item["id"]] = len(raws)
-                    raw = orjson.dumps(self._stamp(collection, item, None))
+                    raw = dumps(self._stamp(collection, item, None))
                     raws.append(raw)
                     summary.added.append(item["id"])
                     changes.append(("create", item["id"], None, raw))
@@ -216,7 +219,7 @@ class GeoJSONStore:
                 if _same(previous, item):
                     summary.unchanged.append(item["id"])
                 else:
-                    raw = orjson.dumps(self._stamp(collection, item, previous))
+                    raw = dumps(self._stamp(collection, item, previous))
                     changes.append(("replace", item["id"], raws[at], raw))
                     raws[at] = raw
                     summary.replaced.append(item["id"])
@@ -304,13 +307,14 @@ class GeoJSONStore:
                 f"cannot write {path.name} in {str(self.data_dir)!r}: {exc.strerror or exc}"
             ) from None
 
-    def _write_temp(self, path: Path, raw: list[bytes]) -> str:
+    def _write_temp(self, path: Path, raw: Sequence[bytes]) -> str:
         """The collection written and fsynced under a temporary name beside ``path``."""
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(_HEADER)
-                out.write(b",\n".join(raw))
+                for k in range(0, len(raw), _CHUNK):  # in chunks: no second copy of a large file
+                    out.write((b",\n" if k else b"") + b",\n".join(raw[k:k + _CHUNK]))
                 out.write(_FOOTER)
                 out.flush()
                 os.fsync(out.fileno())
@@ -321,9 +325,11 @@ class GeoJSONStore:
         return tmp
 
 
-def _line_rows(data: bytes) -> RawRows:
+def line_rows(data: bytes) -> RawRows | None:
     """The features of a file this store wrote (one per line, commas at line ends) as slices
-    of the file's bytes, without making an object per line."""
+    of the file's bytes, without making an object per line; None for another layout."""
+    if not (data.startswith(_HEADER) and data.endswith(_FOOTER)):
+        return None
     starts, ends = [], []
     position, stop = len(_HEADER), len(data) - len(_FOOTER)
     while position < stop:

@@ -28,6 +28,12 @@ from geo.store.base import Change
 PendingChange = tuple[str, str, bytes | None, bytes | None]
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 def _json_or_null(raw: bytes | None) -> bytes:
     return b"null" if raw is None else raw
 
@@ -88,7 +94,10 @@ class HistoryLog:
                 lines.append(b'{"seq":%d,"id":%s,"action":%s,%s,"before":%s,"after":%s}\n' % (
                     seq, orjson.dumps(fid), orjson.dumps(action), head,
                     _json_or_null(before), _json_or_null(after)))
-            os.write(fd, b"".join(lines))
+                if len(lines) == 10_000:  # a large batch goes out in chunks
+                    _write_all(fd, b"".join(lines))
+                    lines = []
+            _write_all(fd, b"".join(lines))
             os.fsync(fd)
             return seq
         finally:

@@ -22,6 +22,7 @@ from psycopg import sql
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from geo.errors import Conflict, NotFound, StoreUnavailable, ValidationError
+from geo.index import dumps
 from geo.model import validate_feature
 from geo.query import Query
 from geo.store import pg_sql
@@ -326,7 +327,7 @@ class PostGISStore:
             if previous is not None and _same(previous, clean):
                 return previous
             final = _stamp(collection, clean, previous)
-            raw = orjson.dumps(final)
+            raw = dumps(final)
             if previous is None:
                 self._insert(conn, table, [(raw, final)])
                 self._record(conn, collection, [("create", fid, None, raw)], actor, note)
@@ -360,7 +361,7 @@ class PostGISStore:
                 fid = item["id"]
                 if fid not in current:
                     final = _stamp(collection, item, None)
-                    raw = current[fid] = orjson.dumps(final)
+                    raw = current[fid] = dumps(final)
                     inserts[fid] = (raw, final)
                     summary.added.append(fid)
                     changes.append(("create", fid, None, raw))
@@ -370,7 +371,7 @@ class PostGISStore:
                     summary.unchanged.append(fid)
                     continue
                 final = _stamp(collection, item, previous)
-                raw = orjson.dumps(final)
+                raw = dumps(final)
                 changes.append(("replace", fid, current[fid], raw))
                 current[fid] = raw
                 (inserts if fid in inserts else updates)[fid] = (raw, final)
