@@ -17,8 +17,9 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_chunks(path: Path, chunks: Iterable[bytes], mode: int = 0o644) -> None:
-    """Write ``chunks`` to a temporary file beside ``path``, fsync it, and rename it over ``path``."""
+def write_temp(path: Path, chunks: Iterable[bytes], mode: int = 0o644) -> str:
+    """``chunks`` written and fsynced to a new temporary file beside ``path``; its name.
+    The caller renames it into place (``os.replace``) or removes it."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
     try:
@@ -28,12 +29,21 @@ def atomic_write_chunks(path: Path, chunks: Iterable[bytes], mode: int = 0o644) 
             out.flush()
             os.fsync(out.fileno())
         os.chmod(tmp, mode)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return tmp
+
+
+def atomic_write_chunks(path: Path, chunks: Iterable[bytes], mode: int = 0o644) -> None:
+    """Write ``chunks`` to a temporary file beside ``path``, fsync it, and rename it over ``path``."""
+    tmp = write_temp(path, chunks, mode)
+    try:
         os.replace(tmp, path)
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        os.unlink(tmp)
         raise
-    fsync_dir(path.parent)
+    fsync_dir(Path(path).parent)
 
 
 def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from geo.dedup import merge, same_event
 from geo.query import MAX_LIMIT, Query
 from geo.store import Store
+from geo.store.base import same_but_bookkeeping
 from geo.timespan import day_end, day_start, parse_day
 
 _WINDOW_DEGREES = 0.3
-_BOOKKEEPING = ("created", "updated")
 
 
 @dataclass
@@ -41,11 +41,6 @@ def _stored_near(store: Store, feature: dict) -> list[dict]:
     return store.query("incidents", query).features()
 
 
-def _same_content(a: dict, b: dict) -> bool:
-    def strip(f: dict) -> dict:
-        return {**f, "properties": {k: v for k, v in f["properties"].items() if k not in _BOOKKEEPING}}
-    return strip(a) == strip(b)
-
 
 def ingest_features(store: Store, features: list[dict],
                     ancestors: Callable[[str], tuple[str, ...]] = lambda s: (), *,
@@ -65,7 +60,7 @@ def ingest_features(store: Store, features: list[dict],
             summary.new.append(feature["id"])
             continue
         merged = merge(found, feature, ancestors)
-        if _same_content(found, merged):
+        if same_but_bookkeeping(found, merged):
             if found["id"] not in summary.new + summary.merged + summary.unchanged:
                 summary.unchanged.append(found["id"])
             continue

@@ -9,6 +9,7 @@ from typing import Protocol, runtime_checkable
 import orjson
 
 from geo.query import Query
+from geo.timespan import utc_now_rfc3339
 
 COLLECTIONS = {
     "incidents": {
@@ -120,6 +121,30 @@ class Change:
         return {"seq": self.seq, "at": self.at, "collection": self.collection, "id": self.fid,
                 "action": self.action, "actor": self.actor, "note": self.note,
                 "changed": self.changed(), "before": self.before, "after": self.after}
+
+
+BOOKKEEPING = ("created", "updated")
+
+
+def same_but_bookkeeping(old: dict, new: dict) -> bool:
+    """Equal but for the created/updated stamps: storing ``new`` over ``old`` changes nothing."""
+    def strip(feature: dict) -> dict:
+        props = {k: v for k, v in (feature.get("properties") or {}).items() if k not in BOOKKEEPING}
+        return {**feature, "properties": props}
+
+    return strip(old) == strip(new)
+
+
+def stamp(collection: str, feature: dict, previous: dict | None) -> dict:
+    """Set an incident's ``created`` (kept from ``previous``) and ``updated`` (now, on a change)."""
+    if collection != "incidents":
+        return feature
+    props = feature["properties"]
+    now = utc_now_rfc3339()
+    old = (previous or {}).get("properties") or {}
+    props["created"] = old.get("created") or props.get("created") or now
+    props["updated"] = now if previous is not None or not props.get("updated") else props["updated"]
+    return feature
 
 
 @runtime_checkable

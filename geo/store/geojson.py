@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -25,17 +24,25 @@ import orjson
 from filelock import FileLock
 
 from geo.errors import Conflict, IncidentMapError, NotFound, StoreUnavailable, ValidationError
-from geo.fileio import fsync_dir
+from geo.fileio import fsync_dir, write_temp
 from geo.index import FeatureIndex, RawRows, dumps
 from geo.model import validate_feature
 from geo.query import Query
-from geo.store.base import COLLECTIONS, Change, CollectionInfo, GridCell, QueryResult, WriteSummary
+from geo.store.base import (
+    COLLECTIONS,
+    Change,
+    CollectionInfo,
+    GridCell,
+    QueryResult,
+    WriteSummary,
+    same_but_bookkeeping,
+    stamp,
+)
 from geo.store.history import HistoryLog, PendingChange
 from geo.timespan import utc_now_rfc3339
 
 _HEADER = b'{"type": "FeatureCollection", "features": [\n'
 _FOOTER = b"\n]}\n"
-_BOOKKEEPING = ("created", "updated")
 _CHUNK = 10_000
 
 
@@ -175,10 +182,10 @@ class GeoJSONStore:
             if at is not None and create_only:
                 raise Conflict(f"a feature with id {fid!r} already exists in {collection}")
             previous = orjson.loads(raws[at]) if at is not None else None
-            if previous is not None and _same(previous, clean):
+            if previous is not None and same_but_bookkeeping(previous, clean):
                 stored.append(previous)
                 return []
-            final = self._stamp(collection, clean, previous)
+            final = stamp(collection, clean, previous)
             raw = dumps(final)
             stored.append(final)
             if at is None:
@@ -210,16 +217,16 @@ class GeoJSONStore:
                 at = position.get(item["id"])
                 if at is None:
                     position[item["id"]] = len(raws)
-                    raw = dumps(self._stamp(collection, item, None))
+                    raw = dumps(stamp(collection, item, None))
                     raws.append(raw)
                     summary.added.append(item["id"])
                     changes.append(("create", item["id"], None, raw))
                     continue
                 previous = orjson.loads(raws[at])
-                if _same(previous, item):
+                if same_but_bookkeeping(previous, item):
                     summary.unchanged.append(item["id"])
                 else:
-                    raw = dumps(self._stamp(collection, item, previous))
+                    raw = dumps(stamp(collection, item, previous))
                     changes.append(("replace", item["id"], raws[at], raw))
                     raws[at] = raw
                     summary.replaced.append(item["id"])
@@ -265,16 +272,6 @@ class GeoJSONStore:
             clean["properties"]["id"] = clean["id"]
         return clean
 
-    def _stamp(self, collection: str, feature: dict, previous: dict | None) -> dict:
-        if collection != "incidents":
-            return feature
-        props = feature["properties"]
-        now = utc_now_rfc3339()
-        old = (previous or {}).get("properties") or {}
-        props["created"] = old.get("created") or props.get("created") or now
-        props["updated"] = now if previous is not None or not props.get("updated") else props["updated"]
-        return feature
-
     def _write(self, collection: str,
                change: Callable[[list[bytes], dict[str, int]], list[PendingChange]],
                actor: str | None = None, note: str | None = None) -> None:
@@ -308,21 +305,15 @@ class GeoJSONStore:
             ) from None
 
     def _write_temp(self, path: Path, raw: Sequence[bytes]) -> str:
-        """The collection written and fsynced under a temporary name beside ``path``."""
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(_HEADER)
-                for k in range(0, len(raw), _CHUNK):  # in chunks: no second copy of a large file
-                    out.write((b",\n" if k else b"") + b",\n".join(raw[k:k + _CHUNK]))
-                out.write(_FOOTER)
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(tmp, 0o644)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-        return tmp
+        """The collection written and fsynced under a temporary name beside ``path``,
+        in chunks of lines so a large collection is never copied whole."""
+        def chunks():
+            yield _HEADER
+            for k in range(0, len(raw), _CHUNK):
+                yield (b",\n" if k else b"") + b",\n".join(raw[k:k + _CHUNK])
+            yield _FOOTER
+
+        return write_temp(path, chunks())
 
 
 def line_rows(data: bytes) -> RawRows | None:
@@ -342,11 +333,3 @@ def line_rows(data: bytes) -> RawRows | None:
         position = end + 1
     return RawRows(data, np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))
 
-
-def _same(old: dict, new: dict) -> bool:
-    """Equal but for bookkeeping timestamps."""
-    def strip(feature: dict) -> dict:
-        props = {k: v for k, v in (feature.get("properties") or {}).items() if k not in _BOOKKEEPING}
-        return {**feature, "properties": props}
-
-    return strip(old) == strip(new)

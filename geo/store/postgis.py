@@ -26,12 +26,20 @@ from geo.index import dumps
 from geo.model import validate_feature
 from geo.query import Query
 from geo.store import pg_sql
-from geo.store.base import COLLECTIONS, Change, CollectionInfo, GridCell, QueryResult, WriteSummary
+from geo.store.base import (
+    COLLECTIONS,
+    Change,
+    CollectionInfo,
+    GridCell,
+    QueryResult,
+    WriteSummary,
+    same_but_bookkeeping,
+    stamp,
+)
 from geo.store.pg_schema import check_version
 from geo.timespan import DAY_SECONDS, epoch_to_day, format_epoch, utc_now_rfc3339
 
 WRITE_LOCK = 71_173  # first key of the per-collection pg_advisory_xact_lock
-_BOOKKEEPING = ("created", "updated")
 _INSERT = sql.SQL("INSERT INTO {table} ({columns}) VALUES ({values})")
 _UPDATE = sql.SQL("UPDATE {table} SET ({columns}) = ({values}) WHERE fid = %(fid)s")
 _HISTORY = ("INSERT INTO history (at, collection, fid, action, actor, note, before, after) "
@@ -47,25 +55,6 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-def _same(old: dict, new: dict) -> bool:
-    """Equal but for the bookkeeping timestamps (what the GeoJSON store calls unchanged)."""
-    def strip(feature: dict) -> dict:
-        props = {k: v for k, v in (feature.get("properties") or {}).items() if k not in _BOOKKEEPING}
-        return {**feature, "properties": props}
-
-    return strip(old) == strip(new)
-
-
-def _stamp(collection: str, feature: dict, previous: dict | None) -> dict:
-    """created/updated exactly as the GeoJSON store sets them."""
-    if collection != "incidents":
-        return feature
-    props = feature["properties"]
-    now = utc_now_rfc3339()
-    old = (previous or {}).get("properties") or {}
-    props["created"] = old.get("created") or props.get("created") or now
-    props["updated"] = now if previous is not None or not props.get("updated") else props["updated"]
-    return feature
 
 
 def _columns_sql() -> tuple[sql.Composable, sql.Composable]:
@@ -324,9 +313,9 @@ class PostGISStore:
                 raise NotFound(f"no feature {fid!r} in {collection}")
             if previous is not None and create_only:
                 raise Conflict(f"a feature with id {fid!r} already exists in {collection}")
-            if previous is not None and _same(previous, clean):
+            if previous is not None and same_but_bookkeeping(previous, clean):
                 return previous
-            final = _stamp(collection, clean, previous)
+            final = stamp(collection, clean, previous)
             raw = dumps(final)
             if previous is None:
                 self._insert(conn, table, [(raw, final)])
@@ -360,17 +349,17 @@ class PostGISStore:
             for item in clean:
                 fid = item["id"]
                 if fid not in current:
-                    final = _stamp(collection, item, None)
+                    final = stamp(collection, item, None)
                     raw = current[fid] = dumps(final)
                     inserts[fid] = (raw, final)
                     summary.added.append(fid)
                     changes.append(("create", fid, None, raw))
                     continue
                 previous = orjson.loads(current[fid])
-                if _same(previous, item):
+                if same_but_bookkeeping(previous, item):
                     summary.unchanged.append(fid)
                     continue
-                final = _stamp(collection, item, previous)
+                final = stamp(collection, item, previous)
                 raw = dumps(final)
                 changes.append(("replace", fid, current[fid], raw))
                 current[fid] = raw
