@@ -7,6 +7,7 @@ JSON is kept pre-serialised, so answering a page is a join of bytes.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -189,6 +190,62 @@ class FeatureIndex:
             codes = np.fromiter((vocabulary.setdefault(v, len(vocabulary)) if v is not None else -1
                                  for v in values), dtype=np.int32, count=n)
             self.codes[name] = (codes, vocabulary)
+
+    def with_changes(self, changes: Iterable[tuple[str, bytes | None]]) -> FeatureIndex:
+        """A new index: this one with each (id, new bytes) applied, None bytes deleting.
+        Only the changed features are parsed; the rest of the columns are carried over,
+        changed features move to the end. Costs a few array copies, not a re-parse."""
+        latest: dict[str, bytes | None] = {}
+        for fid, after in changes:
+            latest[fid] = after
+        keep = np.ones(len(self), dtype=bool)
+        for fid in latest:
+            at = self.position.get(fid)
+            if at is not None:
+                keep[at] = False
+        extra = FeatureIndex([after for after in latest.values() if after is not None])
+        return self._joined(keep, extra)
+
+    def _joined(self, keep: np.ndarray, extra: FeatureIndex) -> FeatureIndex:
+        """The rows of self where ``keep``, then every row of ``extra``."""
+        new = object.__new__(FeatureIndex)
+        kept_positions = np.flatnonzero(keep)
+        n_kept = len(kept_positions)
+        buffer = self.raw.buffer
+        starts = self.raw.starts[keep]
+        ends = self.raw.ends[keep]
+        live = int((ends - starts).sum()) + len(extra.raw.buffer)
+        if len(buffer) > 2 * live + (1 << 20):  # mostly replaced rows: compact
+            new.raw = RawRows.join([*(buffer[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)),
+                                    *extra.raw])
+        else:
+            new.raw = RawRows(buffer + extra.raw.buffer, np.concatenate([starts, extra.raw.starts + len(buffer)]),
+                              np.concatenate([ends, extra.raw.ends + len(buffer)]))
+        ids = self.ids
+        new.ids = [ids[i] for i in kept_positions.tolist()] + extra.ids
+        new.position = {fid: i for i, fid in enumerate(new.ids)}
+        # id order: the kept rows keep theirs; each new row goes in at its place
+        renumber = np.cumsum(keep) - 1
+        kept_sorted = renumber[self.by_id[keep[self.by_id]]]
+        kept_sorted_ids = [new.ids[i] for i in kept_sorted.tolist()]
+        extra_order = sorted(range(len(extra)), key=extra.ids.__getitem__)
+        insert_at = [bisect.bisect_left(kept_sorted_ids, extra.ids[k]) for k in extra_order]
+        new.by_id = np.insert(kept_sorted, insert_at, np.array(extra_order, dtype=np.int64) + n_kept).astype(np.int64)
+        new.id_rank = np.empty(len(new.ids), dtype=np.int64)
+        new.id_rank[new.by_id] = np.arange(len(new.ids), dtype=np.int64)
+        for name in ("minx", "miny", "maxx", "maxy", "is_point", "tstart", "tend"):
+            setattr(new, name, np.concatenate([getattr(self, name)[keep], getattr(extra, name)]))
+        new.codes = {}
+        for name, (codes, vocabulary) in self.codes.items():
+            merged = dict(vocabulary)
+            extra_codes, extra_vocabulary = extra.codes[name]
+            remap = np.empty(len(extra_vocabulary) + 1, dtype=np.int32)
+            remap[-1] = -1  # index -1: no value
+            for value, code in extra_vocabulary.items():
+                remap[code] = merged.setdefault(value, len(merged))
+            new.codes[name] = (np.concatenate([codes[keep], remap[extra_codes]]).astype(np.int32), merged)
+        new._text_columns = {}
+        return new
 
     @classmethod
     def from_features(cls, features: Iterable[dict]) -> FeatureIndex:

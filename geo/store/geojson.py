@@ -41,7 +41,9 @@ from geo.store.base import (
 from geo.store.history import HistoryLog, PendingChange
 from geo.timespan import utc_now_rfc3339
 
-_HEADER = b'{"type": "FeatureCollection", "features": [\n'
+# what this store writes: the header names the last history entry the file holds
+_HEADER_RE = re.compile(rb'\{"type": "FeatureCollection", (?:"history_seq": (\d+), )?"features": \[\n')
+_CATCH_UP_LIMIT = 10_000  # more changes than this since an index was built: build it anew
 _FOOTER = b"\n]}\n"
 _CHUNK = 10_000
 
@@ -55,6 +57,7 @@ class StoreCorrupt(IncidentMapError):
 class _Loaded:
     signature: tuple | None
     index: FeatureIndex
+    seq: int | None = None  # the last history entry the indexed file holds, when it says
 
 
 def _slug(text: str) -> str:
@@ -94,22 +97,24 @@ class GeoJSONStore:
 
     def _signature(self, path: Path) -> tuple | None:
         try:
-            st = path.stat()
+            return _signature_of(path.stat())
         except FileNotFoundError:
             return None
-        return st.st_ino, st.st_size, st.st_mtime_ns
 
-    def _build_index(self, path: Path) -> FeatureIndex:
+    def _build_index(self, path: Path) -> _Loaded:
         """Index a collection file. Files this store wrote hold one feature per line and are
         indexed line by line, never holding every feature as a dict at once; a file in any
         other layout is parsed whole."""
         try:
-            data = path.read_bytes()
+            with open(path, "rb") as source:
+                signature = _signature_of(os.fstat(source.fileno()))
+                data = source.read()
         except FileNotFoundError:
-            return FeatureIndex([])
-        if data.startswith(_HEADER) and data.endswith(_FOOTER):
+            return _Loaded(None, FeatureIndex([]))
+        rows = line_rows(data)
+        if rows is not None:
             try:
-                return FeatureIndex(line_rows(data))
+                return _Loaded(signature, FeatureIndex(rows), _header_seq(data))
             except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError):
                 pass  # hand-edited: fall back to parsing the whole file
         try:
@@ -119,18 +124,41 @@ class GeoJSONStore:
         if not isinstance(parsed, dict) or parsed.get("type") != "FeatureCollection" \
                 or not isinstance(parsed.get("features"), list):
             raise StoreCorrupt(f"{path.name} is not a GeoJSON FeatureCollection")
-        return FeatureIndex.from_features(parsed["features"])
+        return _Loaded(signature, FeatureIndex.from_features(parsed["features"]))
 
     def _index(self, collection: str) -> FeatureIndex:
-        """The current index, reloaded when the file changed since it was built."""
+        """The current index. When another process changed the file, the index catches up
+        from the history (parsing only what changed) if the new file says which history
+        entry it holds and the result has the file's exact size; otherwise it is rebuilt."""
         path = self.path(collection)
         with self._mutex:
             signature = self._signature(path)
             loaded = self._loaded.get(collection)
             if loaded is None or loaded.signature != signature:
-                loaded = _Loaded(signature, self._build_index(path) if signature else FeatureIndex([]))
+                loaded = (self._caught_up(collection, path, loaded) if loaded is not None else None) \
+                    or self._build_index(path)
                 self._loaded[collection] = loaded
             return loaded.index
+
+    def _caught_up(self, collection: str, path: Path, loaded: _Loaded) -> _Loaded | None:
+        if loaded.seq is None:
+            return None
+        try:
+            with open(path, "rb") as source:
+                st = os.fstat(source.fileno())
+                head = source.read(256)
+        except FileNotFoundError:
+            return None
+        seq = _header_seq(head)
+        if seq is None or seq <= loaded.seq or seq - loaded.seq > _CATCH_UP_LIMIT:
+            return None
+        changes = self._history_log(collection).between(loaded.seq, seq)
+        if changes is None:
+            return None
+        index = loaded.index.with_changes(changes)
+        if _file_size(head, index) != st.st_size:
+            return None
+        return _Loaded(_signature_of(st), index, seq)
 
     # ---- reading -----------------------------------------------------------
 
@@ -288,27 +316,30 @@ class GeoJSONStore:
                 changes = change(raws, position)
                 if not changes and path.exists():
                     return  # nothing to change; a missing file is still made, empty
-                new_index = FeatureIndex(raws)
-                tmp = self._write_temp(path, new_index.raw)
+                new_index = index.with_changes((fid, after) for _, fid, _, after in changes)
+                log = self._history_log(collection)
+                seq = log.last_seq() + len(changes)
+                tmp = self._write_temp(path, new_index.raw, seq)
                 try:
-                    self._history_log(collection).append(changes, utc_now_rfc3339(), actor, note)
+                    if log.append(changes, utc_now_rfc3339(), actor, note) != seq:
+                        raise StoreCorrupt(f"{collection}.history.jsonl changed while locked")
                     os.replace(tmp, path)
                 except BaseException:
                     if os.path.exists(tmp):
                         os.unlink(tmp)
                     raise
                 fsync_dir(path.parent)
-                self._loaded[collection] = _Loaded(self._signature(path), new_index)
+                self._loaded[collection] = _Loaded(self._signature(path), new_index, seq)
         except OSError as exc:
             raise StoreUnavailable(
                 f"cannot write {path.name} in {str(self.data_dir)!r}: {exc.strerror or exc}"
             ) from None
 
-    def _write_temp(self, path: Path, raw: Sequence[bytes]) -> str:
+    def _write_temp(self, path: Path, raw: Sequence[bytes], seq: int) -> str:
         """The collection written and fsynced under a temporary name beside ``path``,
         in chunks of lines so a large collection is never copied whole."""
         def chunks():
-            yield _HEADER
+            yield _header(seq)
             for k in range(0, len(raw), _CHUNK):
                 yield (b",\n" if k else b"") + b",\n".join(raw[k:k + _CHUNK])
             yield _FOOTER
@@ -316,13 +347,34 @@ class GeoJSONStore:
         return write_temp(path, chunks())
 
 
+def _signature_of(st: os.stat_result) -> tuple:
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _header(seq: int) -> bytes:
+    return b'{"type": "FeatureCollection", "history_seq": %d, "features": [\n' % seq
+
+
+def _header_seq(data: bytes) -> int | None:
+    match = _HEADER_RE.match(data)
+    return int(match.group(1)) if match and match.group(1) else None
+
+
+def _file_size(head: bytes, index: FeatureIndex) -> int:
+    """The size of the file this store writes for ``index`` under the header that starts ``head``."""
+    header = _HEADER_RE.match(head)
+    rows = int((index.raw.ends - index.raw.starts).sum())
+    return header.end() + rows + 2 * max(0, len(index) - 1) + len(_FOOTER)
+
+
 def line_rows(data: bytes) -> RawRows | None:
     """The features of a file this store wrote (one per line, commas at line ends) as slices
     of the file's bytes, without making an object per line; None for another layout."""
-    if not (data.startswith(_HEADER) and data.endswith(_FOOTER)):
+    header = _HEADER_RE.match(data)
+    if header is None or not data.endswith(_FOOTER):
         return None
     starts, ends = [], []
-    position, stop = len(_HEADER), len(data) - len(_FOOTER)
+    position, stop = header.end(), len(data) - len(_FOOTER)
     while position < stop:
         newline = data.find(b"\n", position, stop)
         end = stop if newline < 0 else newline

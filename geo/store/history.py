@@ -22,6 +22,7 @@ from pathlib import Path
 
 import orjson
 
+from geo.index import dumps
 from geo.store.base import Change
 
 # (action, feature id, before as JSON bytes or None, after as JSON bytes or None)
@@ -77,6 +78,43 @@ class HistoryLog:
                 back = min(size, back * 4)
                 continue
             return int(orjson.loads(tail[start + 1:])["seq"])
+
+    def last_seq(self) -> int:
+        """The seq of the last whole entry (a torn last line is cut off first); 0 if none."""
+        try:
+            fd = os.open(self.path, os.O_RDWR)
+        except FileNotFoundError:
+            return 0
+        try:
+            return self._last_seq_and_trim(fd)
+        finally:
+            os.close(fd)
+
+    def between(self, after_seq: int, last_seq: int) -> list[tuple[str, bytes | None]] | None:
+        """(id, feature bytes after, None for a deletion) of the entries after_seq+1..last_seq,
+        read from the end of the file; None unless every one of them is there."""
+        wanted = last_seq - after_seq
+        if wanted == 0:
+            return []
+        try:
+            with open(self.path, "rb") as source:
+                size = source.seek(0, os.SEEK_END)
+                back = min(size, 1 << 16)
+                while True:
+                    source.seek(size - back)
+                    tail = source.read(back)
+                    lines = tail.split(b"\n")
+                    whole = lines[1:-1] if back < size else lines[:-1]
+                    entries = [orjson.loads(line) for line in whole if line]
+                    found = [e for e in entries if after_seq < e["seq"] <= last_seq]
+                    if len(found) >= wanted or back == size or (entries and entries[0]["seq"] <= after_seq):
+                        break
+                    back = min(size, back * 4)
+        except (FileNotFoundError, orjson.JSONDecodeError, KeyError):
+            return None
+        if [e["seq"] for e in found] != list(range(after_seq + 1, last_seq + 1)):
+            return None
+        return [(e["id"], None if e["after"] is None else dumps(e["after"])) for e in found]
 
     def append(self, changes: Iterable[PendingChange], at: str, actor: str | None,
                note: str | None) -> int:

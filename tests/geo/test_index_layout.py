@@ -61,3 +61,56 @@ def test_the_server_indexes_a_folder_once_before_forking(data_dir):
     config = shared_store({"DATA": str(data_dir)})
     assert isinstance(config["STORE"], GeoJSONStore) and config["DATA"] == str(data_dir)
     assert shared_store({"STORE": "postgresql://nobody@127.0.0.1:1/none"}) is None
+
+
+def test_applying_changes_gives_the_index_a_rebuild_would(data_dir):
+    import random
+
+    from geo.query import Query
+
+    rng = random.Random(7)
+    features = {f"r-{i:03d}": feature(f"r-{i:03d}", f"note {i}") for i in rng.sample(range(400), 120)}
+    index = FeatureIndex.from_features(features.values())
+    types = ["rocket_attack", "airstrike", "drone_attack"]
+    for _ in range(120):
+        changes = []
+        for _ in range(rng.randint(1, 4)):
+            fid = f"r-{rng.randrange(400):03d}"
+            if rng.random() < 0.3:
+                features.pop(fid, None)
+                changes.append((fid, None))
+            else:
+                changed = feature(fid, f"now {rng.random()}", rng.choice([None, "Kataib"]))
+                changed["properties"]["event_type"] = rng.choice(types + [f"kind-{rng.randrange(3)}"])
+                changed["geometry"]["coordinates"] = [44 + rng.random(), 33 + rng.random()]
+                features[fid] = changed
+                changes.append((fid, orjson.dumps(changed)))
+        index = index.with_changes(changes)
+        rebuilt = FeatureIndex.from_features(features.values())
+        for query in (Query(limit=10_000), Query(bbox=(44.2, 33.1, 44.8, 33.9), limit=10_000),
+                      Query(exact={"event_type": ("airstrike", "kind-1")}, limit=10_000),
+                      Query(text={"perpetrator": "kataib"}, limit=10_000),
+                      Query(sortby=[("date", True)], limit=10_000)):
+            assert [index.ids[i] for i in index.page(query).positions] == \
+                [rebuilt.ids[i] for i in rebuilt.page(query).positions]
+        assert {k: orjson.loads(index.get(k)) for k in features} == features
+
+
+def test_a_second_process_catches_up_from_the_history_without_rebuilding(data_dir, monkeypatch):
+    writer, reader = GeoJSONStore(data_dir), GeoJSONStore(data_dir)
+    writer.put("incidents", feature("c-1", "first"))
+    assert reader.get("incidents", "c-1")["properties"]["notes"] == "first"
+    builds = []
+    original = GeoJSONStore._build_index
+    monkeypatch.setattr(GeoJSONStore, "_build_index", lambda self, path: builds.append(path) or original(self, path))
+    writer.put("incidents", feature("c-1", "second"))
+    writer.put("incidents", feature("c-2", "new"))
+    writer.delete("incidents", "t-embassy-1208")
+    assert reader.get("incidents", "c-1")["properties"]["notes"] == "second"
+    assert reader.get("incidents", "c-2") is not None and reader.get("incidents", "t-embassy-1208") is None
+    assert builds == []
+    # a file that no longer matches what the history says is read whole instead
+    data = (data_dir / "incidents.geojson").read_bytes()
+    (data_dir / "incidents.geojson").write_bytes(data.replace(b'"new"', b'"edited by hand"'))
+    assert reader.get("incidents", "c-2")["properties"]["notes"] == "edited by hand"
+    assert len(builds) == 1
