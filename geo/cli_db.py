@@ -223,7 +223,7 @@ def register(cli: click.Group, friendly_errors, local_actor) -> None:
         applied = upgrade_database(url)
         with PostGISStore(url, pool_size=1) as store:
             seeded = seed(store, samples=samples)
-            if seeded:
+            if seeded or applied:
                 store.analyze()
         click.echo(f"{redact(url)}: " + ("; ".join(
             [f"applied migration {m}" for m in applied] + [f"seeded {n} {c}" for c, n in seeded.items()])

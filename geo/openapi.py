@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from geo import __version__
 from geo.aggregate import MAX_CELLS, MAX_ZOOM, MIN_SIZE
+from geo.history import MAX_HISTORY_LIMIT
 from geo.model import ATTRIBUTIONS, DATE_PRECISIONS, EVENT_TYPES, STATUSES
 from geo.ogcapi import WRITABLE
 from geo.query import DEFAULT_LIMIT, EXACT_FILTERS, MAX_LIMIT, SORTABLE
@@ -56,6 +57,9 @@ def openapi_document(base: str) -> dict:
     cursor = _param("cursor", "Where the page starts: the opaque value in the previous page's next link "
                     "(keyset paging: deep pages cost what the first does); not with offset",
                     {"type": "string", "maxLength": 1000})
+    history_after = _param("after", "Only changes with a larger seq", {"type": "integer", "minimum": 0})
+    history_limit = _param("limit", "At most this many changes", {"type": "integer", "minimum": 1,
+                                                                   "maximum": MAX_HISTORY_LIMIT, "default": 100})
     aggregate_params = [collection_id] + item_filters[:3] + item_filters[6:] + [
         _param("size", "Cell size in degrees (cells are aligned on multiples of it from -180, -90); "
                f"at most {MAX_CELLS} cells with features in one answer. Give size or zoom",
@@ -152,6 +156,37 @@ def openapi_document(base: str) -> dict:
                                          "application/geo+json"),
                               "400": _error("A malformed parameter, neither or both of size and zoom, "
                                             "or too many cells"),
+                              "404": _error("No such collection")}}},
+            "/collections/{collectionId}/items/{featureId}/history": {"get": {
+                "summary": "Every stored change to one feature, oldest first: who (the token's name), "
+                           "when, what changed, before and after",
+                "operationId": "getFeatureHistory",
+                "parameters": [collection_id, feature_id, f_doc, history_after, history_limit],
+                "responses": {"200": _ok("The changes, whether the feature exists now, and each change's "
+                                         "restore link", "application/json", "text/html"),
+                              "400": _error("A malformed or unknown parameter"),
+                              "404": _error("No such collection, or no feature with that id ever")}}},
+            "/collections/{collectionId}/items/{featureId}/history/{seq}/restore": {"post": {
+                "summary": "Store the feature as it was in change seq (as it was before it, for a deletion)",
+                "operationId": "restoreFeature",
+                "parameters": [writable_id, feature_id,
+                               _param("seq", "A change of this feature", {"type": "integer", "minimum": 0},
+                                      "path")],
+                "security": [{"bearer": []}],
+                "responses": {"200": _ok("The feature as now stored", "application/geo+json"),
+                              "400": _error("A query parameter"),
+                              "401": _error("No valid bearer token"),
+                              "403": _error("Writes are disabled (no tokens)"),
+                              "404": _error("No such collection, or no such change of this feature"),
+                              "405": _error("The collection is read-only"),
+                              "503": _error("The store cannot be written now")}}},
+            "/collections/{collectionId}/history": {"get": {
+                "summary": "Every change to a collection after a seq, oldest first (an audit feed)",
+                "operationId": "getCollectionHistory",
+                "parameters": [collection_id, _param("f", "Output format", {"type": "string", "enum": ["json"]}),
+                               history_after, history_limit],
+                "responses": {"200": _ok("The changes, with a next link when more follow", "application/json"),
+                              "400": _error("A malformed or unknown parameter"),
                               "404": _error("No such collection")}}},
             "/ingest": {"post": {
                 "summary": "Propose incidents from a report's text; with store=true and a token, store them",

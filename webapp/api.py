@@ -194,6 +194,7 @@ def item_history(collection_id: str, fid: str) -> Response | str:
 @bp.get("/collections/<collection_id>/history")
 def collection_history(collection_id: str) -> Response:
     """All changes to a collection after a seq: an audit feed."""
+    wanted_format(("json",))
     return json_response(history.collection_history(store(), base_url(), collection_id,
                                                     request.args.to_dict(flat=True)))
 

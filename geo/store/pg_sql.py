@@ -19,6 +19,7 @@ from geo.index import feature_time_span, geometry_bounds, search_text
 from geo.query import EXACT_FILTERS, Query
 from geo.store.pg_schema import TIMELESS_END, TIMELESS_START
 
+TRUE = sql.SQL("TRUE")  # the condition of a query without filters (compare with ``is``)
 COLUMNS = ("fid", "doc", "geom", "is_point", "minx", "miny", "maxx", "maxy", "tstart", "tend",
            *EXACT_FILTERS, "killed", "injured", "created", "updated", "name", "perpetrator_folded", "search")
 
@@ -78,6 +79,18 @@ def _envelope(minx: float, miny: float, maxx: float, maxy: float) -> sql.Compose
                                                                    (minx, miny, maxx, maxy)))
 
 
+def _bbox_boxes(bbox: tuple[float, float, float, float]) -> list[sql.Composed]:
+    minx, miny, maxx, maxy = bbox
+    if minx <= maxx:
+        return [_envelope(minx, miny, maxx, maxy)]
+    return [_envelope(minx, miny, 180, maxy), _envelope(-180, miny, maxx, maxy)]
+
+
+def _bbox_near(bbox: tuple[float, float, float, float]) -> sql.Composable:
+    """The index's envelope test alone."""
+    return sql.SQL("({})").format(sql.SQL(" OR ").join(sql.SQL("geom && {}").format(b) for b in _bbox_boxes(bbox)))
+
+
 def _bbox_condition(bbox: tuple[float, float, float, float]) -> sql.Composable:
     """The index's envelope test (inclusive edges), found through the GiST index, then the
     shape itself for polygons. The numeric columns keep the test exact where the index's
@@ -97,15 +110,29 @@ def _bbox_condition(bbox: tuple[float, float, float, float]) -> sql.Composable:
         near=near, lat=lat, lon=lon, shape=shape)
 
 
-def where(query: Query) -> sql.Composable:
-    """The query's filters as one SQL condition (TRUE when there are none)."""
+def _time_condition(start: int | None, end: int | None) -> sql.Composable:
+    """``tend >= start AND tstart <= end`` as geo.index tests it, as an overlap of the span
+    column (timeless rows span everything) with the window, which the GiST index finds and the
+    planner estimates from the ranges' statistics. A window ending before it starts (no parsed
+    query has one) keeps the plain comparisons, which a range cannot express."""
+    if start is not None and end is not None and start > end:
+        return sql.SQL("tend >= {} AND tstart <= {}").format(sql.Literal(int(start)), sql.Literal(int(end)))
+    low = None if start is None or start <= TIMELESS_START + 1 else int(start)
+    high = None if end is None or end >= TIMELESS_END - 1 else int(end)
+    return sql.SQL("span && int8range({}, {}, '[]')").format(sql.Literal(low), sql.Literal(high))
+
+
+def where(query: Query, *, estimate: bool = False) -> sql.Composable:
+    """The query's filters as one SQL condition (TRUE when there are none).
+
+    With ``estimate``, the condition the planner estimates best, for counting what would match:
+    the same but for the exact envelope comparisons a bbox adds to the index's test, which
+    select the same rows but which the planner would take as independent of it."""
     parts: list[sql.Composable] = []
     if query.bbox is not None:
-        parts.append(_bbox_condition(query.bbox))
-    if query.time_start is not None:
-        parts.append(sql.SQL("tend >= {}").format(sql.Literal(int(query.time_start))))
-    if query.time_end is not None:
-        parts.append(sql.SQL("tstart <= {}").format(sql.Literal(int(query.time_end))))
+        parts.append(_bbox_near(query.bbox) if estimate else _bbox_condition(query.bbox))
+    if query.time_start is not None or query.time_end is not None:
+        parts.append(_time_condition(query.time_start, query.time_end))
     for name, values in query.exact.items():
         if name not in EXACT_FILTERS:
             raise InvalidParameterValue(f"cannot filter on {name!r}")
@@ -116,7 +143,7 @@ def where(query: Query) -> sql.Composable:
     if "q" in query.text:
         for word in query.text["q"].split():
             parts.append(sql.SQL("strpos(search, {}) > 0").format(sql.Literal(word)))
-    return sql.SQL(" AND ").join(parts) if parts else sql.SQL("TRUE")
+    return sql.SQL(" AND ").join(parts) if parts else TRUE
 
 
 def sort_columns(query: Query) -> list[tuple[SortColumn, bool]]:
@@ -127,16 +154,26 @@ def sort_columns(query: Query) -> list[tuple[SortColumn, bool]]:
         raise InvalidParameterValue(f"sortby cannot sort by {exc.args[0]!r}") from None
 
 
-def order_by(keys: list[tuple[SortColumn, bool]]) -> sql.Composable:
-    items = [sql.SQL("{} {} NULLS LAST").format(sql.Identifier(key.column), sql.SQL("DESC" if desc else "ASC"))
+def _column(name: str, alias: str | None) -> sql.Identifier:
+    return sql.Identifier(alias, name) if alias else sql.Identifier(name)
+
+
+def order_by(keys: list[tuple[SortColumn, bool]], alias: str | None = None) -> sql.Composable:
+    items = [sql.SQL("{} {} NULLS LAST").format(_column(key.column, alias), sql.SQL("DESC" if desc else "ASC"))
              for key, desc in keys]
-    items.append(sql.SQL("fid ASC"))
+    items.append(sql.SQL("{} ASC").format(_column("fid", alias)))
     return sql.SQL(", ").join(items)
 
 
-def select_keys(keys: list[tuple[SortColumn, bool]]) -> sql.Composable:
+def select_keys(keys: list[tuple[SortColumn, bool]], alias: str | None = None) -> sql.Composable:
     """The sort columns, selected after ``doc`` so the last row's key can make a cursor."""
-    return sql.SQL(", ").join([sql.Identifier(key.column) for key, _ in keys] + [sql.SQL("fid")])
+    return sql.SQL(", ").join([_column(key.column, alias) for key, _ in keys] + [_column("fid", alias)])
+
+
+def key_columns(keys: list[tuple[SortColumn, bool]]) -> sql.Composable:
+    """Each column the order needs once (the id last): what a page's first step selects."""
+    names = list(dict.fromkeys([key.column for key, _ in keys if key.column != "fid"] + ["fid"]))
+    return sql.SQL(", ").join(sql.Identifier(name) for name in names)
 
 
 def make_cursor(query: Query, row: tuple) -> str:

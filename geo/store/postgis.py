@@ -57,6 +57,25 @@ def redact(url: str) -> str:
 
 
 
+SESSION_SETTINGS = {
+    # JIT compilation costs about 0.3 s per query the planner thinks large; these are short
+    "jit": "off",
+    # parallel workers cost more to start and gather than these queries take, and every
+    # connection is one request of many at once: the processes are better spent on those
+    "max_parallel_workers_per_gather": "0",
+    # the tables' pages are expected in memory: a random read costs about what a sequential one does
+    "random_page_cost": "1.1",
+    # a map view's grid groups tens of thousands of matches: in memory, not in temporary files
+    "work_mem": "32MB",
+}
+
+
+def _configure(conn: psycopg.Connection) -> None:
+    """Session settings of every pooled connection (SESSION_SETTINGS)."""
+    for name, value in SESSION_SETTINGS.items():
+        conn.execute(sql.SQL("SELECT set_config({}, {}, false)").format(sql.Literal(name), sql.Literal(value)))
+
+
 def _columns_sql() -> tuple[sql.Composable, sql.Composable]:
     names = sql.SQL(", ").join(sql.Identifier(c) for c in pg_sql.COLUMNS)
     values = sql.SQL(", ").join(
@@ -79,16 +98,21 @@ class PostGISStore:
 
     ``count_threshold``: a query the planner expects to match more rows than this
     reports the planner's estimate as ``number_matched`` (``number_matched_exact``
-    False) rather than counting them.
+    False) rather than counting them. ``materialize_limit``: a filter the planner expects
+    to match at most this many rows is answered by finding every match through its
+    indexes, then sorting them (and its total is then exact, as it costs nothing more);
+    a wider one by walking the order's index.
     """
 
     def __init__(self, url: str, read_url: str | None = None, *, count_threshold: int = 10_000,
-                 pool_size: int = 4, timeout: float = 10.0, check_schema: bool = True):
+                 materialize_limit: int = 100_000, pool_size: int = 4, timeout: float = 10.0,
+                 check_schema: bool = True):
         self.url = url
         self.read_url = read_url or url
         self.where = redact(url)
         self.names = tuple(COLLECTIONS)
         self.count_threshold = count_threshold
+        self.materialize_limit = materialize_limit
         self._timeout = timeout
         self._pool = self._open_pool(url, pool_size, "write")
         self._read_pool = self._pool
@@ -107,8 +131,8 @@ class PostGISStore:
 
     def _open_pool(self, url: str, size: int, role: str) -> ConnectionPool:
         pool = ConnectionPool(url, min_size=1, max_size=max(1, size), timeout=self._timeout, open=False,
-                              kwargs={"autocommit": True}, check=ConnectionPool.check_connection,
-                              name=f"incidentmap-{role}")
+                              kwargs={"autocommit": True}, configure=_configure,
+                              check=ConnectionPool.check_connection, name=f"incidentmap-{role}")
         try:
             pool.open(wait=True, timeout=self._timeout)
         except PoolTimeout:
@@ -181,41 +205,92 @@ class PostGISStore:
         keys = pg_sql.sort_columns(query)
         condition = pg_sql.where(query)
         with self._read() as conn:
-            rows = self._page_rows(conn, table, query, keys, condition)
+            estimate = None
+            if condition is not pg_sql.TRUE:
+                estimate = self.estimate(conn, table, pg_sql.where(query, estimate=True))
+            total = None
+            if estimate is not None and estimate <= self.materialize_limit:
+                rows, total = self._page_of_matches(conn, table, query, keys, condition)
+            else:
+                rows = self._page_in_order(conn, table, query, keys, condition)
             more = len(rows) > query.limit
             rows = rows[:query.limit]
-            matched, exact = self._number_matched(conn, table, query, condition, len(rows), more)
+            if total is not None:
+                matched, exact = total, True
+            else:
+                matched, exact = self._number_matched(conn, table, query, condition, estimate, len(rows), more)
         next_cursor = pg_sql.make_cursor(query, rows[-1]) if more and rows else None
         return QueryResult([bytes(row[0]) for row in rows], matched, exact, next_cursor)
 
-    def _page_rows(self, conn: psycopg.Connection, table: sql.Identifier, query: Query,
-                   keys: list, condition: sql.Composable) -> list[tuple]:
-        """Up to limit + 1 rows (doc, *sort keys, fid): one more than the page says whether more follow."""
-        select = sql.SQL("SELECT doc, {keys} FROM {table} WHERE {condition}").format(
-            keys=pg_sql.select_keys(keys), table=table, condition=condition)
+    def _page_of_matches(self, conn: psycopg.Connection, table: sql.Identifier, query: Query,
+                         keys: list, condition: sql.Composable) -> tuple[list[tuple], int]:
+        """Up to limit + 1 rows (doc, *sort keys, fid) and how many match in all, for a filter the
+        planner expects few rows of: every match's id and sort keys found through the filter's
+        indexes first, then sorted, and only the page's documents read. (Walking an index in the
+        page's order instead, filtering as it goes, reads half the table when the matches sit
+        late in that order, as a time window's do in the id order.)"""
+        after: sql.Composable = pg_sql.TRUE
+        offset = query.offset
+        if query.cursor is not None:
+            values, fid = pg_sql.read_cursor(query, keys)
+            after = sql.SQL(" OR ").join(sql.SQL("({})").format(part)
+                                         for part in pg_sql.keyset_parts(keys, values, fid))
+            offset = 0
+        columns = pg_sql.key_columns(keys)
+        statement = sql.SQL("""
+            WITH m AS MATERIALIZED (SELECT {columns} FROM {table} WHERE {condition}),
+            p AS (SELECT {columns} FROM m WHERE {after} ORDER BY {order} LIMIT {want} OFFSET {offset})
+            SELECT t.doc, {keys}, (SELECT count(*) FROM m) FROM p JOIN {table} t ON t.fid = p.fid
+            ORDER BY {page_order}""").format(
+            columns=columns, table=table, condition=condition, after=after, order=pg_sql.order_by(keys),
+            want=sql.Literal(query.limit + 1), offset=sql.Literal(offset),
+            keys=pg_sql.select_keys(keys, "p"), page_order=pg_sql.order_by(keys, "p"))
+        rows = conn.execute(statement, binary=True).fetchall()
+        if rows:
+            return [row[:-1] for row in rows], rows[0][-1]
+        count = sql.SQL("SELECT count(*) FROM {} WHERE {}").format(table, condition)
+        return rows, conn.execute(count).fetchone()[0]
+
+    def _page_in_order(self, conn: psycopg.Connection, table: sql.Identifier, query: Query,
+                       keys: list, condition: sql.Composable) -> list[tuple]:
+        """Up to limit + 1 rows (doc, *sort keys, fid): one more than the page says whether more
+        follow. The page's ids come from walking the order's index (only its entries, where the
+        table's visibility map allows, so an offset skips index entries rather than rows), then
+        its documents are read."""
+        columns = pg_sql.key_columns(keys)
         order = pg_sql.order_by(keys)
+
+        def page(part: sql.Composable, want: int, offset: int) -> list[tuple]:
+            statement = sql.SQL("""
+                WITH p AS MATERIALIZED (SELECT {columns} FROM {table} WHERE {condition} AND {part}
+                                       ORDER BY {order} LIMIT {want} OFFSET {offset})
+                SELECT t.doc, {keys} FROM p JOIN {table} t ON t.fid = p.fid ORDER BY {page_order}""").format(
+                columns=columns, table=table, condition=condition, part=part, order=order,
+                want=sql.Literal(want), offset=sql.Literal(offset),
+                keys=pg_sql.select_keys(keys, "p"), page_order=pg_sql.order_by(keys, "p"))
+            return conn.execute(statement, binary=True).fetchall()
+
         want = query.limit + 1
         if query.cursor is None:
-            statement = sql.SQL("{} ORDER BY {} LIMIT {} OFFSET {}").format(
-                select, order, sql.Literal(want), sql.Literal(query.offset))
-            return conn.execute(statement, binary=True).fetchall()
+            return page(pg_sql.TRUE, want, query.offset)
         values, fid = pg_sql.read_cursor(query, keys)
         rows: list[tuple] = []
         for part in pg_sql.keyset_parts(keys, values, fid):
-            statement = sql.SQL("{} AND {} ORDER BY {} LIMIT {}").format(
-                select, part, order, sql.Literal(want - len(rows)))
-            rows += conn.execute(statement, binary=True).fetchall()
+            rows += page(part, want - len(rows), 0)
             if len(rows) >= want:
                 break
         return rows
 
     def _number_matched(self, conn: psycopg.Connection, table: sql.Identifier, query: Query,
-                        condition: sql.Composable, returned: int, more: bool) -> tuple[int, bool]:
+                        condition: sql.Composable, estimate: int | None, returned: int,
+                        more: bool) -> tuple[int, bool]:
         """(total, exact): known from the page itself when it is the last one, counted when the
-        planner expects fewer than ``count_threshold`` matches, else the planner's estimate."""
+        planner expects fewer than ``count_threshold`` matches, else the planner's estimate
+        (``estimate`` when the caller has it already)."""
         if query.cursor is None and not more and (returned or not query.offset):
             return query.offset + returned, True
-        estimate = self.estimate(conn, table, condition)
+        if estimate is None:
+            estimate = self.estimate(conn, table, pg_sql.where(query, estimate=True))
         if estimate < self.count_threshold:
             statement = sql.SQL("SELECT count(*) FROM {} WHERE {}").format(table, condition)
             return conn.execute(statement).fetchone()[0], True
@@ -383,10 +458,11 @@ class PostGISStore:
         return True
 
     def analyze(self) -> None:
-        """Refresh the planner's statistics (after a bulk load, so estimates are right)."""
+        """Refresh the planner's statistics and the visibility map (after a bulk load or a schema
+        upgrade, so estimates are right and an offset can skip index entries without reading rows)."""
         with self._connect(self._pool) as conn:
             for name in self.names:
-                conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(name)))
+                conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(name)))
 
     def _prepare(self, collection: str, feature: dict) -> dict:
         from geo.store.geojson import new_incident_id

@@ -61,6 +61,20 @@ def test_incident_queries_answer_as_the_geojson_store_does(geojson_store, pg_sto
         geojson_store.day_counts("incidents", parse_query(params))
 
 
+@pytest.mark.parametrize("materialize_limit", [0, 10**9], ids=["in-order", "matches-first"])
+@pytest.mark.parametrize("params", QUERIES, ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()) or "all")
+def test_either_plan_answers_as_the_geojson_store_does(geojson_store, pg_store, pg_url, params, materialize_limit):
+    """A filter's page comes from walking the order's index, or from finding every match first and
+    sorting them (what a filter expected to match few rows gets): the same bytes either way."""
+    from geo.store.postgis import PostGISStore
+
+    expected = geojson_store.query("incidents", parse_query(params))
+    with PostGISStore(pg_url, materialize_limit=materialize_limit, pool_size=1) as store:
+        got = store.query("incidents", parse_query(params))
+    assert got.feature_json == expected.feature_json
+    assert (got.number_matched, got.number_matched_exact) == (expected.number_matched, True)
+
+
 @pytest.mark.parametrize("params", SITE_QUERIES, ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()) or "all")
 def test_site_queries_answer_as_the_geojson_store_does(geojson_store, pg_store, params):
     expected = geojson_store.query("sites", parse_query(params))
@@ -103,6 +117,26 @@ def test_cursor_pages_walk_the_same_rows_as_one_big_page(pg_store, sortby):
         if cursor is None:
             break
     assert walked == everything and len(walked) == 13
+
+
+@pytest.mark.parametrize("materialize_limit", [0, 10**9], ids=["in-order", "matches-first"])
+@pytest.mark.parametrize("sortby", ["", "-date", "date_to,-id", "killed", "-injured,date", "site_id", "id,-date"])
+def test_cursor_pages_over_a_filter_walk_its_matches_under_either_plan(geojson_store, pg_store, pg_url, sortby,
+                                                                        materialize_limit):
+    from geo.store.postgis import PostGISStore
+
+    base = {"bbox": "30,20,50,40", "datetime": "2023-11-01/..", **({"sortby": sortby} if sortby else {})}
+    everything = [f["id"] for f in geojson_store.query("incidents", parse_query({**base, "limit": "100"})).features()]
+    walked, cursor = [], None
+    with PostGISStore(pg_url, materialize_limit=materialize_limit, pool_size=1) as store:
+        while True:
+            result = store.query("incidents", parse_query({**base, "limit": "2", **({"cursor": cursor} if cursor else {})}))
+            walked += [f["id"] for f in result.features()]
+            assert (result.number_matched, result.number_matched_exact) == (len(everything), True)
+            cursor = result.next_cursor
+            if cursor is None:
+                break
+    assert walked == everything and len(walked) > 4
 
 
 def test_cursor_pages_agree_with_offset_pages(pg_store):
@@ -149,6 +183,32 @@ def test_deep_keyset_page_is_an_index_range_scan(pg_store):
         conn.execute("SET LOCAL enable_seqscan = off")  # 13 rows: the planner would rightly scan them
         plan = "\n".join(row[0] for row in conn.execute(statement))
     assert "incidents_sort_from_desc" in plan and "Index Cond" in plan and "Sort" not in plan.split("->")[0]
+
+
+def test_bbox_and_time_query_is_found_through_the_gist_index_on_place_and_time(pg_store):
+    from psycopg import sql
+
+    from geo.store import pg_sql
+
+    query = parse_query({"bbox": "44,33,45,34", "datetime": "2023-11-15/2023-12-05"})
+    statement = sql.SQL("EXPLAIN SELECT fid FROM incidents WHERE {}").format(pg_sql.where(query))
+    with pg_store._connect(pg_store._pool) as conn, conn.transaction():
+        conn.execute("SET LOCAL enable_seqscan = off")  # 13 rows: the planner would rightly scan them
+        plan = "\n".join(row[0] for row in conn.execute(statement))
+    assert "incidents_span_geom" in plan, plan
+    index_cond = next(line for line in plan.splitlines() if "Index Cond" in line)
+    assert "geom &&" in index_cond and "span &&" in index_cond, plan
+
+
+def test_timeless_features_match_every_time_window(pg_store, geojson_store):
+    """Sites have no dates: as in the GeoJSON store, any time filter keeps them, open-ended or not."""
+    for params in ({"datetime": "2024-01-01"}, {"datetime": "../1900-01-01"}, {"datetime": "2999-01-01/.."},
+                   {"datetime": "1000-01-01/9000-12-31"}):
+        expected = geojson_store.query("sites", parse_query(params))
+        got = pg_store.query("sites", parse_query(params))
+        assert got.feature_json == expected.feature_json and got.number_matched == expected.number_matched == 34
+    window = Query(time_start=-(2**63) + 1, time_end=2**63 - 2)  # the widest a Query can hold
+    assert pg_store.query("incidents", window).number_matched == 13
 
 
 # ---- numberMatched: exact below the threshold, estimated above --------------------------------------
@@ -281,16 +341,56 @@ def test_upgrade_is_idempotent_and_seeds_the_sites_once(fresh_db):
 def test_an_old_schema_is_a_clear_error(fresh_db):
     import psycopg
 
-    from geo.store.pg_schema import SchemaOutdated, upgrade
+    from geo.store.pg_schema import SCHEMA_VERSION, SchemaOutdated, upgrade
     from geo.store.postgis import PostGISStore
 
     with pytest.raises(SchemaOutdated, match="version 0.*run 'incidentmap db upgrade"):
         PostGISStore(fresh_db)
     with psycopg.connect(fresh_db, autocommit=True) as conn:
         upgrade(conn)
-        conn.execute("DELETE FROM schema_version WHERE version = 2")
-    with pytest.raises(SchemaOutdated, match="schema version 1, this incidentmap needs 2"):
+        conn.execute("DELETE FROM schema_version WHERE version >= 2")
+    with pytest.raises(SchemaOutdated, match=f"schema version 1, this incidentmap needs {SCHEMA_VERSION}"):
         PostGISStore(fresh_db)
+
+
+def test_upgrade_from_the_previous_schema_keeps_every_row_and_answers_the_same(fresh_db, geojson_store,
+                                                                             monkeypatch):
+    import psycopg
+
+    from geo.store import pg_schema
+    from geo.store.postgis import PostGISStore
+    from tests.conftest import load_test_data
+
+    with monkeypatch.context() as patched:  # the schema as the previous release left it: migrations 1-2
+        patched.setattr(pg_schema, "MIGRATIONS", tuple(m for m in pg_schema.MIGRATIONS if m.version <= 2))
+        with psycopg.connect(fresh_db, autocommit=True) as conn:
+            pg_schema.upgrade(conn)
+    with PostGISStore(fresh_db, check_schema=False, pool_size=1) as old:
+        load_test_data(old)  # the previous release's writes: the same columns
+
+    def snapshot() -> tuple[int, dict]:
+        with psycopg.connect(fresh_db, autocommit=True) as conn:
+            rows = {table: conn.execute(f"SELECT fid, doc, tstart, tend, minx, miny FROM {table} ORDER BY fid")
+                    .fetchall() for table in ("incidents", "sites")}
+            rows["history"] = conn.execute("SELECT seq, fid, action, after FROM history ORDER BY seq").fetchall()
+            return conn.execute("SELECT max(version) FROM schema_version").fetchone()[0], rows
+
+    version, before = snapshot()
+    assert version == 2 and len(before["incidents"]) == 13 and len(before["sites"]) == 34
+    result = CliRunner().invoke(cli, ["db", "upgrade", "--store", fresh_db])
+    assert result.exit_code == 0, result.output
+    assert f"applied migration {pg_schema.SCHEMA_VERSION}" in result.output and "seeded" not in result.output
+    assert snapshot() == (pg_schema.SCHEMA_VERSION, before)  # every row kept as it was
+    with PostGISStore(fresh_db) as store:
+        for params in QUERIES:
+            expected = geojson_store.query("incidents", parse_query(params))
+            got = store.query("incidents", parse_query(params))
+            assert (got.feature_json, got.number_matched) == (expected.feature_json, expected.number_matched), params
+        for params in SITE_QUERIES:
+            expected = geojson_store.query("sites", parse_query(params))
+            got = store.query("sites", parse_query(params))
+            assert (got.feature_json, got.number_matched) == (expected.feature_json, expected.number_matched), params
+        assert store.collections() == geojson_store.collections()
 
 
 def test_unreachable_database_is_store_unavailable():
