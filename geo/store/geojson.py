@@ -202,26 +202,20 @@ class GeoJSONStore:
         clean = self._prepare(collection, feature)
         stored: list[dict] = []
 
-        def change(raws: list[bytes], position: dict[str, int]) -> list[PendingChange]:
+        def change(rows: _Rows) -> list[PendingChange]:
             fid = clean["id"]
-            at = position.get(fid)
-            if at is None and replace_only:
+            before = rows.get(fid)
+            if before is None and replace_only:
                 raise NotFound(f"no feature {fid!r} in {collection}")
-            if at is not None and create_only:
+            if before is not None and create_only:
                 raise Conflict(f"a feature with id {fid!r} already exists in {collection}")
-            previous = orjson.loads(raws[at]) if at is not None else None
+            previous = orjson.loads(before) if before is not None else None
             if previous is not None and same_but_bookkeeping(previous, clean):
                 stored.append(previous)
                 return []
             final = stamp(collection, clean, previous)
-            raw = dumps(final)
             stored.append(final)
-            if at is None:
-                raws.append(raw)
-                return [("create", fid, None, raw)]
-            before = raws[at]
-            raws[at] = raw
-            return [("replace", fid, before, raw)]
+            return [rows.set(fid, dumps(final))]
 
         self._write(collection, change, actor, note)
         return stored[0]
@@ -238,25 +232,20 @@ class GeoJSONStore:
                 raise ValidationError(f"features[{i}].{exc.field}", exc.value, exc.problem) from None
         summary = WriteSummary()
 
-        def change(raws: list[bytes], position: dict[str, int]) -> list[PendingChange]:
+        def change(rows: _Rows) -> list[PendingChange]:
             changes: list[PendingChange] = []
             for waiting in clean:
                 item = orjson.loads(waiting)
-                at = position.get(item["id"])
-                if at is None:
-                    position[item["id"]] = len(raws)
-                    raw = dumps(stamp(collection, item, None))
-                    raws.append(raw)
+                before = rows.get(item["id"])
+                if before is None:
+                    changes.append(rows.set(item["id"], dumps(stamp(collection, item, None))))
                     summary.added.append(item["id"])
-                    changes.append(("create", item["id"], None, raw))
                     continue
-                previous = orjson.loads(raws[at])
+                previous = orjson.loads(before)
                 if same_but_bookkeeping(previous, item):
                     summary.unchanged.append(item["id"])
                 else:
-                    raw = dumps(stamp(collection, item, previous))
-                    changes.append(("replace", item["id"], raws[at], raw))
-                    raws[at] = raw
+                    changes.append(rows.set(item["id"], dumps(stamp(collection, item, previous))))
                     summary.replaced.append(item["id"])
             return changes
 
@@ -268,13 +257,11 @@ class GeoJSONStore:
         """Remove a feature; False if it was not there. The history keeps it."""
         deleted = []
 
-        def change(raws: list[bytes], position: dict[str, int]) -> list[PendingChange]:
-            at = position.get(fid)
-            if at is None:
+        def change(rows: _Rows) -> list[PendingChange]:
+            if rows.get(fid) is None:
                 return []
-            before = raws.pop(at)
             deleted.append(fid)
-            return [("delete", fid, before, None)]
+            return [rows.set(fid, None)]
 
         self._write(collection, change, actor, note)
         return bool(deleted)
@@ -300,8 +287,7 @@ class GeoJSONStore:
             clean["properties"]["id"] = clean["id"]
         return clean
 
-    def _write(self, collection: str,
-               change: Callable[[list[bytes], dict[str, int]], list[PendingChange]],
+    def _write(self, collection: str, change: Callable[[_Rows], list[PendingChange]],
                actor: str | None = None, note: str | None = None) -> None:
         """Apply ``change`` under the collection's lock: the new file goes to a temporary
         name and is fsynced, the changes are appended to the history and fsynced, and
@@ -311,9 +297,7 @@ class GeoJSONStore:
         try:
             with self._mutex, lock:
                 index = self._index(collection)
-                raws = list(index.raw)
-                position = dict(index.position)
-                changes = change(raws, position)
+                changes = change(_Rows(index))
                 if not changes and path.exists():
                     return  # nothing to change; a missing file is still made, empty
                 new_index = index.with_changes((fid, after) for _, fid, _, after in changes)
@@ -345,6 +329,24 @@ class GeoJSONStore:
             yield _FOOTER
 
         return write_temp(path, chunks())
+
+
+class _Rows:
+    """A write's view of a collection: the index as it was, with the write's own changes on top."""
+
+    def __init__(self, index: FeatureIndex):
+        self.index = index
+        self.pending: dict[str, bytes | None] = {}
+
+    def get(self, fid: str) -> bytes | None:
+        return self.pending[fid] if fid in self.pending else self.index.get(fid)
+
+    def set(self, fid: str, raw: bytes | None) -> PendingChange:
+        """Store ``raw`` as ``fid`` (None deletes); the change, for the history."""
+        before = self.get(fid)
+        self.pending[fid] = raw
+        action = "delete" if raw is None else "create" if before is None else "replace"
+        return action, fid, before, raw
 
 
 def _signature_of(st: os.stat_result) -> tuple:
