@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,11 +41,12 @@ def geojson_store(data_dir: Path) -> GeoJSONStore:
     return GeoJSONStore(data_dir)
 
 
-@pytest.fixture(params=["geojson", "postgis"])
+@pytest.fixture(params=["geojson", "postgis", "postgis-sql"])
 def store(request, data_dir: Path):
-    """The same data (shipped sites, test incidents) in each store: every store test runs on both."""
-    if request.param == "postgis":
-        return request.getfixturevalue("pg_store")
+    """The same data (shipped sites, test incidents) in each store: every store test runs on the
+    GeoJSON store and the PostGIS one, reading from its in-memory index and in SQL."""
+    if request.param.startswith("postgis"):
+        return _pg_store_for(request, request.param)
     return GeoJSONStore(data_dir)
 
 
@@ -86,20 +89,41 @@ def load_test_data(store) -> None:
     store.put_many("incidents", read_feature_collection(TEST_DATA / "incidents.geojson"))
 
 
-@pytest.fixture
-def pg_store(pg_url: str):
-    """A PostGIS store holding the same features as ``data_dir``, emptied and reloaded per test."""
+@contextmanager
+def open_pg_store(pg_url: str, cached: bool) -> Iterator:
+    """A PostGIS store (reading from its in-memory index when ``cached``) holding the same
+    features as ``data_dir``, its tables emptied and reloaded."""
+    from geo.store.pg_memory import CachedPostGISStore
     from geo.store.postgis import PostGISStore
 
-    store = PostGISStore(pg_url, pool_size=2)
-    truncate = "TRUNCATE incidents, sites, history RESTART IDENTITY"
-    with store._connect(store._pool) as conn:
-        conn.execute(truncate)
-    load_test_data(store)
-    with store._connect(store._pool) as conn:
-        conn.execute("TRUNCATE history RESTART IDENTITY")
-    yield store
-    store.close()
+    store = (CachedPostGISStore if cached else PostGISStore)(pg_url, pool_size=2)
+    try:
+        truncate = "TRUNCATE incidents, sites, history RESTART IDENTITY"
+        with store._connect(store._pool) as conn:
+            conn.execute(truncate)
+        load_test_data(store)
+        with store._connect(store._pool) as conn:
+            conn.execute("TRUNCATE history RESTART IDENTITY")
+        yield store
+    finally:
+        store.close()
+
+
+@pytest.fixture(params=["cached", "sql"])
+def pg_store(pg_url: str, request):
+    """A PostGIS store holding the same features as ``data_dir``, emptied and reloaded per test:
+    every test of it runs with reads from the in-memory index (STORE_CACHE on) and in SQL."""
+    with open_pg_store(pg_url, request.param == "cached") as store:
+        yield store
+
+
+def _pg_store_for(request, backend: str):
+    """The PostGIS store a ``store``/``backend`` parameter names ("postgis": cached, "postgis-sql":
+    every read in SQL), closed when the test ends."""
+    context = open_pg_store(request.getfixturevalue("pg_url"), backend == "postgis")
+    store = context.__enter__()
+    request.addfinalizer(lambda: context.__exit__(None, None, None))
+    return store
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
@@ -110,15 +134,16 @@ def pytest_terminal_summary(terminalreporter) -> None:
 
 @pytest.fixture
 def backend(request) -> str:
-    """The store an app runs on: geojson, unless a test parametrizes ``backend`` (indirect=True)."""
+    """The store an app runs on: geojson, unless a test parametrizes ``backend`` (indirect=True)
+    with "postgis" (reads from the in-memory index) or "postgis-sql"."""
     return getattr(request, "param", "geojson")
 
 
 @pytest.fixture
 def app(data_dir: Path, backend: str, request):
     config = {"DATA": str(data_dir), "TESTING": True}
-    if backend == "postgis":
-        config["STORE"] = request.getfixturevalue("pg_store")
+    if backend.startswith("postgis"):
+        config["STORE"] = _pg_store_for(request, backend)
     return create_app(config)
 
 

@@ -21,7 +21,7 @@ def _data_folder(settings: dict) -> Path:
 def _configured_store(settings: dict) -> Store:
     """The store STORE names (a PostGIS URL or a folder), else the DATA folder, seeded when new."""
     if is_database_url(settings["STORE"]):
-        return open_store(settings["STORE"], settings["STORE_READ"])
+        return open_store(settings["STORE"], settings["STORE_READ"], cache=settings["STORE_CACHE"])
     data_dir = _data_folder(settings)
     if not is_initialised(data_dir):
         init_data_dir(data_dir, empty=not settings["SEED"])

@@ -29,28 +29,41 @@ class _Gunicorn(BaseApplication):
 
 
 def shared_store(config: dict):
-    """The embedded store, opened and indexed once in gunicorn's master before it forks,
-    so the workers share the index's memory instead of each building its own (None for a
-    database store, or a data folder that create_app still has to set up)."""
+    """The store, opened and indexed once in gunicorn's master before it forks, so the workers
+    share the index's memory instead of each building its own: the embedded store, or a
+    database store with STORE_CACHE on (its pools closed before the fork, reopened in each
+    worker). None for a database store without the cache, or a data folder that create_app
+    still has to set up."""
     from geo.datadir import default_data_dir, is_initialised
     from geo.store import is_database_url, open_store
     from webapp.settings import resolve_settings
 
     settings = resolve_settings(config)
     if is_database_url(settings["STORE"]):
-        return None
+        if not settings["STORE_CACHE"]:
+            return None
+        store = open_store(settings["STORE"], settings["STORE_READ"], cache=True)
+        _warm(store)
+        store.close()  # no connection crosses the fork: each worker opens its own (post_fork)
+        gc.freeze()
+        return {**config, "STORE": store}
     folder = Path(settings["STORE"] or settings["DATA"] or default_data_dir())
     if not is_initialised(folder):
         return None
     store = open_store(folder, settings["STORE_READ"])
+    _warm(store)
+    gc.freeze()  # the index's objects stay in pages the workers share, untouched by the collector
+    return {**config, "DATA": str(folder), "STORE": store}
+
+
+def _warm(store) -> None:
+    """Build the store's in-memory indexes now, when it has any, saying how long that took."""
     warm = getattr(store, "warm", None)
     if warm is not None:
         started = time.monotonic()
         counts = warm()
         print(f"indexed {', '.join(f'{n:,} {name}' for name, n in counts.items())} "
               f"in {time.monotonic() - started:.1f} s", file=sys.stderr, flush=True)
-    gc.freeze()  # the index's objects stay in pages the workers share, untouched by the collector
-    return {**config, "DATA": str(folder), "STORE": store}
 
 
 def run(config: dict, host: str = "127.0.0.1", port: int = 5000, workers: int = 2,
@@ -62,5 +75,8 @@ def run(config: dict, host: str = "127.0.0.1", port: int = 5000, workers: int = 
         create_app(config).run(host=host, port=port, debug=True)
         return
     config = shared_store(config) or config
-    _Gunicorn(config, {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-",
-                       "timeout": 120}).run()
+    options = {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-", "timeout": 120}
+    reconnect = getattr(config.get("STORE"), "reconnect", None)
+    if reconnect is not None:  # a database store indexed in the master: each worker its own pools
+        options["post_fork"] = lambda server, worker: reconnect()
+    _Gunicorn(config, options).run()

@@ -32,6 +32,9 @@ SETTINGS = (
             "database (schema made by 'incidentmap db upgrade'). When set it wins over DATA"),
     Setting("STORE_READ", None, "postgresql:// URL of a read replica of STORE: queries, counts, aggregates "
             "and history reads go there, writes to STORE. Unset: everything goes to STORE"),
+    Setting("STORE_CACHE", True, "With a postgresql:// STORE: answer queries, features, counts and aggregates "
+            "from an in-memory index of every feature in each worker, caught up from the change history "
+            "before each read ('on'); 'off' answers every read in SQL", _bool),
     Setting("TOKENS", None, "File of the named write tokens, kept as SHA-256 hashes and managed with "
             "'incidentmap token add|list|revoke'; re-read when it changes. Default: tokens.json in the "
             "data folder. No tokens: writes are refused with 403"),

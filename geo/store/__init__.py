@@ -15,11 +15,16 @@ def is_database_url(location: str | Path | None) -> bool:
     return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
 
 
-def open_store(location: str | Path, read_location: str | None = None) -> Store:
+def open_store(location: str | Path, read_location: str | None = None, *, cache: bool = False) -> Store:
     """The store at ``location``: a PostGIS database for a ``postgresql://`` URL (reading from
-    ``read_location``, a replica, when given), else the GeoJSON store of that data folder."""
+    ``read_location``, a replica, when given; with ``cache``, answering reads from an in-memory
+    index kept in step through the history), else the GeoJSON store of that data folder."""
     text = str(location)
     if is_database_url(text):
+        if cache:
+            from geo.store.pg_memory import CachedPostGISStore
+
+            return CachedPostGISStore(text, read_location)
         from geo.store.postgis import PostGISStore
 
         return PostGISStore(text, read_location)

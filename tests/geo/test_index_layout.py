@@ -60,7 +60,7 @@ def test_the_server_indexes_a_folder_once_before_forking(data_dir):
 
     config = shared_store({"DATA": str(data_dir)})
     assert isinstance(config["STORE"], GeoJSONStore) and config["DATA"] == str(data_dir)
-    assert shared_store({"STORE": "postgresql://nobody@127.0.0.1:1/none"}) is None
+    assert shared_store({"STORE": "postgresql://nobody@127.0.0.1:1/none", "STORE_CACHE": False}) is None
 
 
 def test_applying_changes_gives_the_index_a_rebuild_would(data_dir):

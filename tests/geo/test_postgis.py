@@ -419,6 +419,7 @@ def test_app_opens_the_store_named_by_the_setting(pg_store, pg_url, data_dir, mo
     from webapp import create_app
 
     monkeypatch.setenv("INCIDENTMAP_STORE", pg_url)
+    monkeypatch.setenv("INCIDENTMAP_STORE_CACHE", "off")
     app = create_app({"DATA": str(data_dir)})
     try:
         assert type(app.extensions["incidentmap.store"]).__name__ == "PostGISStore"

@@ -7,7 +7,7 @@ from webapp import create_app
 
 GEOJSON = "application/geo+json"
 # tests marked so run against an app on each store (tests/conftest.py: backend, pg_store)
-BOTH_STORES = pytest.mark.parametrize("backend", ["geojson", "postgis"], indirect=True)
+BOTH_STORES = pytest.mark.parametrize("backend", ["geojson", "postgis", "postgis-sql"], indirect=True)
 
 
 def feature(fid=None, **props):
