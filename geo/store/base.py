@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 import orjson
 
+from geo.model import validate_feature
 from geo.query import Query
 from geo.timespan import utc_now_rfc3339
 
@@ -124,6 +127,22 @@ class Change:
 
 
 BOOKKEEPING = ("created", "updated")
+
+
+def new_incident_id(props: dict) -> str:
+    """A readable, unique id: ``2023-12-08-us-embassy-baghdad-3f9a1c2e``."""
+    place = props.get("site_id") or props.get("location") or props.get("event_type") or ""
+    slug = re.sub(r"[^a-z0-9]+", "-", str(place).casefold()).strip("-")[:40] or "incident"
+    return f"{props.get('date', 'undated')}-{slug}-{uuid.uuid4().hex[:8]}"
+
+
+def prepare_feature(collection: str, feature: dict) -> dict:
+    """The feature validated for ``collection``, with a new id when it has none."""
+    clean = validate_feature(collection, feature)
+    if clean.get("id") is None:
+        clean["id"] = new_incident_id(clean["properties"])
+        clean["properties"]["id"] = clean["id"]
+    return clean
 
 
 def same_but_bookkeeping(old: dict, new: dict) -> bool:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 import threading
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,19 +25,16 @@ from filelock import FileLock
 from geo.errors import Conflict, IncidentMapError, NotFound, StoreUnavailable, ValidationError
 from geo.fileio import fsync_dir, write_temp
 from geo.index import FeatureIndex, RawRows, dumps
-from geo.model import validate_feature
-from geo.query import Query
 from geo.store.base import (
     COLLECTIONS,
     Change,
-    CollectionInfo,
-    GridCell,
-    QueryResult,
     WriteSummary,
+    prepare_feature,
     same_but_bookkeeping,
     stamp,
 )
 from geo.store.history import HistoryLog, PendingChange
+from geo.store.indexed import IndexedReads
 from geo.timespan import utc_now_rfc3339
 
 # what this store writes: the header names the last history entry the file holds
@@ -60,17 +56,7 @@ class _Loaded:
     seq: int | None = None  # the last history entry the indexed file holds, when it says
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")[:40] or "incident"
-
-
-def new_incident_id(props: dict) -> str:
-    """A readable, unique id: ``2023-12-08-us-embassy-baghdad-3f9a1c2e``."""
-    place = props.get("site_id") or props.get("location") or props.get("event_type") or ""
-    return f"{props.get('date', 'undated')}-{_slug(str(place))}-{uuid.uuid4().hex[:8]}"
-
-
-class GeoJSONStore:
+class GeoJSONStore(IndexedReads):
     """Store backed by ``<data_dir>/<collection>.geojson`` files."""
 
     def __init__(self, data_dir: Path, collections: Iterable[str] = tuple(COLLECTIONS)):
@@ -166,40 +152,13 @@ class GeoJSONStore:
         """Index every collection now rather than on its first query; the counts."""
         return {name: len(self._index(name)) for name in self.names}
 
-    def collections(self) -> list[CollectionInfo]:
-        infos = []
-        for name in self.names:
-            index = self._index(name)
-            bbox, interval = index.extent()
-            meta = COLLECTIONS.get(name, {"title": name, "description": ""})
-            infos.append(CollectionInfo(name, meta["title"], meta["description"], len(index),
-                                        bbox, interval))
-        return infos
-
-    def query(self, collection: str, query: Query) -> QueryResult:
-        index = self._index(collection)
-        page = index.page(query)
-        return QueryResult(index.feature_bytes(page.positions), page.number_matched,
-                           next_cursor=page.next_cursor)
-
-    def aggregate(self, collection: str, query: Query, size: float) -> list[GridCell]:
-        """Matching features per grid cell of ``size`` degrees (see GridCell); counted exactly."""
-        return self._index(collection).aggregate(query, size)
-
-    def day_counts(self, collection: str, query: Query) -> list[tuple[str, int]]:
-        return self._index(collection).day_counts(query)
-
-    def get(self, collection: str, fid: str) -> dict | None:
-        raw = self._index(collection).get(fid)
-        return None if raw is None else orjson.loads(raw)
-
     # ---- writing -----------------------------------------------------------
 
     def put(self, collection: str, feature: dict, *, create_only: bool = False,
             replace_only: bool = False, actor: str | None = None, note: str | None = None) -> dict:
         """Validate and store one feature (added or replaced); returns it as stored.
         Storing what is already there changes nothing and records nothing."""
-        clean = self._prepare(collection, feature)
+        clean = prepare_feature(collection, feature)
         stored: list[dict] = []
 
         def change(rows: _Rows) -> list[PendingChange]:
@@ -227,7 +186,7 @@ class GeoJSONStore:
         clean: list[bytes] = []
         for i, feature in enumerate(features):
             try:
-                clean.append(dumps(self._prepare(collection, feature)))
+                clean.append(dumps(prepare_feature(collection, feature)))
             except ValidationError as exc:
                 raise ValidationError(f"features[{i}].{exc.field}", exc.value, exc.problem) from None
         summary = WriteSummary()
@@ -279,13 +238,6 @@ class GeoJSONStore:
                 log = self._logs[collection] = HistoryLog(
                     self.data_dir / f"{collection}.history.jsonl", collection)
             return log
-
-    def _prepare(self, collection: str, feature: dict) -> dict:
-        clean = validate_feature(collection, feature)
-        if clean.get("id") is None:
-            clean["id"] = new_incident_id(clean["properties"])
-            clean["properties"]["id"] = clean["id"]
-        return clean
 
     def _write(self, collection: str, change: Callable[[_Rows], list[PendingChange]],
                actor: str | None = None, note: str | None = None) -> None:

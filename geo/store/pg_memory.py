@@ -20,13 +20,11 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-import orjson
 import psycopg
 from psycopg import sql
 
 from geo.index import FeatureIndex, RawRows
-from geo.query import Query
-from geo.store.base import COLLECTIONS, CollectionInfo, GridCell, QueryResult
+from geo.store.indexed import IndexedReads
 from geo.store.postgis import PostGISStore
 
 CATCH_UP_LIMIT = 10_000  # more changes than this behind: load the collection anew
@@ -48,7 +46,7 @@ def _snapshot(conn: psycopg.Connection) -> None:
     conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
 
 
-class CachedPostGISStore(PostGISStore):
+class CachedPostGISStore(IndexedReads, PostGISStore):
     """PostGISStore whose ``query``, ``get``, ``day_counts``, ``aggregate`` and ``collections``
     come from an in-memory index per collection, caught up from the history before each read.
     Everything else (writes, history, analyze) is PostGISStore's. Reads of the index and the
@@ -152,35 +150,9 @@ class CachedPostGISStore(PostGISStore):
         changes = [(fid, bytes(docs[fid]) if fid in docs else None) for fid in fids]
         return _Cached(state.index.with_changes(changes), seq)
 
-    # ---- reading ------------------------------------------------------------
-
-    def collections(self) -> list[CollectionInfo]:
-        current = self._current(self.names)
-        infos = []
-        for name in self.names:
-            index = current[name].index
-            bbox, interval = index.extent()
-            meta = COLLECTIONS.get(name, {"title": name, "description": ""})
-            infos.append(CollectionInfo(name, meta["title"], meta["description"], len(index), bbox, interval))
-        return infos
-
-    def query(self, collection: str, query: Query) -> QueryResult:
-        index = self._index(collection)
-        page = index.page(query)
-        return QueryResult(index.feature_bytes(page.positions), page.number_matched,
-                           next_cursor=page.next_cursor)
-
-    def get(self, collection: str, fid: str) -> dict | None:
-        raw = self._index(collection).get(fid)
-        return None if raw is None else orjson.loads(raw)
-
-    def day_counts(self, collection: str, query: Query) -> list[tuple[str, int]]:
-        return self._index(collection).day_counts(query)
-
-    def aggregate(self, collection: str, query: Query, size: float) -> list[GridCell]:
-        """Matching features per grid cell of ``size`` degrees (see GridCell), from the index."""
-        return self._index(collection).aggregate(query, size)
-
+    def _indexes(self) -> dict[str, FeatureIndex]:
+        """Every collection's index, brought up to date in one snapshot."""
+        return {name: cached.index for name, cached in self._current(self.names).items()}
 
 def _raw_rows(chunks: list[bytes], lengths: list[int]) -> RawRows:
     """One buffer of every document, from the batches' joined bytes and each document's length."""

@@ -23,7 +23,6 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from geo.errors import Conflict, NotFound, StoreUnavailable, ValidationError
 from geo.index import dumps
-from geo.model import validate_feature
 from geo.query import Query
 from geo.store import pg_sql
 from geo.store.base import (
@@ -33,6 +32,7 @@ from geo.store.base import (
     GridCell,
     QueryResult,
     WriteSummary,
+    prepare_feature,
     same_but_bookkeeping,
     stamp,
 )
@@ -378,7 +378,7 @@ class PostGISStore:
         """Validate and store one feature (added or replaced); returns it as stored.
         Storing what is already there changes nothing and records nothing."""
         table = self._table(collection)
-        clean = self._prepare(collection, feature)
+        clean = prepare_feature(collection, feature)
         fid = clean["id"]
         with self._write(collection) as conn:
             row = conn.execute(sql.SQL("SELECT doc FROM {} WHERE fid = %s").format(table), (fid,),
@@ -407,7 +407,7 @@ class PostGISStore:
         clean = []
         for i, feature in enumerate(features):
             try:
-                clean.append(self._prepare(collection, feature))
+                clean.append(prepare_feature(collection, feature))
             except ValidationError as exc:
                 raise ValidationError(f"features[{i}].{exc.field}", exc.value, exc.problem) from None
         summary = WriteSummary()
@@ -463,15 +463,6 @@ class PostGISStore:
         with self._connect(self._pool) as conn:
             for name in self.names:
                 conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(name)))
-
-    def _prepare(self, collection: str, feature: dict) -> dict:
-        from geo.store.geojson import new_incident_id
-
-        clean = validate_feature(collection, feature)
-        if clean.get("id") is None:
-            clean["id"] = new_incident_id(clean["properties"])
-            clean["properties"]["id"] = clean["id"]
-        return clean
 
     @staticmethod
     def _insert(conn: psycopg.Connection, table: sql.Identifier, items: list[tuple[bytes, dict]]) -> None:
