@@ -1,0 +1,85 @@
+"""Report text to candidate incidents, each with the sentences that support it.
+
+Extraction is a pipeline of small stages, each a module that can be read and tested alone:
+
+1. ``clean``: page furniture dropped (datelines, teasers of other stories, captions).
+2. ``sentences``: the text as sentences, each knowing its paragraph.
+3. ``mentions`` and ``places``: per sentence, the means of attack, acts, casualties, actors, and
+   the places the gazetteer finds (reference points and group names set aside).
+4. ``incidents``: sentences that name a means of attack and an act propose candidates; their
+   neighbours add casualties, perpetrators and claims.
+5. ``resolve``: the day each candidate happened (the report's reference day, local against
+   Washington days, overnight spans, background told as background) and its place.
+6. ``features``: candidates as GeoJSON features with a confidence, merged within the report.
+
+The words each stage looks for live in ``lexicon``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from geo.dedup import merge_all
+from geo.extract.clean import strip_dateline
+from geo.extract.features import incident_id, one_source_per_report, to_feature
+from geo.extract.incidents import Assembler, Candidate, drop_vague_duplicates
+from geo.extract.mentions import find_casualties, find_event_type, find_perpetrator
+from geo.extract.resolve import main_span, prefer_local_day, reference
+from geo.extract.sentences import Sentence, split_sentences
+from geo.gazetteer import Gazetteer
+from geo.report import Report
+
+__all__ = ["Extraction", "Extractor", "Sentence", "find_casualties", "find_event_type", "find_perpetrator",
+           "split_sentences"]
+
+
+@dataclass
+class Extraction:
+    """What a report yielded: incidents as GeoJSON features, and what was assumed."""
+
+    report: Report
+    features: list[dict]
+    reference_date: date | None
+    reference_how: str
+    messages: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        return {"name": self.report.name, "title": self.report.title, "url": self.report.url,
+                "published": self.report.published.isoformat() if self.report.published else None,
+                "published_how": self.report.published_how, "published_certain": self.report.published_certain,
+                "reference_date": self.reference_date.isoformat() if self.reference_date else None,
+                "reference_how": self.reference_how, "incidents": len(self.features),
+                "messages": self.messages}
+
+
+class Extractor:
+    """Extracts incidents from reports with one gazetteer: runs the stages in order."""
+
+    def __init__(self, gazetteer: Gazetteer):
+        self.gazetteer = gazetteer
+        self.assembler = Assembler(gazetteer)
+
+    def ancestors(self, site_id: str) -> tuple[str, ...]:
+        """The known sites that hold ``site_id``; what de-duplication needs to compare places."""
+        return self.gazetteer.ancestors(site_id)
+
+    def extract(self, report: Report) -> Extraction:
+        """The incidents one report describes, merged within the report."""
+        ref, ref_how = reference(report)
+        sentences = split_sentences(strip_dateline(report.text))
+        lead = main_span(sentences, ref)
+        candidates: list[Candidate] = []
+        for sentence in sentences:
+            candidates.extend(self.assembler.from_sentence(sentence, sentences, ref, lead, candidates, report))
+        self.assembler.attribute(candidates, sentences)
+        self.assembler.attribute_strikes(candidates, report.text)
+        prefer_local_day(candidates, sentences, ref)
+        candidates = drop_vague_duplicates(candidates)
+        features = [to_feature(c, report) for c in candidates]
+        features = merge_all(features, self.ancestors)
+        for feature in features:
+            feature["id"] = feature["properties"]["id"] = incident_id(feature)
+            one_source_per_report(feature["properties"])
+        messages = [] if report.published else [f"{report.name}: {ref_how}"]
+        return Extraction(report, features, ref, ref_how, messages)

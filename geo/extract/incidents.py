@@ -1,0 +1,249 @@
+"""Stage 4: assembling incidents: the sentences that propose an attack become candidates, and the
+sentences around them add casualties, perpetrators, claims and local times."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from geo.dates import DateSpan, find_dates, find_time
+from geo.extract.lexicon import (
+    ACT,
+    AGGREGATE,
+    ATTRIBUTED,
+    BEFORE_ANCHOR,
+    CLAIMED,
+    INDIRECT,
+    NEGATED_CLAIM,
+    OUTSIDE,
+    PAST_ACT,
+    REFERENCE,
+    THREAT,
+    TURKISH_ACTOR,
+    US_ACTOR,
+)
+from geo.extract.mentions import (
+    find_casualties,
+    find_event_type,
+    find_perpetrator,
+    mask_groups,
+    nearest_means,
+    target_for,
+)
+from geo.extract.places import incident_places
+from geo.extract.resolve import (
+    adopt_local_day,
+    before_anchor_span,
+    eastern_to_local,
+    nearest_span,
+    recent_span,
+)
+from geo.extract.sentences import Sentence
+from geo.gazetteer import Gazetteer, Place
+from geo.report import Report
+
+
+@dataclass
+class Candidate:
+    """An incident in the making, from one report."""
+
+    event_type: str
+    place: Place
+    span: DateSpan | None
+    sentences: list[Sentence] = field(default_factory=list)
+    time_local: str | None = None
+    killed: int | None = None
+    injured: int | None = None
+    perpetrator: str | None = None
+    attribution: str = "unknown"
+    target: str | None = None
+    date_from_sentence: bool = True
+    date_told_in: str = ""  # the sentence the date was read from
+
+
+
+class Assembler:
+    """Turns a report's sentences into candidates, with one gazetteer."""
+
+    def __init__(self, gazetteer: Gazetteer):
+        self.gazetteer = gazetteer
+
+    def ancestors(self, site_id: str) -> tuple[str, ...]:
+        return self.gazetteer.ancestors(site_id)
+
+    def incident_places(self, text: str, context: str) -> list[Place]:
+        return incident_places(self.gazetteer, text, context)
+
+    def _claims(self, candidates: list[Candidate], sentences: list[Sentence]) -> None:
+        """A claim of responsibility outranks a blame: it names who did the attack before it."""
+        for sentence in sentences:
+            text = sentence.text
+            if not CLAIMED.search(text) or NEGATED_CLAIM.search(text):
+                continue
+            name, attribution = find_perpetrator(text, "rocket_attack")
+            if name is None or attribution != "claimed":
+                continue
+            before = [c for c in candidates if c.event_type != "airstrike" and c.sentences[0].index <= sentence.index]
+            if not before:
+                continue
+            target = max(before, key=lambda c: c.sentences[0].index)
+            for candidate in before:
+                if candidate is target or candidate.sentences[0].index == target.sentences[0].index:
+                    if candidate.perpetrator in (None, "militias", "Iran-aligned militias") or \
+                            (candidate.perpetrator or "") in name:
+                        candidate.perpetrator = name
+                    candidate.attribution = "claimed"
+
+    def attribute(self, candidates: list[Candidate], sentences: list[Sentence]) -> None:
+        """Who the report says did it, for attacks whose own sentences name no one: the
+        attribution that names the most groups."""
+        best: tuple[int, tuple[str | None, str]] | None = None
+        for sentence in sentences:
+            text = sentence.text
+            if not (ATTRIBUTED.search(text) or CLAIMED.search(text) or re.search(r"\bby\b", text)):
+                continue
+            if re.search(r"\b(previous|earlier|past|other|similar)\s+attacks\b", text, re.I):
+                continue
+            found = find_perpetrator(text, "rocket_attack")
+            if found[0] is None:
+                continue
+            specific = len([n for n in found[0].replace(":", ",").split(",") if n.strip() not in
+                            ("Iran-aligned militias", "militias")])
+            if best is None or specific > best[0]:
+                best = (specific, found, sentence.index)
+        self._claims(candidates, sentences)
+        if best is None:
+            return
+        # the attack the attribution speaks of: the nearest one told before it (else the first after)
+        open_ = [c for c in candidates if c.perpetrator is None and c.event_type != "airstrike"]
+        before = [c for c in open_ if c.sentences[0].index <= best[2]]
+        target = max(before, key=lambda c: c.sentences[0].index) if before else (open_[0] if open_ else None)
+        if target is None:
+            return
+        for candidate in open_:
+            if candidate is target or (candidate.place.site_id and candidate.place.site_id == target.place.site_id) \
+                    or (candidate.place.site_id in self.ancestors(target.place.site_id or "")) \
+                    or (target.place.site_id in self.ancestors(candidate.place.site_id or "")):
+                candidate.perpetrator, candidate.attribution = best[1]
+
+    @staticmethod
+    def attribute_strikes(candidates: list[Candidate], text: str) -> None:
+        """Strikes whose sentences name no state: the one the report says struck, and whether it said so."""
+        open_ = [c for c in candidates if c.event_type == "airstrike" and c.perpetrator is None]
+        if not open_:
+            return
+        actor = "US forces" if US_ACTOR.search(text) else "Turkish forces" if TURKISH_ACTOR.search(text) else None
+        if actor is None:
+            return
+        announced = re.search(r"\b(Pentagon|CENTCOM|Central Command|Defen[cs]e (Department|Secretary)|US military|"
+                              r"U\.S\. military|White House|Austin|Biden|US officials?|U\.S\. officials?)\b[^.]{0,60}"
+                              r"\b(said|says|announced|confirmed|acknowledged|statement)\b", text, re.I)
+        for candidate in open_:
+            candidate.perpetrator = actor
+            candidate.attribution = "claimed" if announced else "attributed"
+
+    def from_sentence(self, sentence: Sentence, sentences: list[Sentence], ref: date | None,
+                       lead_span: DateSpan | None, earlier: list[Candidate], report: Report) -> list[Candidate]:
+        text = sentence.text
+        event_type = find_event_type(text)
+        previous = earlier[-1] if earlier else None
+        if event_type is None and previous and PAST_ACT.search(text) and not THREAT.search(text) \
+                and sentence.index - previous.sentences[-1].index <= 2:
+            event_type = previous.event_type  # "The facilities struck were at Al-Qaim and Akashat."
+        if event_type is None or not ACT.search(text):
+            return []
+        if AGGREGATE.search(text):
+            return []
+        if THREAT.search(text) and not PAST_ACT.search(text):
+            return []
+        places = self.incident_places(text, report.text)
+        if not places:
+            if OUTSIDE.search(text):
+                return []
+            recent = [c for c in earlier if sentence.index - c.sentences[-1].index <= 3]
+            same_kind = [c for c in recent if c.event_type == event_type]
+            target = (same_kind or recent or [None])[-1]
+            if target is not None:
+                self._enrich(target, sentence, event_type)
+                adopt_local_day(target, text, ref)
+            return []
+        if OUTSIDE.search(text) and all(p.kind == "country" for p in places):
+            return []
+        masked = mask_groups(text)
+        if previous and sentence.index - previous.sentences[-1].index <= 2 and all(
+                REFERENCE.search(masked[max(0, p.start - 45):p.start]) for p in places):
+            self._enrich(previous, sentence, event_type)  # "... travelling towards Baiji when it came under fire"
+            return []
+        spans = [s for s in find_dates(text, ref)]
+        before_anchor = BEFORE_ANCHOR.search(text)
+        # casualties told in the next two sentences, up to another attack's sentence (the same for each place)
+        following = []
+        for nxt in sentences[sentence.index + 1:sentence.index + 3]:
+            if self.incident_places(nxt.text, "") or (find_event_type(nxt.text) not in (None, event_type)
+                                                      and ACT.search(nxt.text)):
+                break  # another attack's sentence
+            if AGGREGATE.search(nxt.text) or re.search(r"\b(any|all) of the attacks\b|\bsince\b", nxt.text):
+                continue
+            following.append(find_casualties(nxt.text))
+        out = []
+        for n, place in enumerate(places):
+            clause = text[places[n - 1].end if n else 0:places[n + 1].start if n + 1 < len(places) else len(text)]
+            local_type = nearest_means(text[max(0, place.start - 80):place.start]) or (
+                find_event_type(text[max(0, place.start - 80):place.end + 10]) if len(places) > 1 else None)
+            span = nearest_span(spans, place)
+            from_sentence = span is not None
+            if before_anchor and place.start > before_anchor.start() and not (span and span.start > before_anchor.start()):
+                anchor = earlier[0].span if earlier and earlier[0].span else lead_span
+                span = before_anchor_span(anchor, before_anchor)
+                from_sentence = True
+            told_in = text
+            if span is None:
+                span = lead_span or (recent_span(ref) if ref else None)
+                told_in = lead_span.text if lead_span else ""
+            candidate = Candidate(local_type or event_type, place, span, [sentence], date_from_sentence=from_sentence,
+                                  date_told_in=told_in)
+            self._enrich(candidate, sentence, event_type, first=True)
+            if len(places) > 1:  # casualties belong to the clause about this place
+                candidate.killed, candidate.injured = find_casualties(clause)
+            us_time = eastern_to_local(text, candidate.span)
+            if us_time is not None:
+                candidate.time_local, candidate.span = us_time
+            for killed, injured in following:
+                if candidate.killed is None and killed is not None:
+                    candidate.killed = killed
+                if candidate.injured is None and injured is not None:
+                    candidate.injured = injured
+            out.append(candidate)
+        return out
+
+    def _enrich(self, candidate: Candidate, sentence: Sentence, event_type: str, first: bool = False) -> None:
+        text = sentence.text
+        if not first:
+            candidate.sentences.append(sentence)
+        candidate.time_local = candidate.time_local or find_time(text)
+        killed, injured = find_casualties(text)
+        candidate.killed = candidate.killed if candidate.killed is not None else killed
+        candidate.injured = candidate.injured if candidate.injured is not None else injured
+        if candidate.perpetrator is None:
+            candidate.perpetrator, candidate.attribution = find_perpetrator(text, candidate.event_type)
+        elif candidate.attribution != "claimed" and CLAIMED.search(text) and not NEGATED_CLAIM.search(text):
+            candidate.attribution = "claimed"
+        candidate.target = candidate.target or target_for(candidate.place, candidate.event_type, text)
+
+
+def drop_vague_duplicates(candidates: list[Candidate]) -> list[Candidate]:
+    """A country- or governorate-level mention of an attack the report also places precisely is
+    the same attack."""
+    precise = [c for c in candidates if c.place.kind not in ("country", "governorate")]
+    kept = []
+    for candidate in candidates:
+        vague = candidate.place.kind in ("country", "governorate")
+        if vague and any(
+                p.place.country_code == candidate.place.country_code and
+                (candidate.place.kind == "country" or p.place.admin1 == candidate.place.admin1) and
+                (p.event_type == candidate.event_type or {p.event_type, candidate.event_type} <= set(INDIRECT))
+                for p in precise):
+            continue
+        kept.append(candidate)
+    return kept

@@ -1,0 +1,111 @@
+"""The English lexicon of extraction: the words for means of attack, acts, actors, casualties and
+the phrasings that mark a sentence as background, a threat or a reference point.
+
+Each stage takes its patterns from here, so that another language is another lexicon, not other code.
+"""
+
+from __future__ import annotations
+
+import re
+
+REGION = ("IQ", "SY", "JO")
+REFERENCE = re.compile(r"(?:\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|"
+                       r"south-east|south-west)(?:ern)?\s+of|\btowards?|\bheading (?:to|for)|\bbound for|"
+                       r"\b(?:launched|fired) from|\bkilomet(?:re|er)s?\s+(?:\w+\s+)?(?:of|from)|\bkm\s+"
+                       r"(?:\w+\s+)?(?:of|from)|\bmiles\s+(?:\w+\s+)?(?:of|from)|"
+                       r"\b(?:launch\w*|fired)\b[\w\s]{0,35}?\b(?:from|near the (?:town|city|village) of))"
+                       r"\s*$", re.I)
+WASHINGTON_SIDE = re.compile(r"\b(in Washington|Washington time|Eastern(?: time)?|EST|EDT|White House|Pentagon|"
+                             r"Defen[cs]e (?:Secretary|Department)|US officials)\b", re.I)
+LOCAL_ACCOUNT = re.compile(r"\b(local time|where it was already|Iraqi (?:security )?(?:officials|sources|police)|"
+                           r"Syrian (?:officials|sources)|local (?:officials|residents|sources)|security sources)\b",
+                           re.I)
+INDIRECT = ("rocket_attack", "mortar_attack", "missile_attack")
+TYPE_WORDS = {"rocket_attack": "rocket", "mortar_attack": "mortar", "drone_attack": "drone",
+              "missile_attack": "missile", "airstrike": "airstrike", "ied": "ied", "small_arms": "gunfire",
+              "other": "attack"}
+
+_R = lambda pattern: re.compile(pattern, re.I)  # noqa: E731
+
+EVENT_PATTERNS = [
+    ("ied", _R(r"\b(IEDs?|roadside bombs?|improvised explosive devices?|explosive devices?|landmines?)\b")),
+    ("mortar_attack", _R(r"\bmortars?(?:\s+(?:bombs?|rounds?|shells?))?\b")),
+    ("rocket_attack", _R(r"\b(rockets?|katyushas?|salvos?)\b")),
+    ("missile_attack", _R(r"\b(ballistic missiles?|cruise missiles?|missiles?)\b")),
+    ("drone_attack", _R(r"\b(drones?|UAVs?|UAS|unmanned aerial (?:vehicles?|systems?|aircraft))\b")),
+    ("small_arms", _R(r"\b(gunfire|small[- ]arms|opened fire|gunmen|sniper|machine[- ]guns?|shot at)\b")),
+    ("airstrike", _R(r"\b(air ?strikes?|air raids?|bombing raids?|warplanes?|fighter jets?|jets|gunships?|AC-130|F-15E?s?|"
+                     r"B-1B?s?|precision strikes?|retaliatory strikes?)\b")),
+]
+STATE_ACTOR = _R(r"\b(U\.?S\.?|American|United States|Pentagon|CENTCOM|Central Command|coalition|Turkish|Turkey|"
+                 r"Israeli|Jordanian)\b(?:\s+\w+){0,3}?\s*\b(forces|military|troops|aircraft|warplanes|jets|gunships?|"
+                 r"drones?|strikes?|struck|carried out|conducted|launched|said|announced|air force)\b|"
+                 r"\b(U\.?S\.?|American|Turkish|Israeli|Jordanian|coalition)\s+(drone\s+)?strikes?\b|"
+                 r"\bthe (U\.?S\.?|United States) (struck|hit|bombed|retaliated)\b")
+ACT = _R(r"\b(attack(?:s|ed|ing)?|struck|strikes?|hit|hits|target(?:s|ed|ing)?|fired|launched|landed|fell|"
+         r"shell(?:ed|ing)|bomb(?:ed|ing)|explod(?:ed|ing)|detonated|killed|killing|wounded|injured|"
+         r"intercepted|shot down|downed|crashed|raid(?:ed)?|assault(?:ed)?|blast|explosion|impact(?:ed)?|"
+         r"retaliat(?:ed|ion)|slammed|pounded|came under|engag(?:ed|ing)|approached|repelled|thwarted|foiled|"
+         r"martyr(?:ed|ing))\b")
+AGGREGATE = _R(r"\b(\d+|dozens of|more than \d+|at least \d+|over \d+)\s+(?:\w+\s+){0,2}?(times|attacks|strikes)\b|"
+               r"\b(series|wave|string|spate|campaign) of (attacks|strikes)\b|\battacks? (?:on [\w\s-]+ )?since\b|"
+               r"\b\d+(st|nd|rd|th) attack\b")
+THREAT = _R(r"\b(threaten(?:s|ed)?|vow(?:s|ed)?|warn(?:s|ed)?|would|could|may|might|will|plan(?:s|ned)? to|"
+            r"intend|if)\b")
+PAST_ACT = _R(r"\b(struck|hit|fired|launched|landed|fell|killed|wounded|injured|exploded|detonated|targeted|"
+              r"attacked|shot down|downed|intercepted|carried out|conducted)\b")
+OUTSIDE = _R(r"\b(Red Sea|Gulf of Aden|Bab al-Mandab|Arabian Sea|Gaza|Israel|Yemen|Lebanon|Tehran|Washington|"
+             r"merchant (ship|vessel)|cargo ship|tanker|destroyer|warship|aircraft carrier)\b")
+BEFORE_ANCHOR = _R(r"\b(?:(?P<n>\w+)\s+)?(days?|weeks?|hours)\s+after\b|\bfollow(?:ed|ing|s)\b")
+
+PERPETRATORS = [
+    (_R(r"\bKata[’'`]?[ie]?b\s+Hez?[bi]?[aou]?llah\b|\bKataeb Hezbollah\b|\bKH\b"), "Kataib Hezbollah"),
+    (_R(r"\b(Harakat\s+(Hezbollah\s+)?al[- ]Nujaba|al[- ]Nujaba|Nujaba)\b"), "Harakat Hezbollah al-Nujaba"),
+    (_R(r"\bKata[’'`]?[ie]?b\s+Sayyid\s+al[- ]Shuhada\b"), "Kataib Sayyid al-Shuhada"),
+    (_R(r"\bAsa[’'`]?[ie]?b\s+Ahl\s+al[- ]Haq\b"), "Asaib Ahl al-Haq"),
+    (_R(r"\bIslamic Resistance in Iraq\b"), "Islamic Resistance in Iraq"),
+    (_R(r"\bIslamic State\b|\bISIS\b|\bISIL\b|\bDaesh\b"), "Islamic State"),
+    (_R(r"\bHouthis?\b"), "Houthis"),
+    (_R(r"\bPopular Mobili[sz]ation (Forces|Units)\b|\bPMF\b|\bHashd\b"), "Popular Mobilization Forces"),
+    (_R(r"\bIran[- ](?:backed|aligned|linked|allied|sponsored)\s+(?:\w+\s+)?(militias?|militants?|militiamen|"
+        r"groups?|factions?|fighters|proxies)\b"), "Iran-aligned militias"),
+    (_R(r"\bIslamic Revolutionary Guard Corps\b|\bIRGC\b|\bRevolutionary Guards?\b"), "Islamic Revolutionary Guard Corps"),
+    (_R(r"\b(armed|Shiite|Shia|Iraqi|suspected|pro-Iran(?:ian)?) (militias?|militants|militiamen|factions?|groups?)\b"),
+     "militias"),
+    (_R(r"\b(militants|militiamen|militia fighters|militias)\b"), "militias"),
+]
+US_ACTOR = _R(r"\b(U\.?S\.?|American|United States|Pentagon|CENTCOM|Central Command|coalition)\b")
+TURKISH_ACTOR = _R(r"\bTurk(ish|ey)\b")
+NEGATED_CLAIM = _R(r"\b(no (?:specific |single )?(?:group|one|faction)|nobody|not|yet to|has not|have not|"
+                   r"did not)\b[^.;]{0,30}\bclaim|\bno (?:immediate |formal )?claim|\bunclaimed\b")
+STATE_DRONE = _R(r"\b(U\.?S\.?|American|United States|coalition|Turkish|Israeli)\s+(?:\w+\s+){0,2}?(drones?|UAVs?|UAS|"
+                 r"unmanned aerial)")
+CLAIMED = _R(r"\b(claim(?:ed|s|ing)?|took responsibility|said (?:it|they) (?:had )?(?:targeted|attacked|struck|"
+             r"hit|launched)|announced (?:it|they)|in a statement on Telegram)\b")
+ATTRIBUTED = _R(r"\b(blam(?:ed|es|ing)|accus(?:ed|es)|behind|attribut(?:ed|es)|responsible|linked to|"
+                r"suspected|believed to|named|pointed to)\b")
+ZERO_CASUALTIES = _R(r"\bno (?:immediate )?(?:reports? of )?(?:casualties|injuries|deaths|one was (?:hurt|"
+                     r"injured|killed)|(?:US |American )?(?:personnel|troops|service ?members|soldiers|staff) "
+                     r"(?:were )?(?:hurt|injured|killed|harmed))\b|\bwithout (?:causing )?(?:any )?casualties\b|"
+                     r"\bcaused no (?:casualties|injuries)\b|\bno (?:reported )?casualties\b|"
+                     r"\bno(?:body| one) was (?:hurt|injured|killed)\b|\bneither caused (?:any )?(?:injuries|"
+                     r"casualties)\b")
+_NUM = (r"(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+        r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|a dozen|dozens)")
+_QUAL = r"(?:more than |over |at least |about |around |some |nearly |up to )?"
+# words between a count and its verb ("16 people, including civilians, were killed"), never another count or verb
+_GAP = (r"(?:(?!(?:killed|dead|died|martyred|wounded|injured|hurt|and\s+\d|\d)\b)[\w'’-]+,?\s+){0,8}?")
+KILLED = [_R(rf"\b(?:killing|killed)\s+(?:a|an|one)\s+(?:[\w'’-]+\s+){{0,5}}?and\s+{_NUM}\s+others?\b"),
+          _R(rf"\b{_QUAL}{_NUM}\s+{_GAP}(?:were |was |have been |had been )?(?:killed|dead|died|martyred)"),
+          _R(rf"\b(?:killed|killing|kills|martyring|martyred)\s+{_QUAL}{_NUM}\b"),
+          _R(rf"\bdeaths? of {_QUAL}{_NUM}\b"),
+          _R(r"\b(?:killing|killed|martyring)\s+(?P<n>a|an|one)\s+(?!number|few|dozen)")]
+INJURED = [_R(rf"\b{_QUAL}{_NUM}\s+{_GAP}(?:were |was |have been |had been )?(?:wounded|injured|hurt)"),
+           _R(rf"\b(?:wounding|injuring|wounded|injured)\s+{_QUAL}{_NUM}\b"),
+           _R(rf"\b(?:minor |light |slight |serious )?injuries to {_QUAL}{_NUM}\b"),
+           _R(rf"\b{_QUAL}{_NUM}\s+(?:[\w-]+\s+){{0,3}}?with (?:minor |light |slight |serious )?injuries\b"),
+           _R(r"\b(?:lightly |slightly |seriously )?(?:wounding|injuring)\s+(?P<n>a|an|one)\s+(?!number|few|dozen)")]
+_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+          "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+          "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+          "a dozen": 12}

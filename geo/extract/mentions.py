@@ -1,0 +1,139 @@
+"""Stage 3: mentions in one sentence: the means of attack, casualties, perpetrators, targets."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from geo.extract.lexicon import (
+    _WORDS,
+    CLAIMED,
+    EVENT_PATTERNS,
+    INJURED,
+    KILLED,
+    NEGATED_CLAIM,
+    PERPETRATORS,
+    STATE_ACTOR,
+    STATE_DRONE,
+    TURKISH_ACTOR,
+    US_ACTOR,
+    ZERO_CASUALTIES,
+)
+from geo.gazetteer import Place
+
+
+def _number(text: str) -> int | None:
+    text = text.lower()
+    if text.isdigit():
+        return int(text) if len(text) <= 9 else None  # no count has ten digits (and int() refuses 4,300)
+    return _WORDS.get(text)
+
+
+@functools.lru_cache(maxsize=512)  # asked once per place a sentence names
+def find_casualties(text: str) -> tuple[int | None, int | None]:
+    """(killed, injured) as stated; 0 and 0 when the text says there were no casualties."""
+    def first_count(patterns: list[re.Pattern]) -> int | None:
+        for i, pattern in enumerate(patterns):
+            for match in pattern.finditer(text):
+                if re.search(r"\b(no|not|none of the)\s*$", text[:match.start()], re.I):
+                    continue  # "no one was hurt"
+                if _number(match.group("n")) is not None:
+                    # "killing a commander and two others" is one plus the others
+                    return _number(match.group("n")) + (1 if i == 0 and patterns is KILLED else 0)
+        return None
+
+    killed, injured = first_count(KILLED), first_count(INJURED)
+    if ZERO_CASUALTIES.search(text):
+        killed = 0 if killed is None else killed
+        injured = 0 if injured is None else injured
+    return killed, injured
+
+
+def find_event_type(text: str) -> str | None:
+    """The means of attack a sentence names, with state strikes told apart from militia attacks."""
+    state = STATE_ACTOR.search(text)
+    if state and re.search(r"\b(strikes?|struck|bombed|airstrikes?|drone strike|retaliat)", text, re.I):
+        if not re.search(r"\b(attacks?|targeted|fired)\s+(?:on |at |against )?(?:the )?(U\.?S\.?|American|coalition)",
+                         text, re.I) or re.search(r"\b(air ?strikes?|drone strike|retaliat)", text, re.I):
+            return "airstrike"
+    hits = []
+    for event_type, pattern in EVENT_PATTERNS:
+        match = pattern.search(text)
+        if match:
+            hits.append((match.start(), event_type))
+    if not hits:
+        return None
+    if any(t == "airstrike" for _, t in hits) or (min(hits)[1] == "drone_attack" and STATE_DRONE.search(text)):
+        return "airstrike"
+    if re.search(r"\bdrone strike\b", text, re.I) and not re.search(r"\b(militia|resistance|one-way|kamikaze|"
+                                                                      r"explosive-laden|attack drone)", text, re.I):
+        return "airstrike"
+    return min(hits)[1]
+
+
+@functools.lru_cache(maxsize=512)
+def find_perpetrator(text: str, event_type: str) -> tuple[str | None, str]:
+    """(perpetrator as reported, attribution) from one sentence."""
+    if event_type == "airstrike":
+        if US_ACTOR.search(text):
+            return "US forces", "claimed" if re.search(r"\b(said|announced|conducted|carried out|statement)\b",
+                                                       text, re.I) else "attributed"
+        if TURKISH_ACTOR.search(text):
+            return "Turkish forces", "attributed"
+    names = []
+    for pattern, name in PERPETRATORS:
+        match = pattern.search(text)
+        if not match:
+            continue
+        before = text[max(0, match.start() - 40):match.start()].lower()
+        if event_type == "airstrike" and re.search(r"\b(on|against|targeting|at|hit|struck)\s+(\w+\s+){0,2}$", before):
+            continue  # the group was the target of the strike
+        names.append(name)
+    if not names:
+        return None, "unknown"
+    generic = [n for n in names if n in ("Iran-aligned militias", "militias")]
+    specific = [n for n in names if n not in generic]
+    perpetrator = (f"{generic[0]}: {', '.join(specific)}" if generic and specific
+                   else ", ".join(specific) if specific else generic[0])
+    claimed = CLAIMED.search(text) and not NEGATED_CLAIM.search(text)
+    return perpetrator, "claimed" if claimed else "attributed"
+
+
+def target_for(place: Place, event_type: str, text: str) -> str | None:
+    if event_type == "airstrike":
+        for pattern, name in PERPETRATORS:
+            if pattern.search(text):
+                return name
+        return None
+    if place.kind == "embassy":
+        return "US embassy"
+    if place.kind in ("air_base", "military_base", "outpost", "airport", "oil_field"):
+        return "US and coalition forces"
+    return None
+
+
+def nearest_means(before: str) -> str | None:
+    """The means of attack named closest before a place ("a missile and rocket attack on X"): the
+    type of that clause, whatever else the sentence is about. A state's drone is a strike."""
+    last = None
+    for event_type, pattern in EVENT_PATTERNS:
+        for match in pattern.finditer(before):
+            if last is None or match.end() > last[0]:
+                last = (match.end(), event_type)
+    if last is None:
+        return None
+    if last[1] == "drone_attack" and STATE_DRONE.search(before):
+        return "airstrike"
+    return last[1]
+
+
+def mask_groups(text: str) -> str:
+    """Blank out armed groups' names, which hold place names of their own."""
+    for pattern, _ in PERPETRATORS[:6]:
+        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+    return text
+
+
+def _far(before: str) -> bool:
+    match = re.search(r"(\d{1,6})\s*(?:km|kilomet(?:re|er)s?|miles)\s+(?:\w+\s+)?(?:of|from)\s*$", before, re.I)
+    return bool(match and int(match.group(1)) > 50)

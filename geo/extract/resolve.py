@@ -1,0 +1,133 @@
+"""Stage 5: resolving dates: the day a report is about, local against Washington days, Eastern
+times as local ones, and spans implied by "days after" and "overnight"."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from geo.dates import DateSpan, find_dates, find_time
+from geo.extract.lexicon import ACT, AGGREGATE, BEFORE_ANCHOR, LOCAL_ACCOUNT, WASHINGTON_SIDE
+from geo.extract.mentions import _number, find_event_type
+from geo.extract.sentences import Sentence
+from geo.gazetteer import Place
+from geo.report import Report
+
+if TYPE_CHECKING:
+    from geo.extract.incidents import Candidate
+
+
+def reference(report: Report) -> tuple[date | None, str]:
+    """The day relative dates are counted from, and how it was found."""
+    if report.published:
+        sure = "" if report.published_certain else ", not certain"
+        return report.published, f"publication date {report.published} ({report.published_how}{sure})"
+    absolute = [s for s in find_dates(report.text, None) if s.known and s.precision == "day"]
+    if absolute:
+        latest = max(absolute, key=lambda s: s.date_to)
+        how = (f"no publication date; relative dates counted from {latest.date_to}, the latest date the text "
+               f"names ({latest.text!r}{', year inferred from the weekday' if latest.relative else ''})")
+        return latest.date_to, how
+    return None, "no publication date and no dated sentence: relative dates are left unresolved"
+
+def main_span(sentences: list[Sentence], ref: date | None) -> DateSpan | None:
+    """The date the report is about: the first one given in a sentence about an attack."""
+    for sentence in sentences:
+        text = sentence.text
+        if find_event_type(text) and ACT.search(text) and not AGGREGATE.search(text):
+            if BEFORE_ANCHOR.search(text):
+                continue
+            for span in find_dates(text, ref):
+                if span.known:
+                    return replace(span, text=text)  # the whole sentence, to know who told it
+    return None
+
+
+def prefer_local_day(candidates: list[Candidate], sentences: list[Sentence], ref: date | None) -> None:
+    """A day told from Washington ("said in Washington on Tuesday evening") is often the day before the
+    one on the ground; when the report also gives the local account, the local day (and time) wins."""
+    local = None
+    for sentence in sentences:
+        if LOCAL_ACCOUNT.search(sentence.text) and not WASHINGTON_SIDE.search(sentence.text):
+            spans = [s for s in find_dates(sentence.text, ref) if s.known and s.precision == "day"]
+            if spans:
+                local = (spans[0], find_time(sentence.text), sentence)
+                break
+    if local is None:
+        return
+    span, time_local, sentence = local
+    for candidate in candidates:
+        told = candidate.date_told_in or candidate.sentences[0].text
+        if candidate.span is None or not candidate.span.known or not WASHINGTON_SIDE.search(told):
+            continue
+        if LOCAL_ACCOUNT.search(told) or find_event_type(sentence.text) not in (None, candidate.event_type):
+            continue
+        if (span.date_from - candidate.span.date_from).days == 1:
+            candidate.span = span
+            candidate.time_local = time_local or None
+            candidate.sentences.append(sentence)
+
+
+def adopt_local_day(candidate: Candidate, text: str, ref: date | None) -> None:
+    """A local account of the attack ("at 4:30 a.m. on Tuesday local time") sets its day and time when
+    it differs by a day at most from the one read so far."""
+    if not LOCAL_ACCOUNT.search(text) or WASHINGTON_SIDE.search(text):
+        return
+    spans = [s for s in find_dates(text, ref) if s.known and s.precision == "day"]
+    if not spans or candidate.span is None or not candidate.span.known:
+        return
+    if abs((spans[0].date_from - candidate.span.date_from).days) <= 1:
+        candidate.span = spans[0]
+        candidate.time_local = find_time(text) or candidate.time_local
+
+
+@functools.lru_cache(maxsize=512)
+def eastern_to_local(text: str, span: DateSpan | None) -> tuple[str, DateSpan] | None:
+    """A time given in Washington (Eastern) time, as local time in Iraq and Syria, moving the day if
+    it crosses midnight: 4 p.m. EST on 2 February is 00:00 on 3 February in Baghdad."""
+    match = re.search(r"\b(?P<h>[01]?\d)(?::(?P<m>[0-5]\d))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)\s*(?:\(?\s*)"
+                      r"(?:Eastern|EST|EDT|ET|Washington time)\b", text, re.I)
+    if not match or span is None or not span.known or span.precision != "day":
+        return None
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    hour = int(match.group("h")) % 12 + (12 if match.group("ampm").lower().startswith("p") else 0)
+    there = datetime(span.date_from.year, span.date_from.month, span.date_from.day, hour,
+                     int(match.group("m") or 0), tzinfo=ZoneInfo("America/New_York"))
+    here = there.astimezone(ZoneInfo("Asia/Baghdad"))
+    shift = (here.date() - span.date_from).days
+    return here.strftime("%H:%M"), span.shift(shift)
+
+
+def nearest_span(spans: list[DateSpan], place: Place) -> DateSpan | None:
+    known = [s for s in spans if s.known]
+    if not known:
+        return None
+    return min(known, key=lambda s: abs(s.start - place.start))
+
+
+def before_anchor_span(anchor: DateSpan | None, match: re.Match) -> DateSpan | None:
+    """The span before an anchor that "days after" / "following" points to."""
+    if anchor is None or not anchor.known:
+        return None
+    unit = (match.group(2) or "").lower()
+    n = _number(match.group("n") or "") if match.group("n") else None
+    if unit.startswith("day") and n:
+        day = anchor.date_from - timedelta(days=n)
+        return DateSpan(day, day, "day", match.group(0))
+    if unit.startswith("hour"):
+        return DateSpan(anchor.date_from - timedelta(days=1), anchor.date_from, "days", match.group(0))
+    if unit.startswith("week"):
+        return DateSpan(anchor.date_from - timedelta(days=14), anchor.date_from - timedelta(days=1), "days",
+                        match.group(0))
+    return DateSpan(anchor.date_from - timedelta(days=7), anchor.date_from - timedelta(days=1), "days",
+                    match.group(0))
+
+
+def recent_span(ref: date) -> DateSpan:
+    """A report that dates nothing speaks of the last few days before it appeared."""
+    return DateSpan(ref - timedelta(days=3), ref, "days", "", relative=True)

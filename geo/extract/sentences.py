@@ -1,0 +1,61 @@
+"""Stage 2: a report's text as sentences, each knowing its paragraph.
+
+Tolerant of abbreviations (U.S., Dec.) and bullet lists; runs with no full stop are cut so that the
+work done per sentence stays bounded whatever the input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]*[A-Z0-9])|\n\s*\n|\n(?=\s*[-•*]\s)")
+
+
+_ABBREVIATIONS = re.compile(r"\b(U\.S|U\.N|Dec|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Mr|Mrs|Ms|Dr|Gen|Lt|Col|"
+                            r"Maj|Capt|Sgt|Rep|Sen|St|No|a\.m|p\.m|approx)\.$", re.I)
+
+
+@dataclass
+class Sentence:
+    text: str
+    index: int
+    paragraph: int
+
+
+MAX_SENTENCE_CHARS = 1000
+
+
+def _cut_long(piece: str) -> list[str]:
+    parts = []
+    while len(piece) > MAX_SENTENCE_CHARS:
+        cut = max(piece.rfind(", ", 0, MAX_SENTENCE_CHARS), piece.rfind("; ", 0, MAX_SENTENCE_CHARS))
+        if cut < MAX_SENTENCE_CHARS // 2:
+            cut = piece.rfind(" ", 0, MAX_SENTENCE_CHARS)
+        if cut < MAX_SENTENCE_CHARS // 2:
+            cut = MAX_SENTENCE_CHARS - 1
+        parts.append(piece[:cut + 1])
+        piece = piece[cut + 1:]
+    return parts + [piece]
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences, tolerant of abbreviations such as U.S. and Dec., and of bullet lists."""
+    out: list[Sentence] = []
+    for p_index, paragraph in enumerate(re.split(r"\n\s*\n", text)):
+        pieces = _SENTENCE_END.split(paragraph.strip())
+        groups: list[list[str]] = []
+        for piece in pieces:
+            # only the end of the last piece can be an abbreviation: looking at the whole merged text
+            # each time made "U.S. " repeated thousands of times quadratic
+            if groups and _ABBREVIATIONS.search(groups[-1][-1].rstrip()[-16:]):
+                groups[-1].append(piece)
+            else:
+                groups.append([piece])
+        for group in groups:
+            joined = re.sub(r"\s+", " ", " ".join(group)).strip(" -•*")
+            for piece in _cut_long(joined):
+                piece = piece.strip(" -•*")
+                if len(piece) > 3:
+                    out.append(Sentence(piece, len(out), p_index))
+    return out
