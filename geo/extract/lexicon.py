@@ -84,28 +84,3 @@ CLAIMED = _R(r"\b(claim(?:ed|s|ing)?|took responsibility|said (?:it|they) (?:had
              r"hit|launched)|announced (?:it|they)|in a statement on Telegram)\b")
 ATTRIBUTED = _R(r"\b(blam(?:ed|es|ing)|accus(?:ed|es)|behind|attribut(?:ed|es)|responsible|linked to|"
                 r"suspected|believed to|named|pointed to)\b")
-ZERO_CASUALTIES = _R(r"\bno (?:immediate )?(?:reports? of )?(?:casualties|injuries|deaths|one was (?:hurt|"
-                     r"injured|killed)|(?:US |American )?(?:personnel|troops|service ?members|soldiers|staff) "
-                     r"(?:were )?(?:hurt|injured|killed|harmed))\b|\bwithout (?:causing )?(?:any )?casualties\b|"
-                     r"\bcaused no (?:casualties|injuries)\b|\bno (?:reported )?casualties\b|"
-                     r"\bno(?:body| one) was (?:hurt|injured|killed)\b|\bneither caused (?:any )?(?:injuries|"
-                     r"casualties)\b")
-_NUM = (r"(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
-        r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|a dozen|dozens)")
-_QUAL = r"(?:more than |over |at least |about |around |some |nearly |up to )?"
-# words between a count and its verb ("16 people, including civilians, were killed"), never another count or verb
-_GAP = (r"(?:(?!(?:killed|dead|died|martyred|wounded|injured|hurt|and\s+\d|\d)\b)[\w'’-]+,?\s+){0,8}?")
-KILLED = [_R(rf"\b(?:killing|killed)\s+(?:a|an|one)\s+(?:[\w'’-]+\s+){{0,5}}?and\s+{_NUM}\s+others?\b"),
-          _R(rf"\b{_QUAL}{_NUM}\s+{_GAP}(?:were |was |have been |had been )?(?:killed|dead|died|martyred)"),
-          _R(rf"\b(?:killed|killing|kills|martyring|martyred)\s+{_QUAL}{_NUM}\b"),
-          _R(rf"\bdeaths? of {_QUAL}{_NUM}\b"),
-          _R(r"\b(?:killing|killed|martyring)\s+(?P<n>a|an|one)\s+(?!number|few|dozen)")]
-INJURED = [_R(rf"\b{_QUAL}{_NUM}\s+{_GAP}(?:were |was |have been |had been )?(?:wounded|injured|hurt)"),
-           _R(rf"\b(?:wounding|injuring|wounded|injured)\s+{_QUAL}{_NUM}\b"),
-           _R(rf"\b(?:minor |light |slight |serious )?injuries to {_QUAL}{_NUM}\b"),
-           _R(rf"\b{_QUAL}{_NUM}\s+(?:[\w-]+\s+){{0,3}}?with (?:minor |light |slight |serious )?injuries\b"),
-           _R(r"\b(?:lightly |slightly |seriously )?(?:wounding|injuring)\s+(?P<n>a|an|one)\s+(?!number|few|dozen)")]
-_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-          "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-          "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-          "a dozen": 12}

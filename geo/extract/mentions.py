@@ -5,48 +5,20 @@ from __future__ import annotations
 import functools
 import re
 
+from geo.extract.casualties import find_casualties, number
 from geo.extract.lexicon import (
-    _WORDS,
     CLAIMED,
     EVENT_PATTERNS,
-    INJURED,
-    KILLED,
     NEGATED_CLAIM,
     PERPETRATORS,
     STATE_ACTOR,
     STATE_DRONE,
     TURKISH_ACTOR,
     US_ACTOR,
-    ZERO_CASUALTIES,
 )
 from geo.gazetteer import Place
 
-
-def _number(text: str) -> int | None:
-    text = text.lower()
-    if text.isdigit():
-        return int(text) if len(text) <= 9 else None  # no count has ten digits (and int() refuses 4,300)
-    return _WORDS.get(text)
-
-
-@functools.lru_cache(maxsize=512)  # asked once per place a sentence names
-def find_casualties(text: str) -> tuple[int | None, int | None]:
-    """(killed, injured) as stated; 0 and 0 when the text says there were no casualties."""
-    def first_count(patterns: list[re.Pattern]) -> int | None:
-        for i, pattern in enumerate(patterns):
-            for match in pattern.finditer(text):
-                if re.search(r"\b(no|not|none of the)\s*$", text[:match.start()], re.I):
-                    continue  # "no one was hurt"
-                if _number(match.group("n")) is not None:
-                    # "killing a commander and two others" is one plus the others
-                    return _number(match.group("n")) + (1 if i == 0 and patterns is KILLED else 0)
-        return None
-
-    killed, injured = first_count(KILLED), first_count(INJURED)
-    if ZERO_CASUALTIES.search(text):
-        killed = 0 if killed is None else killed
-        injured = 0 if injured is None else injured
-    return killed, injured
+__all__ = ["find_casualties", "number"]
 
 
 def find_event_type(text: str) -> str | None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from geo.dates import DateSpan, find_dates, find_time
 from geo.extract.lexicon import ACT, AGGREGATE, BEFORE_ANCHOR, LOCAL_ACCOUNT, WASHINGTON_SIDE
-from geo.extract.mentions import _number, find_event_type
+from geo.extract.mentions import find_event_type, number
 from geo.extract.sentences import Sentence
 from geo.gazetteer import Place
 from geo.report import Report
@@ -115,7 +115,7 @@ def before_anchor_span(anchor: DateSpan | None, match: re.Match) -> DateSpan | N
     if anchor is None or not anchor.known:
         return None
     unit = (match.group(2) or "").lower()
-    n = _number(match.group("n") or "") if match.group("n") else None
+    n = number(match.group("n") or "") if match.group("n") else None
     if unit.startswith("day") and n:
         day = anchor.date_from - timedelta(days=n)
         return DateSpan(day, day, "day", match.group(0))
