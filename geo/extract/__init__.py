@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from geo.dedup import merge_all
-from geo.extract.clean import strip_dateline
+from geo.extract.clean import clean_page
 from geo.extract.features import incident_id, one_source_per_report, to_feature
 from geo.extract.incidents import Assembler, Candidate, drop_vague_duplicates
 from geo.extract.mentions import find_casualties, find_event_type, find_perpetrator
@@ -67,7 +67,7 @@ class Extractor:
     def extract(self, report: Report) -> Extraction:
         """The incidents one report describes, merged within the report."""
         ref, ref_how = reference(report)
-        sentences = split_sentences(strip_dateline(report.text))
+        sentences = split_sentences(clean_page(report.text))
         lead = main_span(sentences, ref)
         candidates: list[Candidate] = []
         for sentence in sentences:
