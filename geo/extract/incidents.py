@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from geo.dates import DateSpan, find_dates, find_time
+from geo.extract.casualties import N, number
 from geo.extract.lexicon import (
     ACT,
     AGGREGATE,
@@ -187,11 +188,15 @@ class Assembler:
                 continue
             following.append(find_casualties(nxt.text))
         out = []
+        scopes = place_scopes(text, places)
+        cut = EVENT_CUE.search(text)
         for n, place in enumerate(places):
-            clause = text[places[n - 1].end if n else 0:places[n + 1].start if n + 1 < len(places) else len(text)]
-            local_type = nearest_means(text[max(0, place.start - 80):place.start]) or (
-                find_event_type(text[max(0, place.start - 80):place.end + 10]) if len(places) > 1 else None)
-            span = nearest_span(spans, place)
+            start, end = scopes[n]
+            scope = text[start:end]
+            before = text[max(start, place.start - 80):place.start]
+            local_type = nearest_means(before) or find_event_type(scope) or event_type
+            own_spans = [s for s in spans if start <= s.start < end] if cut else spans
+            span = nearest_span(own_spans, place)
             from_sentence = span is not None
             if before_anchor and place.start > before_anchor.start() and not (span and span.start > before_anchor.start()):
                 anchor = earlier[0].span if earlier and earlier[0].span else lead_span
@@ -201,11 +206,17 @@ class Assembler:
             if span is None:
                 span = lead_span or (recent_span(ref) if ref else None)
                 told_in = lead_span.text if lead_span else ""
-            candidate = Candidate(local_type or event_type, place, span, [sentence], date_from_sentence=from_sentence,
+            candidate = Candidate(local_type, place, span, [sentence], date_from_sentence=from_sentence,
                                   date_told_in=told_in)
-            self._enrich(candidate, sentence, event_type, first=True)
-            if len(places) > 1:  # casualties belong to the clause about this place
-                candidate.killed, candidate.injured = find_casualties(clause)
+            self._enrich(candidate, sentence, event_type, first=True, text=scope)
+            if candidate.killed is None and candidate.injured is None and out and \
+                    re.match(rf"^\W*(?:and\s+)?{N}\s+others\b", scope, re.I):
+                # "..., killing six, and three others near Albu Kamal": the same verb, counted again
+                count = number(re.match(rf"^\W*(?:and\s+)?({N})", scope, re.I).group(1))
+                if out[-1].killed is not None:
+                    candidate.killed = count
+                elif out[-1].injured is not None:
+                    candidate.injured = count
             us_time = eastern_to_local(text, candidate.span)
             if us_time is not None:
                 candidate.time_local, candidate.span = us_time
@@ -217,8 +228,10 @@ class Assembler:
             out.append(candidate)
         return out
 
-    def _enrich(self, candidate: Candidate, sentence: Sentence, event_type: str, first: bool = False) -> None:
-        text = sentence.text
+    def _enrich(self, candidate: Candidate, sentence: Sentence, event_type: str, first: bool = False,
+                text: str | None = None) -> None:
+        """Add what ``sentence`` (or the part of it about this place, ``text``) tells of the candidate."""
+        text = sentence.text if text is None else text
         if not first:
             candidate.sentences.append(sentence)
         candidate.time_local = candidate.time_local or find_time(text)
@@ -230,6 +243,30 @@ class Assembler:
         elif candidate.attribution != "claimed" and CLAIMED.search(text) and not NEGATED_CLAIM.search(text):
             candidate.attribution = "claimed"
         candidate.target = candidate.target or target_for(candidate.place, candidate.event_type, text)
+
+
+# a clause that turns to another event: "after a drone attack on ...", "in retaliation for a strike ..."
+EVENT_CUE = re.compile(r"\b(?:after|following|in the wake of|(?:in |as )?(?:retaliation|response|revenge|reprisal)s? "
+                       r"(?:for|to))\s+(?:[\w'’-]+\s+){0,6}?(?:attacks?|strikes?|air ?strikes?|killing|death|deaths|"
+                       r"barrage|bombing|raids?|assassination)\b", re.I)
+# where the part of a sentence about one place ends and the next begins: ", and two others were killed at Y"
+CLAUSE_BREAK = re.compile(r",\s*(?:and|while|whereas)\s+|;\s*", re.I)
+
+
+def place_scopes(text: str, places: list[Place]) -> list[tuple[int, int]]:
+    """For each place, the (start, end) of the part of the sentence that speaks of it: the sentence is cut
+    where it turns to another event, then between places at a clause break."""
+    cuts = sorted({0, len(text), *(m.start() for m in EVENT_CUE.finditer(text))})
+    scopes = []
+    for part_start, part_end in zip(cuts, cuts[1:], strict=False):
+        inside = [p for p in places if part_start <= max(p.start, 0) < part_end]  # a generic site has no start
+        bounds = [part_start]
+        for a, b in zip(inside, inside[1:], strict=False):
+            gap = CLAUSE_BREAK.search(text, max(a.end, 0), max(b.start, 0))
+            bounds.append(gap.start() if gap else max(a.end, 0))
+        bounds.append(part_end)
+        scopes.extend(zip(bounds, bounds[1:len(inside) + 1], strict=False))
+    return scopes
 
 
 def drop_vague_duplicates(candidates: list[Candidate]) -> list[Candidate]:

@@ -30,16 +30,16 @@ _R = lambda pattern: re.compile(pattern, re.I)  # noqa: E731
 EVENT_PATTERNS = [
     ("ied", _R(r"\b(IEDs?|roadside bombs?|improvised explosive devices?|explosive devices?|landmines?)\b")),
     ("mortar_attack", _R(r"\bmortars?(?:\s+(?:bombs?|rounds?|shells?))?\b")),
-    ("rocket_attack", _R(r"\b(rockets?|katyushas?|salvos?)\b")),
+    ("rocket_attack", _R(r"\b(rockets?|katyushas?|salvos?)\b(?![- ]launch)")),
     ("missile_attack", _R(r"\b(ballistic missiles?|cruise missiles?|missiles?)\b")),
     ("drone_attack", _R(r"\b(drones?|UAVs?|UAS|unmanned aerial (?:vehicles?|systems?|aircraft))\b")),
     ("small_arms", _R(r"\b(gunfire|small[- ]arms|opened fire|gunmen|sniper|machine[- ]guns?|shot at)\b")),
-    ("airstrike", _R(r"\b(air ?strikes?|air raids?|bombing raids?|warplanes?|fighter jets?|jets|gunships?|AC-130|F-15E?s?|"
+    ("airstrike", _R(r"\b(air ?strikes?|air raids?|air attacks?|bombing raids?|warplanes?|fighter jets?|jets|gunships?|AC-130|F-15E?s?|"
                      r"B-1B?s?|precision strikes?|retaliatory strikes?)\b")),
 ]
 STATE_ACTOR = _R(r"\b(U\.?S\.?|American|United States|Pentagon|CENTCOM|Central Command|coalition|Turkish|Turkey|"
                  r"Israeli|Jordanian)\b(?:\s+\w+){0,3}?\s*\b(forces|military|troops|aircraft|warplanes|jets|gunships?|"
-                 r"drones?|strikes?|struck|carried out|conducted|launched|said|announced|air force)\b|"
+                 r"drones?|strikes?|struck|carried out|conducted|launched|air force)\b|"
                  r"\b(U\.?S\.?|American|Turkish|Israeli|Jordanian|coalition)\s+(drone\s+)?strikes?\b|"
                  r"\bthe (U\.?S\.?|United States) (struck|hit|bombed|retaliated)\b")
 ACT = _R(r"\b(attack(?:s|ed|ing)?|struck|strikes?|hit|hits|target(?:s|ed|ing)?|fired|launched|landed|fell|"
