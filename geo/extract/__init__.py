@@ -17,7 +17,7 @@ The words each stage looks for live in ``lexicon``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from geo.dedup import merge_all
@@ -67,7 +67,8 @@ class Extractor:
     def extract(self, report: Report) -> Extraction:
         """The incidents one report describes, merged within the report."""
         ref, ref_how = reference(report)
-        sentences = split_sentences(clean_page(report.text))
+        report = replace(report, text=clean_page(report.text))  # later stages read the article alone
+        sentences = split_sentences(report.text)
         lead = main_span(sentences, ref)
         candidates: list[Candidate] = []
         for sentence in sentences:

@@ -41,7 +41,7 @@ def _patterns(verb: str, verb_ing: str, noun: str) -> list[re.Pattern]:
         _R(rf"\b{Q}(?P<n>{N})\s+{GAP}(?:were |was |are |is |have been |had been )?{verb}\b"),
         _R(rf"\b(?P<n>an?|one)\s+(?:[\w'’.-]+\s+){{0,5}}?(?:was|has been|had been|is)\s+{verb}\b"),
         _R(rf"\b(?:{verb_ing}|{verb})\s+{Q}(?P<n>{NA})\b(?!\s+(?:number|few|handful|dozen)\b)"),
-        _R(rf"\b{noun}\s+(?:to|of)\s+{Q}(?P<n>{N})\b"),
+        _R(rf"\b{noun}\s+(?:to|of)\s+{Q}(?P<n>{NA})\b(?!\s+(?:number|few|handful|dozen)\b)"),
     ]
 
 

@@ -24,7 +24,9 @@ DATELINE_DATED = re.compile(rf"^\s*[A-Z][\w'’ .-]{{2,30}},\s*{_MONTH}\s+\d{{1,
                             r"(?:\([^)]{1,40}\))?\s*[:–—-]\s*", re.M | re.I)
 # a date, then an agency or outlet: "15 Apr 2021; AGENCY:" or "REUTERS | 28.12.2019 - 09:25"
 DATELINE_DATE_FIRST = re.compile(rf"^\s*\d{{1,2}}\s+{_MONTH}\s+\d{{4}}\s*[;|,]\s*[A-Z][\w .]{{1,30}}:\s*", re.M | re.I)
-BYLINE = re.compile(r"^\s*[A-Z][A-Za-z .]{1,30}\s*\|\s*\d{1,2}[./]\d{1,2}[./]\d{2,4}.*$", re.M)
+BYLINE = re.compile(r"^\s*[A-Z][A-Za-z .]{1,30}\s*\|\s*\d{1,2}[./]\d{1,2}[./]\d{2,4}.*$|"
+                    r"^\s*(?:Published|Updated|Posted|Last updated|First published)\b.{0,100}$|"
+                    r"^\s*By\s+(?:[A-Z][\w.'’-]*\s*){1,5}(?:\|.{0,60})?$", re.M)
 
 CAPTION = re.compile(r"\((?:[^()]{0,60}/)?\s*(?:AP|AFP|Reuters|Getty|EPA|Anadolu)[^()]{0,40}(?:Photo|Images|FILE)"
                      r"[^()]{0,40}\)|\(AP Photo[^)]*\)|\bGetty Images\b|^Photo:|\bPhoto:\s*[A-Z]\w+\s*$|"

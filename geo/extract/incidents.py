@@ -146,12 +146,20 @@ class Assembler:
 
     def from_sentence(self, sentence: Sentence, sentences: list[Sentence], ref: date | None,
                        lead_span: DateSpan | None, earlier: list[Candidate], report: Report) -> list[Candidate]:
-        text = sentence.text
+        text = cut_background_tail(sentence.text)
         event_type = find_event_type(text)
-        previous = earlier[-1] if earlier else None
-        if event_type is None and previous and PAST_ACT.search(text) and not THREAT.search(text) \
-                and sentence.index - previous.sentences[-1].index <= 2:
-            event_type = previous.event_type  # "The facilities struck were at Al-Qaim and Akashat."
+        # a sentence that names no means goes on about the attack the sentence before it spoke of
+        previous = max(earlier, key=lambda c: c.sentences[-1].index) if earlier else None
+        if event_type is None and earlier and ACT.search(text) and not THREAT.search(text):
+            # the attack at a place named again ("the attack on Erbil, which hit the base"), else the one
+            # the sentence before spoke of ("The facilities struck were at Al-Qaim and Akashat.")
+            named = {p.site_id for p in self.incident_places(text, report.text) if p.site_id}
+            same_place = [c for c in earlier if c.place.site_id and
+                          named & {c.place.site_id, *self.ancestors(c.place.site_id)}]
+            if same_place:
+                event_type = same_place[-1].event_type
+            elif previous and PAST_ACT.search(text) and sentence.index - previous.sentences[-1].index <= 2:
+                event_type = previous.event_type
         if event_type is None or not ACT.search(text):
             return []
         if AGGREGATE.search(text):
@@ -162,7 +170,8 @@ class Assembler:
         if not places:
             if OUTSIDE.search(text):
                 return []
-            recent = [c for c in earlier if sentence.index - c.sentences[-1].index <= 3]
+            recent = sorted((c for c in earlier if sentence.index - c.sentences[-1].index <= 3),
+                            key=lambda c: c.sentences[-1].index)
             same_kind = [c for c in recent if c.event_type == event_type]
             target = (same_kind or recent or [None])[-1]
             if target is not None:
@@ -191,14 +200,16 @@ class Assembler:
         scopes = place_scopes(text, places)
         cut = EVENT_CUE.search(text)
         for n, place in enumerate(places):
-            start, end = scopes[n]
-            scope = text[start:end]
-            before = text[max(start, place.start - 80):place.start]
-            local_type = nearest_means(before) or find_event_type(scope) or event_type
-            own_spans = [s for s in spans if start <= s.start < end] if cut else spans
+            start, end, part_start, part_end = scopes[n]
+            scope, part = text[start:end], text[part_start:part_end]
+            before = text[max(part_start, place.start - 100):max(place.start, part_start)]
+            local_type = nearest_means(before) or find_event_type(scope) or find_event_type(part) or event_type
+            own_spans = [s for s in spans if part_start <= s.start < part_end] if cut else spans
             span = nearest_span(own_spans, place)
             from_sentence = span is not None
-            if before_anchor and place.start > before_anchor.start() and not (span and span.start > before_anchor.start()):
+            in_cue = cut is None or part_start > 0 or (cut.start() <= 2 and part_start == 0)
+            if before_anchor and in_cue and place.start > before_anchor.start() and \
+                    not (span and span.start > before_anchor.start()):
                 anchor = earlier[0].span if earlier and earlier[0].span else lead_span
                 span = before_anchor_span(anchor, before_anchor)
                 from_sentence = True
@@ -246,17 +257,37 @@ class Assembler:
 
 
 # a clause that turns to another event: "after a drone attack on ...", "in retaliation for a strike ..."
-EVENT_CUE = re.compile(r"\b(?:after|following|in the wake of|(?:in |as )?(?:retaliation|response|revenge|reprisal)s? "
+EVENT_CUE = re.compile(r"\b(?:(?:(?:\w+\s+)?(?:days?|hours?|weeks?)\s+)?after|following|in the wake of|(?:in |as )?(?:retaliation|response|revenge|reprisal)s? "
                        r"(?:for|to))\s+(?:[\w'’-]+\s+){0,6}?(?:attacks?|strikes?|air ?strikes?|killing|death|deaths|"
                        r"barrage|bombing|raids?|assassination)\b", re.I)
+# the appositive that files an attack with others: ", the latest in a series of rocket attacks on ..."
+BACKGROUND_TAIL = re.compile(r",?\s*(?:in |marking |and is )?(?:the )?(?:latest|newest|last) (?:in|of) (?:a|an|the)\b|"
+                             r",?\s*amid (?:a|an) (?:series|wave|spate|string|surge) of\b", re.I)
+
+
+def cut_background_tail(text: str) -> str:
+    """The sentence without an appositive that only files the attack among others."""
+    match = BACKGROUND_TAIL.search(text)
+    return text[:match.start()] + "." if match and match.start() > 20 else text
+
+
 # where the part of a sentence about one place ends and the next begins: ", and two others were killed at Y"
 CLAUSE_BREAK = re.compile(r",\s*(?:and|while|whereas)\s+|;\s*", re.I)
 
 
-def place_scopes(text: str, places: list[Place]) -> list[tuple[int, int]]:
-    """For each place, the (start, end) of the part of the sentence that speaks of it: the sentence is cut
-    where it turns to another event, then between places at a clause break."""
-    cuts = sorted({0, len(text), *(m.start() for m in EVENT_CUE.finditer(text))})
+def place_scopes(text: str, places: list[Place]) -> list[tuple[int, int, int, int]]:
+    """For each place, the (start, end) of the part of the sentence that speaks of it and the (start, end)
+    of the larger part it lies in: the sentence is cut where it turns to another event ("... after a
+    drone attack on X"; a fronted "Following an attack on X, ..." ends at its comma), then between places
+    at a clause break."""
+    cuts = {0, len(text)}
+    for match in EVENT_CUE.finditer(text):
+        cuts.add(match.start())
+        if match.start() <= 2:  # fronted: the turn ends at the comma that closes it
+            comma = text.find(", ", match.end())
+            if comma > 0:
+                cuts.add(comma + 1)
+    cuts = sorted(cuts)
     scopes = []
     for part_start, part_end in zip(cuts, cuts[1:], strict=False):
         inside = [p for p in places if part_start <= max(p.start, 0) < part_end]  # a generic site has no start
@@ -265,7 +296,7 @@ def place_scopes(text: str, places: list[Place]) -> list[tuple[int, int]]:
             gap = CLAUSE_BREAK.search(text, max(a.end, 0), max(b.start, 0))
             bounds.append(gap.start() if gap else max(a.end, 0))
         bounds.append(part_end)
-        scopes.extend(zip(bounds, bounds[1:len(inside) + 1], strict=False))
+        scopes.extend((a, b, part_start, part_end) for a, b in zip(bounds, bounds[1:len(inside) + 1], strict=False))
     return scopes
 
 

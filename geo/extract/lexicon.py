@@ -13,7 +13,10 @@ REFERENCE = re.compile(r"(?:\b(?:north|south|east|west|northeast|northwest|south
                        r"south-east|south-west)(?:ern)?\s+of|\btowards?|\bheading (?:to|for)|\bbound for|"
                        r"\b(?:launched|fired) from|\bkilomet(?:re|er)s?\s+(?:\w+\s+)?(?:of|from)|\bkm\s+"
                        r"(?:\w+\s+)?(?:of|from)|\bmiles\s+(?:\w+\s+)?(?:of|from)|"
-                       r"\b(?:launch\w*|fired)\b[\w\s]{0,35}?\b(?:from|near the (?:town|city|village) of))"
+                       r"\b(?:launch\w*|fired)\b[\w\s]{0,35}?\b(?:from|near the (?:town|city|village) of)|"
+                       # who told it, not where it happened: "an Iraqi official in Baghdad said"
+                       r"\b(?:officials?|sources?|spokes(?:man|woman|person)|ministry|correspondents?|reporters?|"
+                       r"diplomats?|analysts?|residents?|journalists?|officers?)\s+(?:based\s+)?in)"
                        r"\s*$", re.I)
 WASHINGTON_SIDE = re.compile(r"\b(in Washington|Washington time|Eastern(?: time)?|EST|EDT|White House|Pentagon|"
                              r"Defen[cs]e (?:Secretary|Department)|US officials)\b", re.I)
@@ -48,8 +51,10 @@ ACT = _R(r"\b(attack(?:s|ed|ing)?|struck|strikes?|hit|hits|target(?:s|ed|ing)?|f
          r"retaliat(?:ed|ion)|slammed|pounded|came under|engag(?:ed|ing)|approached|repelled|thwarted|foiled|"
          r"martyr(?:ed|ing))\b")
 AGGREGATE = _R(r"\b(\d+|dozens of|more than \d+|at least \d+|over \d+)\s+(?:\w+\s+){0,2}?(times|attacks|strikes)\b|"
-               r"\b(series|wave|string|spate|campaign) of (attacks|strikes)\b|\battacks? (?:on [\w\s-]+ )?since\b|"
-               r"\b\d+(st|nd|rd|th) attack\b")
+               r"\b(series|wave|string|spate|campaign|flurry|spree|number|dozens) of (?:[\w-]+\s+){0,4}?(attacks|strikes)\b|"
+               r"\battacks? (?:on [\w\s-]+ )?since\b|\b\d+(st|nd|rd|th) attack\b|"
+               # what happens often is no incident: "has been attacked repeatedly", "regularly the target of rockets"
+               r"\b(repeatedly|regularly|frequently|routinely|often|usually|sporadic(?:ally)?)\b")
 THREAT = _R(r"\b(threaten(?:s|ed)?|vow(?:s|ed)?|warn(?:s|ed)?|would|could|may|might|will|plan(?:s|ned)? to|"
             r"intend|if)\b")
 PAST_ACT = _R(r"\b(struck|hit|fired|launched|landed|fell|killed|wounded|injured|exploded|detonated|targeted|"

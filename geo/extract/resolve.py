@@ -129,5 +129,5 @@ def before_anchor_span(anchor: DateSpan | None, match: re.Match) -> DateSpan | N
 
 
 def recent_span(ref: date) -> DateSpan:
-    """A report that dates nothing speaks of the last few days before it appeared."""
-    return DateSpan(ref - timedelta(days=3), ref, "days", "", relative=True)
+    """A report that dates nothing is breaking news: the day it appeared or the night before."""
+    return DateSpan(ref - timedelta(days=1), ref, "days", "", relative=True)
