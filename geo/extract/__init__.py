@@ -23,7 +23,7 @@ from datetime import date
 from geo.dedup import merge_all
 from geo.extract.clean import clean_page
 from geo.extract.features import incident_id, one_source_per_report, to_feature
-from geo.extract.incidents import Assembler, Candidate, drop_vague_duplicates
+from geo.extract.incidents import Assembler, Assembly, drop_vague_duplicates
 from geo.extract.mentions import find_casualties, find_event_type, find_perpetrator
 from geo.extract.resolve import main_span, prefer_local_day, reference
 from geo.extract.sentences import Sentence, split_sentences
@@ -70,7 +70,7 @@ class Extractor:
         report = replace(report, text=clean_page(report.text))  # later stages read the article alone
         sentences = split_sentences(report.text)
         lead = main_span(sentences, ref)
-        candidates: list[Candidate] = []
+        candidates = Assembly()
         for sentence in sentences:
             candidates.extend(self.assembler.from_sentence(sentence, sentences, ref, lead, candidates, report))
         self.assembler.attribute(candidates, sentences)

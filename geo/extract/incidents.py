@@ -64,6 +64,35 @@ class Candidate:
 
 
 
+class Assembly(list):
+    """The candidates of one report so far, with what follow-on sentences need found without a scan:
+    the order they were last spoken of, and the latest one at each site (and the sites holding it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.touched: list[Candidate] = []
+        self.by_site: dict[str, Candidate] = {}
+
+    def touch(self, candidate: Candidate, ancestors: tuple[str, ...] = ()) -> None:
+        self.touched.append(candidate)
+        if candidate.place.site_id:
+            for key in (candidate.place.site_id, *ancestors):
+                self.by_site[key] = candidate
+
+    def last(self) -> Candidate | None:
+        return self.touched[-1] if self.touched else None
+
+    def recent(self, index: int, window: int) -> list[Candidate]:
+        """Candidates spoken of in the last ``window`` sentences, the latest last."""
+        out: list[Candidate] = []
+        for candidate in reversed(self.touched):
+            if index - candidate.sentences[-1].index > window:
+                break
+            if candidate not in out:
+                out.append(candidate)
+        return out[::-1]
+
+
 class Assembler:
     """Turns a report's sentences into candidates, with one gazetteer."""
 
@@ -145,19 +174,18 @@ class Assembler:
             candidate.attribution = "claimed" if announced else "attributed"
 
     def from_sentence(self, sentence: Sentence, sentences: list[Sentence], ref: date | None,
-                       lead_span: DateSpan | None, earlier: list[Candidate], report: Report) -> list[Candidate]:
+                       lead_span: DateSpan | None, earlier: Assembly, report: Report) -> list[Candidate]:
         text = cut_background_tail(sentence.text)
         event_type = find_event_type(text)
         # a sentence that names no means goes on about the attack the sentence before it spoke of
-        previous = max(earlier, key=lambda c: c.sentences[-1].index) if earlier else None
+        previous = earlier.last()
         if event_type is None and earlier and ACT.search(text) and not THREAT.search(text):
             # the attack at a place named again ("the attack on Erbil, which hit the base"), else the one
             # the sentence before spoke of ("The facilities struck were at Al-Qaim and Akashat.")
             named = {p.site_id for p in self.incident_places(text, report.text) if p.site_id}
-            same_place = [c for c in earlier if c.place.site_id and
-                          named & {c.place.site_id, *self.ancestors(c.place.site_id)}]
+            same_place = [earlier.by_site[site] for site in named if site in earlier.by_site]
             if same_place:
-                event_type = same_place[-1].event_type
+                event_type = max(same_place, key=lambda c: c.sentences[-1].index).event_type
             elif previous and PAST_ACT.search(text) and sentence.index - previous.sentences[-1].index <= 2:
                 event_type = previous.event_type
         if event_type is None or not ACT.search(text):
@@ -170,12 +198,12 @@ class Assembler:
         if not places:
             if OUTSIDE.search(text):
                 return []
-            recent = sorted((c for c in earlier if sentence.index - c.sentences[-1].index <= 3),
-                            key=lambda c: c.sentences[-1].index)
+            recent = earlier.recent(sentence.index, 3)
             same_kind = [c for c in recent if c.event_type == event_type]
             target = (same_kind or recent or [None])[-1]
             if target is not None:
                 self._enrich(target, sentence, event_type)
+                earlier.touch(target, self.ancestors(target.place.site_id or ""))
                 adopt_local_day(target, text, ref)
             return []
         if OUTSIDE.search(text) and all(p.kind == "country" for p in places):
@@ -184,6 +212,7 @@ class Assembler:
         if previous and sentence.index - previous.sentences[-1].index <= 2 and all(
                 REFERENCE.search(masked[max(0, p.start - 45):p.start]) for p in places):
             self._enrich(previous, sentence, event_type)  # "... travelling towards Baiji when it came under fire"
+            earlier.touch(previous, self.ancestors(previous.place.site_id or ""))
             return []
         spans = [s for s in find_dates(text, ref)]
         before_anchor = BEFORE_ANCHOR.search(text)
@@ -237,6 +266,8 @@ class Assembler:
                 if candidate.injured is None and injured is not None:
                     candidate.injured = injured
             out.append(candidate)
+        for candidate in out:
+            earlier.touch(candidate, self.ancestors(candidate.place.site_id or ""))
         return out
 
     def _enrich(self, candidate: Candidate, sentence: Sentence, event_type: str, first: bool = False,
