@@ -1,6 +1,10 @@
-"""Extraction speed: reports per second on one core, and gazetteer lookups with 10,000 sites.
+"""Extraction speed: reports per second on one core, large hostile reports, and gazetteer lookups.
 
     python bench/extract_bench.py [--reports 1000] [--words 600] [--sites 10000]
+
+Also prints the median time to read one report at the text limit (500,000 characters) of three kinds:
+one attack sentence repeated (the unauthenticated-stall case of issue 16), attack sentences that all
+differ, and prose with no attack.
 
 Reports are generated from a seeded mix of sentences written for this
 benchmark (attacks at known sites, background, quotes, aggregates), about
@@ -86,6 +90,27 @@ def main() -> None:
         runs.append(args.reports / (time.perf_counter() - started))
     print(f"extraction: {statistics.median(runs):.0f} reports/s (median of 3; {args.reports} reports of "
           f"~{args.words} words, one core), {incidents} incidents per run")
+
+    from geo.report import MAX_REPORT_CHARS
+
+    big_reports = {
+        "one attack sentence repeated": "A rocket hit Ain al-Asad air base on Friday, causing no casualties. ",
+        "attack sentences that all differ": None,
+        "prose with no attack": "Officials met in the capital on Tuesday to discuss the budget and the elections. ",
+    }
+    for name, sentence in big_reports.items():
+        if sentence is None:
+            text = " ".join(f"{rng.choice(MEANS).capitalize()} struck {rng.choice(PLACES)} {rng.choice(WHEN)}, "
+                            f"report number {i}." for i in range(MAX_REPORT_CHARS // 70))[:MAX_REPORT_CHARS]
+        else:
+            text = (sentence * (MAX_REPORT_CHARS // len(sentence)))[:MAX_REPORT_CHARS]
+        report = parse_report(text, "big.txt", published="2024-01-05")
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            extractor.extract(report)
+            times.append(time.perf_counter() - started)
+        print(f"a {len(text):,}-character report, {name}: {statistics.median(times):.2f} s (median of 3)")
 
     shipped = list(gazetteer.sites.values())
     big = Gazetteer(shipped + synthetic_sites(args.sites, rng), gazetteer.admin, geonames=True)

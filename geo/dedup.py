@@ -73,9 +73,10 @@ def _note_disagreement(props: dict, field: str, values: list) -> None:
 
 
 def merge(kept: dict, other: dict, ancestors: Callable[[str], tuple[str, ...]] = lambda s: (),
-          in_place: bool = False) -> dict:
+          in_place: bool = False, source_keys: set | None = None) -> dict:
     """One incident from two reports of the same event; ``kept``'s id survives (and ``kept`` itself is
-    changed only with ``in_place``)."""
+    changed only with ``in_place``). ``source_keys``, kept by a caller that merges many times into one
+    incident, saves re-reading its sources each time."""
     result = kept if in_place else copy.deepcopy(kept)
     p, q = result["properties"], other["properties"]
     # the tighter date span: their intersection when it is not empty
@@ -118,7 +119,7 @@ def merge(kept: dict, other: dict, ancestors: Callable[[str], tuple[str, ...]] =
         p["attribution"] = q.get("attribution")
     elif q.get("attribution") == "claimed":
         p["attribution"] = "claimed"
-    seen = {_source_key(s) for s in p.get("sources") or []}
+    seen = source_keys if source_keys is not None else {_source_key(s) for s in p.get("sources") or []}
     for source in q.get("sources") or []:
         if _source_key(source) not in seen:
             p.setdefault("sources", []).append(copy.deepcopy(source))
@@ -151,6 +152,7 @@ def merge_all(features: list[dict], ancestors: Callable[[str], tuple[str, ...]] 
     Each feature is compared only with the ones kept so far whose days it meets (an index by day),
     not with all of them: a report naming thousands of distinct incidents stays linear."""
     out: list[dict] = []
+    keys: list[set] = []  # each kept incident's source keys
     by_day: dict[str, list[int]] = {}
     wide: list[int] = []  # spans over more days than are indexed: compared with every feature
     for feature in features:
@@ -161,10 +163,11 @@ def merge_all(features: list[dict], ancestors: Callable[[str], tuple[str, ...]] 
             candidates = sorted({i for day in days for i in by_day.get(day, ())}.union(wide))
         for i in candidates:  # in first-seen order, as a scan of all would meet them
             if same_event(out[i], feature, ancestors):
-                merge(out[i], feature, ancestors, in_place=True)  # a merge only narrows the span
+                merge(out[i], feature, ancestors, in_place=True, source_keys=keys[i])  # only narrows the span
                 break
         else:
             out.append(copy.deepcopy(feature))
+            keys.append({_source_key(s) for s in out[-1]["properties"].get("sources") or []})
             if days is None:
                 wide.append(len(out) - 1)
             for day in days or ():

@@ -26,7 +26,7 @@ from geo.extract.features import incident_id, one_source_per_report, to_feature
 from geo.extract.incidents import Assembler, Assembly, drop_vague_duplicates
 from geo.extract.mentions import find_casualties, find_event_type, find_perpetrator
 from geo.extract.resolve import main_span, prefer_local_day, reference
-from geo.extract.sentences import Sentence, split_sentences
+from geo.extract.sentences import Sentence, split_sentences, unique_sentences
 from geo.gazetteer import Gazetteer
 from geo.report import Report
 
@@ -68,7 +68,7 @@ class Extractor:
         """The incidents one report describes, merged within the report."""
         ref, ref_how = reference(report)
         report = replace(report, text=clean_page(report.text))  # later stages read the article alone
-        sentences = split_sentences(report.text)
+        sentences = unique_sentences(split_sentences(report.text))
         lead = main_span(sentences, ref)
         candidates = Assembly()
         for sentence in sentences:

@@ -82,6 +82,10 @@ def number(text: str) -> int | None:
     return WORD_NUMBERS.get(text)
 
 
+DEATH_WORDS = _R(r"killed|dead|died|death|martyr|lives|killing|kills|fatalit")
+HARM_WORDS = _R(r"wound|injur|hurt")
+
+
 def _first_count(text: str, patterns: list[re.Pattern]) -> int | None:
     best: tuple[int, int, int] | None = None  # (start, -length, -count): the first, longest, largest
     for pattern in patterns:
@@ -110,7 +114,8 @@ def _first_count(text: str, patterns: list[re.Pattern]) -> int | None:
 @functools.lru_cache(maxsize=1024)  # asked once per place a sentence names
 def find_casualties(text: str) -> tuple[int | None, int | None]:
     """(killed, injured) as stated; 0 for what the text says did not happen, None when it is silent."""
-    killed, injured = _first_count(text, KILLED), _first_count(text, INJURED)
+    killed = _first_count(text, KILLED) if DEATH_WORDS.search(text) else None
+    injured = _first_count(text, INJURED) if HARM_WORDS.search(text) else None
     if ZERO_BOTH.search(text):
         killed = 0 if killed is None else killed
         injured = 0 if injured is None else injured

@@ -59,3 +59,14 @@ def split_sentences(text: str) -> list[Sentence]:
                 if len(piece) > 3:
                     out.append(Sentence(piece, len(out), p_index))
     return out
+
+def unique_sentences(sentences: list[Sentence]) -> list[Sentence]:
+    """Each sentence once, numbered anew: a sentence told again (a page's repeated lead, a caption
+    printed twice, a pasted copy) adds nothing, and reading it again would only cost time."""
+    seen: set[str] = set()
+    out: list[Sentence] = []
+    for sentence in sentences:
+        if sentence.text not in seen:
+            seen.add(sentence.text)
+            out.append(Sentence(sentence.text, len(out), sentence.paragraph))
+    return out

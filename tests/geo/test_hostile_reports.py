@@ -3,14 +3,15 @@
 Through ``geo.report``/``geo.extract`` in-process, through ``POST /ingest``, and through the CLI. A hang
 must fail rather than stall CI: in-process cases run under ``faulthandler``'s watchdog, which dumps
 every thread's stack and ends the run when a case passes ``HANG_SECONDS``; CLI cases run in a
-subprocess with a timeout. The timing bound (``BOUND_SECONDS``) is generous against a loaded machine;
-today's cases take well under two seconds each.
+subprocess with a timeout. No test here bounds wall-clock time (CI is a loaded machine): how fast
+each case is lives in ``bench/extract_bench.py``; here a test checks that the work grows linearly.
 """
 
 from __future__ import annotations
 
 import contextlib
 import faulthandler
+import gc
 import os
 import random
 import subprocess
@@ -25,23 +26,19 @@ from geo.extract import Extractor
 from geo.gazetteer import Gazetteer
 from geo.report import MAX_REPORT_BYTES, MAX_REPORT_CHARS, parse_report
 
-BOUND_SECONDS = 10
 HANG_SECONDS = 120
 PUBLISHED = "2024-01-05"
 EMBASSY = "Two rockets hit the US embassy in {} on Friday, causing no casualties."
 
 
 @contextlib.contextmanager
-def within(seconds: float = BOUND_SECONDS):
-    """Fail when the block takes longer than ``seconds``; end the whole run if it hangs."""
+def within():
+    """End the whole run, with every thread's stack, if the block hangs."""
     faulthandler.dump_traceback_later(HANG_SECONDS, exit=True)
-    start = time.monotonic()
     try:
         yield
     finally:
         faulthandler.cancel_dump_traceback_later()
-    elapsed = time.monotonic() - start
-    assert elapsed < seconds, f"took {elapsed:.1f} s"
 
 
 @pytest.fixture(scope="module")
@@ -127,6 +124,33 @@ def test_a_hostile_report_gives_a_result_or_a_clear_error_in_seconds(extractor, 
             return
     assert isinstance(expected, int), f"expected an error about {expected!r}, got {len(result.features)} incidents"
     assert len(result.features) >= expected
+
+
+def _cpu_seconds(extractor: Extractor, sentence: str, count: int) -> float:
+    """The least of three runs' CPU time, each on text never seen before (so no cache answers for it)."""
+    best = float("inf")
+    gc.collect()
+    gc.disable()  # a collection landing in one run and not the other is noise, not growth
+    try:
+        for run in range(3):  # the least of three: other processes only ever add time
+            text = "".join(sentence.format(n=1 + i % 28) + f"(r{run}-{i}) " for i in range(count))
+            report = parse_report(text, "n.txt", published=PUBLISHED)
+            started = time.process_time()
+            extractor.extract(report)
+            best = min(best, time.process_time() - started)
+    finally:
+        gc.enable()
+    return best
+
+
+@pytest.mark.parametrize("sentence", [
+    "Rockets hit Erbil airport on {n} March, wounding {n} people. ",        # every attack different
+    "Officials in the capital discussed budget number {n} on Tuesday. ",    # prose with no attack
+])
+def test_reading_grows_linearly_with_the_report(extractor, sentence):
+    """Four times the text takes well under eight times as long (a quadratic step would take ~16x)."""
+    ratio = _cpu_seconds(extractor, sentence, 2000) / max(_cpu_seconds(extractor, sentence, 500), 1e-3)
+    assert ratio < 8, f"4x the text took {ratio:.1f}x the time"
 
 
 @pytest.mark.parametrize("spelling", ["Bag\u200bhdad", "B\u200da\u200cg\u2060hdad\ufeff", "Bagh\u00addad\u200e",
