@@ -176,13 +176,13 @@ def migrate_store(source: Store, target: Store, note: str, actor: str | None,
                 if into_folder:
                     held += page
                 else:
-                    summary = target.put_many(collection, page, actor=actor, note=note)
+                    summary = target.put_many(collection, page, actor=actor, note=note, keep_stamps=True)
                     added += len(summary.added)
                     replaced += len(summary.replaced)
                     unchanged += len(summary.unchanged)
                 bar.update(len(page))
         if into_folder:
-            summary = target.put_many(collection, held, actor=actor, note=note)
+            summary = target.put_many(collection, held, actor=actor, note=note, keep_stamps=True)
             added, replaced, unchanged = len(summary.added), len(summary.replaced), len(summary.unchanged)
         done[collection] = (added, replaced, unchanged)
     if hasattr(target, "analyze"):
