@@ -102,6 +102,12 @@ def ready_database(url: str, samples: bool = True) -> Store:
     return _close_with_command(store)
 
 
+def open_existing_database(url: str) -> Store:
+    """The store of a database that is already set up (for commands that only read): a blank or
+    older database is an error saying to run ``incidentmap db upgrade``, never set up here."""
+    return _close_with_command(open_store(url))
+
+
 def load_gazetteer(url: str):
     """The gazetteer of the known sites stored in a database."""
     from geo.gazetteer import Gazetteer

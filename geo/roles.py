@@ -97,15 +97,14 @@ def write_guard(principal: Principal) -> Callable[[str, dict | None, dict, Calla
         return None
 
     def guard(fid: str, before: dict | None, after: dict, creator: Callable[[], str | None]) -> None:
+        if before is not None:
+            owner = actor_name(creator())
+            if owner != principal.name:
+                made_by = f"was created by {owner!r}" if owner else "was not created with an editor's token"
+                raise Forbidden(f"incident {fid!r} {made_by}; an editor may replace only the incidents it "
+                                f"created (ask a reviewer)")
         if _status(after) != _status(before):
             raise Forbidden(f"setting the status of {fid!r} to {_status(after)!r} needs a token with the "
                             f"role reviewer or above; {principal.name!r} is an editor")
-        if before is None:
-            return
-        owner = actor_name(creator())
-        if owner != principal.name:
-            made_by = f"was created by {owner!r}" if owner else "was not created with an editor's token"
-            raise Forbidden(f"incident {fid!r} {made_by}; an editor may replace only the incidents it "
-                            f"created (ask a reviewer)")
 
     return guard

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
-from filelock import FileLock, Timeout
+from filelock import Timeout
 
 from geo.errors import IncidentMapError, InvalidInput, NotFound, StoreUnavailable
-from geo.fileio import atomic_write_bytes
+from geo.fileio import atomic_write_bytes, held
 from geo.roles import DEFAULT_ROLE, RESERVED_NAMES, check_role
 from geo.timespan import utc_now_rfc3339
 
@@ -124,7 +124,7 @@ class TokenFile:
     def _rewrite(self, change) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            with FileLock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT):
+            with held(Path(str(self.path) + ".lock"), LOCK_TIMEOUT):
                 entries = self._read()
                 change(entries)
                 body = {"tokens": [{"name": e.name, "role": e.role, "sha256": e.sha256, "created": e.created}

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import numpy as np
 import orjson
-from filelock import FileLock, Timeout
+from filelock import Timeout
 
 from geo.errors import Conflict, IncidentMapError, NotFound, StoreUnavailable, ValidationError
-from geo.fileio import fsync_dir, write_temp
+from geo.fileio import fsync_dir, held, write_temp
 from geo.index import FeatureIndex, RawRows, dumps
 from geo.store.base import (
     COLLECTIONS,
@@ -260,9 +260,8 @@ class GeoJSONStore(IndexedReads):
         name and is fsynced, the changes are appended to the history and fsynced, and
         only then is the new file renamed into place."""
         path = self.path(collection)
-        lock = FileLock(str(self.data_dir / f".{collection}.lock"), timeout=LOCK_TIMEOUT)
         try:
-            with self._mutex, lock:
+            with self._mutex, held(self.data_dir / f".{collection}.lock", LOCK_TIMEOUT):
                 index = self._index(collection)
                 changes = change(_Rows(index))
                 if not changes and path.exists():
