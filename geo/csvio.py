@@ -124,7 +124,7 @@ def acled_rows_to_features(text: str, country_codes: dict[str, str]) -> Iterator
             raise InvalidInput(f"CSV lacks the column(s) {', '.join(missing)}; ACLED's columns are expected")
         yield from _acled_features(reader, country_codes)
     except csv.Error as exc:
-        raise InvalidInput(_csv_problem(reader.line_num, exc)) from None
+        raise InvalidInput(_csv_problem(reader.line_num + 1, exc)) from None  # the line being read
 
 
 def _csv_problem(line: int, exc: csv.Error) -> str:
