@@ -13,14 +13,26 @@ import orjson
 
 from geo import cli_db
 from geo.datadir import ADMIN_FILE, default_data_dir, init_data_dir, is_initialised, shipped_data_dir
-from geo.errors import IncidentMapError, InvalidInput
+from geo.errors import IncidentMapError, InvalidInput, NotFound, ValidationError
 from geo.query import parse_query
 from geo.store import is_database_url
 from geo.store.geojson import line_rows
 
+
+def _folder_option(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    if value is None:
+        return None
+    if not value.strip():  # Path("") is the current folder: never what an empty --data meant
+        raise click.BadParameter("is empty; give a data folder")
+    return Path(value).expanduser()
+
+
 DATA_OPTION = click.option(
-    "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    "--data", "data_dir", type=click.Path(file_okay=False), default=None, callback=_folder_option,
     help="Data folder (default: $INCIDENTMAP_DATA or ~/.local/share/incidentmap).")
+
+# what a data folder may hold before ``init`` seeds it: a tokens file made first, lock files
+_BEFORE_INIT = ("tokens.json", "tokens.json.lock")
 
 
 def _data_dir(value: Path | None) -> Path | str:
@@ -30,15 +42,49 @@ def _data_dir(value: Path | None) -> Path | str:
 
 
 def _ready_store(data_dir: Path):
-    """The store of ``data_dir``, running ``init`` first when the folder is new."""
+    """The store of ``data_dir`` for a command that writes, running ``init`` first when the folder
+    is new (or empty); a folder holding other files is refused rather than seeded."""
     from geo.store import open_store
 
     if is_database_url(data_dir):  # PostGIS: set up a blank database as init sets up a folder
         return cli_db.ready_database(data_dir)
     if not is_initialised(data_dir):
+        others = _other_files(Path(data_dir))
+        if others:
+            raise InvalidInput(
+                f"{data_dir} is not an incidentmap data folder (no sites.geojson) and holds other files "
+                f"({', '.join(others[:3])}{', ...' if len(others) > 3 else ''}); give a new or empty folder, "
+                f"or run 'incidentmap init --data {data_dir}' to make this one a data folder")
         seeded = init_data_dir(data_dir)
         click.echo(f"initialised {data_dir} ({_describe(seeded)})", err=True)
     return open_store(data_dir)
+
+
+def _other_files(folder: Path) -> list[str]:
+    """Names in ``folder`` that incidentmap did not put there (empty when it does not exist)."""
+    try:
+        names = sorted(entry.name for entry in folder.iterdir())
+    except FileNotFoundError:
+        return []
+    except NotADirectoryError:
+        return [folder.name]
+    return [n for n in names if n not in _BEFORE_INIT and not (n.startswith(".") and n.endswith(".lock"))]
+
+
+def _existing_store(data_dir: Path | str):
+    """The store of ``data_dir`` for a command that only reads: never created or seeded here."""
+    from geo.store import open_store
+
+    if is_database_url(data_dir):
+        return cli_db.open_existing_database(data_dir)
+    folder = Path(data_dir)
+    if not folder.is_dir():
+        raise NotFound(f"the data folder {str(folder)!r} does not exist; run 'incidentmap init --data "
+                       f"{folder}' to make one, or give the right --data")
+    if not is_initialised(folder):
+        raise NotFound(f"{str(folder)!r} is not an incidentmap data folder (no sites.geojson); give the "
+                       "right --data, or run 'incidentmap init' on it")
+    return open_store(folder)
 
 
 def _describe(seeded: dict[str, int]) -> str:
@@ -133,17 +179,48 @@ class _LineFeatures(Sequence):
             try:
                 feature = orjson.loads(row)
             except orjson.JSONDecodeError as exc:
-                raise InvalidInput(f"{self.name}: feature {n} is not valid JSON ({exc})") from None
+                problem = _json_problem(self.name, exc).description.removeprefix(self.name).strip()
+                raise InvalidInput(f"{self.name}: feature {n} {problem}") from None
             yield feature
 
 
+_SAVE_AS_UTF8 = "save it as UTF-8 (in a spreadsheet: 'CSV UTF-8'; in an editor: encoding UTF-8) and import it again"
+
+
+def _check_utf8(raw: bytes, name: str) -> None:
+    """InvalidInput saying what the file is and what to do, unless ``raw`` is UTF-8 text."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InvalidInput(f"{name} is UTF-16 text; {_SAVE_AS_UTF8}")
+    if b"\x00" in raw[:65536]:
+        raise InvalidInput(f"{name} holds NUL bytes: it is UTF-16 text without a byte-order mark, or not "
+                           f"text at all; {_SAVE_AS_UTF8}")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InvalidInput(f"{name} is not UTF-8 (byte 0x{raw[exc.start]:02x} on line {line}; Latin-1 and "
+                           f"Windows-1252 files look like that); {_SAVE_AS_UTF8}") from None
+
+
+def _json_problem(name: str, exc: orjson.JSONDecodeError) -> InvalidInput:
+    if "depth limit" in str(exc) or "recursion" in str(exc):
+        return InvalidInput(f"{name} nests JSON deeper than 1,024 levels, which no feature needs (unknown "
+                            "properties may nest at most 16 deep); remove the deep part and import it again")
+    return InvalidInput(f"{name} is neither GeoJSON nor a .csv file ({exc})")
+
+
 def read_import_file(path: Path) -> Sequence[dict]:
-    """Features from a GeoJSON FeatureCollection (or one Feature) or an ACLED-style CSV."""
+    """Features from a GeoJSON FeatureCollection (or one Feature) or an ACLED-style CSV; a file
+    that is not UTF-8, nests too deep or holds an overlong CSV field is an InvalidInput naming it."""
     raw = path.read_bytes()
+    _check_utf8(raw, path.name)
     if path.suffix.lower() == ".csv":
         from geo.csvio import acled_rows_to_features
 
-        return list(acled_rows_to_features(raw.decode("utf-8-sig"), _country_codes()))
+        try:
+            return list(acled_rows_to_features(raw.decode("utf-8-sig"), _country_codes()))
+        except InvalidInput as exc:
+            raise InvalidInput(f"{path.name}: {exc.description}") from None
     lines = line_rows(raw)
     if lines is not None and len(lines):
         try:
@@ -154,7 +231,7 @@ def read_import_file(path: Path) -> Sequence[dict]:
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise InvalidInput(f"{path.name} is neither GeoJSON nor a .csv file ({exc})") from None
+        raise _json_problem(path.name, exc) from None
     if isinstance(data, dict) and data.get("type") == "Feature":
         return [data]
     if isinstance(data, dict) and data.get("type") == "FeatureCollection" \
@@ -171,12 +248,27 @@ def read_import_file(path: Path) -> Sequence[dict]:
 @friendly_errors
 def import_(file: Path, data_dir: Path | None, collection: str) -> None:
     """Add or replace features from GeoJSON or an ACLED-style CSV; all or nothing."""
-    store = _ready_store(_data_dir(data_dir))
     features = read_import_file(file)
+    store = _ready_store(_data_dir(data_dir))
     click.echo(f"validating {len(features)} features from {file.name} ...", err=True)
-    summary = store.put_many(collection, features, actor=local_actor(), note=f"imported from {file.name}")
+    try:
+        summary = store.put_many(collection, features, actor=local_actor(), note=f"imported from {file.name}",
+                                 keep_stamps=True)
+    except ValidationError as exc:
+        raise InvalidInput(_where_in_file(file, exc)) from None
     click.echo(f"{collection}: {len(summary.added)} added, {len(summary.replaced)} replaced, "
                f"{len(summary.unchanged)} unchanged")
+
+
+def _where_in_file(file: Path, exc: ValidationError) -> str:
+    """A feature's error as the file's own place: ``x.csv: row 4: notes: ...`` (the header is row 1),
+    ``x.geojson: features[2].notes: ...``."""
+    import re
+
+    found = re.match(r"features\[(\d+)\]\.(.*)", exc.field)
+    if file.suffix.lower() == ".csv" and found:
+        return f"{file.name}: row {int(found[1]) + 2}: {found[2]}: {exc.description.split(': ', 1)[1]}"
+    return f"{file.name}: {exc.description}"
 
 
 @cli.command()
@@ -194,7 +286,7 @@ def import_(file: Path, data_dir: Path | None, collection: str) -> None:
 def export(data_dir: Path | None, collection: str, bbox: str | None, datetime_: str | None,
            event_type: str | None, country_code: str | None, fmt: str, output: Path | None) -> None:
     """Write the matching features as GeoJSON or CSV."""
-    store = _ready_store(_data_dir(data_dir))
+    store = _existing_store(_data_dir(data_dir))
     params = {k: v for k, v in {"bbox": bbox, "datetime": datetime_, "event_type": event_type,
                                 "country_code": country_code}.items() if v}
     query = parse_query(params)
@@ -304,7 +396,7 @@ def render(data_dir: Path | None, fmt: str, datetime_: str | None, bbox: str | N
     """Draw the incidents of a filter for a report: a static map (png, svg, pdf) or a standalone HTML map."""
     from geo.exports import export_data
 
-    store = _ready_store(_data_dir(data_dir))
+    store = _existing_store(_data_dir(data_dir))
     params = {k: v for k, v in {"datetime": datetime_, "bbox": bbox, "event_type": event_type,
                                 "title": title}.items() if v}
     if fmt == "html":

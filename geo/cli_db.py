@@ -102,6 +102,12 @@ def ready_database(url: str, samples: bool = True) -> Store:
     return _close_with_command(store)
 
 
+def open_existing_database(url: str) -> Store:
+    """The store of a database that is already set up (for commands that only read): a blank or
+    older database is an error saying to run ``incidentmap db upgrade``, never set up here."""
+    return _close_with_command(open_store(url))
+
+
 def load_gazetteer(url: str):
     """The gazetteer of the known sites stored in a database."""
     from geo.gazetteer import Gazetteer
@@ -176,13 +182,13 @@ def migrate_store(source: Store, target: Store, note: str, actor: str | None,
                 if into_folder:
                     held += page
                 else:
-                    summary = target.put_many(collection, page, actor=actor, note=note)
+                    summary = target.put_many(collection, page, actor=actor, note=note, keep_stamps=True)
                     added += len(summary.added)
                     replaced += len(summary.replaced)
                     unchanged += len(summary.unchanged)
                 bar.update(len(page))
         if into_folder:
-            summary = target.put_many(collection, held, actor=actor, note=note)
+            summary = target.put_many(collection, held, actor=actor, note=note, keep_stamps=True)
             added, replaced, unchanged = len(summary.added), len(summary.replaced), len(summary.unchanged)
         done[collection] = (added, replaced, unchanged)
     if hasattr(target, "analyze"):

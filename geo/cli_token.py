@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from geo.roles import DEFAULT_ROLE, ROLES
 from geo.tokens import TokenFile, default_token_path
 
 
@@ -31,31 +32,51 @@ def register(cli: click.Group, data_option, friendly_errors) -> None:
     def token() -> None:
         """Named bearer tokens for writes; only their hashes are stored."""
 
+    role_option = click.option(
+        "--role", type=click.Choice(ROLES), default=DEFAULT_ROLE, show_default=True,
+        help="editor: create incidents and replace its own; reviewer: also set status, on any incident; "
+             "admin: also delete and restore.")
+
     @token.command("add")
     @click.argument("name")
+    @role_option
     @data_option
     @file_option
     @friendly_errors
-    def add(name: str, data_dir: Path | None, tokens_file: Path | None) -> None:
-        """Make a token for NAME and print it once; keep it, it cannot be shown again."""
+    def add(name: str, role: str, data_dir: Path | None, tokens_file: Path | None) -> None:
+        """Make a token for NAME with a role and print it once; keep it, it cannot be shown again."""
         tokens = _token_file(data_dir, tokens_file)
-        secret = tokens.add(name)
-        click.echo(f"token for {name!r} (shown once; {tokens.path} keeps only its hash):", err=True)
+        secret = tokens.add(name, role)
+        click.echo(f"token for {name!r}, role {role} (shown once; {tokens.path} keeps only its hash):",
+                   err=True)
         click.echo(secret)
+
+    @token.command("role")
+    @click.argument("name")
+    @click.argument("role", type=click.Choice(ROLES))
+    @data_option
+    @file_option
+    @friendly_errors
+    def role_(name: str, role: str, data_dir: Path | None, tokens_file: Path | None) -> None:
+        """Give NAME's token another ROLE; the token stays the same."""
+        tokens = _token_file(data_dir, tokens_file)
+        tokens.set_role(name, role)
+        click.echo(f"{name!r} is now {role}", err=True)
 
     @token.command("list")
     @data_option
     @file_option
     @friendly_errors
     def list_(data_dir: Path | None, tokens_file: Path | None) -> None:
-        """Names of the tokens, when each was made, and the start of its hash."""
+        """Names of the tokens, their roles, when each was made, and the start of its hash."""
         tokens = _token_file(data_dir, tokens_file)
         entries = tokens.entries()
         if not entries:
             click.echo(f"no tokens in {tokens.path}: writes are refused", err=True)
             return
         for entry in sorted(entries.values(), key=lambda e: e.name):
-            click.echo(f"{entry.name}\t{entry.created}\tsha256:{entry.sha256[:12]}…")
+            role = entry.role if entry.role_given else f"{entry.role} (made before roles)"
+            click.echo(f"{entry.name}\t{role}\t{entry.created}\tsha256:{entry.sha256[:12]}…")
 
     @token.command("revoke")
     @click.argument("name")

@@ -118,9 +118,23 @@ def _acled_int(value: str, name: str, row: int) -> int | None:
 def acled_rows_to_features(text: str, country_codes: dict[str, str]) -> Iterator[dict]:
     """Features from a CSV with ACLED's columns; raises InvalidInput naming the row."""
     reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in ACLED_REQUIRED if c not in (reader.fieldnames or [])]
-    if missing:
-        raise InvalidInput(f"CSV lacks the column(s) {', '.join(missing)}; ACLED's columns are expected")
+    try:
+        missing = [c for c in ACLED_REQUIRED if c not in (reader.fieldnames or [])]
+        if missing:
+            raise InvalidInput(f"CSV lacks the column(s) {', '.join(missing)}; ACLED's columns are expected")
+        yield from _acled_features(reader, country_codes)
+    except csv.Error as exc:
+        raise InvalidInput(_csv_problem(reader.line_num + 1, exc)) from None  # the line being read
+
+
+def _csv_problem(line: int, exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        return (f"line {line}: a field is longer than {csv.field_size_limit():,} characters, far more than any "
+                "incident field holds (often a quote left open); fix or shorten that field")
+    return f"line {line}: not readable as CSV ({exc})"
+
+
+def _acled_features(reader: csv.DictReader, country_codes: dict[str, str]) -> Iterator[dict]:
     for n, row in enumerate(reader, start=2):
         day = _acled_date(row["event_date"], n)
         precision = _PRECISION.get((row.get("time_precision") or "1").strip(), "day")

@@ -59,6 +59,6 @@ def init_data_dir(data_dir: Path, empty: bool = False) -> dict[str, int]:
         if store.path(collection).exists():
             continue
         features = read_feature_collection(source) if source else []
-        store.put_many(collection, features, actor="local", note="seeded from the shipped data")
+        store.put_many(collection, features, actor="local", note="seeded from the shipped data", keep_stamps=True)
         seeded[collection] = len(features)
     return seeded

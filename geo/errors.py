@@ -7,6 +7,8 @@ JSON error body without guessing a status.
 
 from __future__ import annotations
 
+import reprlib
+
 
 class IncidentMapError(Exception):
     """Base of all expected errors: carries an OGC exception code and a status."""
@@ -43,7 +45,16 @@ class ValidationError(InvalidInput):
         self.field = field
         self.value = value
         self.problem = problem
-        super().__init__(f"{field}: {problem} (got {value!r})")
+        super().__init__(f"{field}: {problem} (got {_quote(value)})")
+
+
+def _quote(value: object, limit: int = 300) -> str:
+    """``repr(value)``, shortened; a value nested too deep for ``repr`` is shown a few levels deep."""
+    try:
+        text = repr(value)
+    except RecursionError:
+        text = reprlib.repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 class NotFound(IncidentMapError):
@@ -62,6 +73,13 @@ class Unauthorized(IncidentMapError):
 
 
 class WritesDisabled(IncidentMapError):
+    code = "Forbidden"
+    status = 403
+
+
+class Forbidden(IncidentMapError):
+    """The caller's token is valid but its role does not allow this write (HTTP 403)."""
+
     code = "Forbidden"
     status = 403
 

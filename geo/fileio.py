@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 
 def fsync_dir(folder: Path) -> None:
@@ -48,3 +51,27 @@ def atomic_write_chunks(path: Path, chunks: Iterable[bytes], mode: int = 0o644) 
 
 def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
     atomic_write_chunks(path, (data,), mode)
+
+
+@contextmanager
+def held(path: Path, timeout: float) -> Iterator[None]:
+    """Hold the cross-process lock file ``path``, waiting at most ``timeout`` seconds for another
+    holder (``filelock.Timeout`` then). When the lock is not free at once, the folder is first
+    checked for taking new files, so a folder where no lock file can be made (read-only, or not
+    a real folder, like /proc/self) fails at once with the OSError rather than after the wait."""
+    lock = FileLock(str(path))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        _check_can_create(Path(path).parent)
+        lock.acquire(timeout=timeout)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _check_can_create(folder: Path) -> None:
+    fd, name = tempfile.mkstemp(dir=folder, prefix=".probe.", suffix=".tmp")
+    os.close(fd)
+    os.unlink(name)

@@ -77,4 +77,4 @@ def restore(store: Store, collection_id: str, fid: str, seq: int, actor: str | N
     if version is None:
         raise NotFound(f"change {seq} of {fid!r} holds no version of the feature")
     version = {**version, "properties": dict(version.get("properties") or {})}
-    return store.put(collection_id, version, actor=actor, note=f"restored from change {seq}")
+    return store.put(collection_id, version, actor=actor, note=f"restored from change {seq}", keep_stamps=True)

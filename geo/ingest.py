@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from geo.dedup import merge, same_event
 from geo.query import MAX_LIMIT, Query
 from geo.store import Store
-from geo.store.base import same_but_bookkeeping
+from geo.store.base import WriteGuard, same_but_bookkeeping
 from geo.timespan import day_end, day_start, parse_day
 
 _WINDOW_DEGREES = 0.3
@@ -44,8 +44,10 @@ def _stored_near(store: Store, feature: dict) -> list[dict]:
 
 def ingest_features(store: Store, features: list[dict],
                     ancestors: Callable[[str], tuple[str, ...]] = lambda s: (), *,
-                    actor: str | None = None, note: str | None = None) -> IngestSummary:
-    """Merge ``features`` into the store's incidents; one atomic write."""
+                    actor: str | None = None, note: str | None = None,
+                    guard: WriteGuard | None = None) -> IngestSummary:
+    """Merge ``features`` into the store's incidents; one atomic write (``guard``: the writer's
+    role check, see geo.roles)."""
     summary = IngestSummary()
     pending: dict[str, dict] = {}
     for feature in features:
@@ -68,5 +70,5 @@ def ingest_features(store: Store, features: list[dict],
         if found["id"] not in summary.new + summary.merged:
             summary.merged.append(found["id"])
     if pending:
-        store.put_many("incidents", list(pending.values()), actor=actor, note=note)
+        store.put_many("incidents", list(pending.values()), actor=actor, note=note, guard=guard)
     return summary

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from geo.bounds import MAX_SOURCES, check_unknown_properties, short_repr
 from geo.errors import ValidationError
 from geo.timespan import parse_day, parse_instant
 
@@ -30,15 +31,17 @@ SITE_KINDS = (
     "oil_field", "outpost", "airport",
 )
 
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,127}$")
-_TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-_CC_RE = re.compile(r"^[A-Z]{2}$")
+# always used with fullmatch: "$" also matches before a final newline, and "nl-demo\n" is no id
+_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}")
+_TIME_RE = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+_CC_RE = re.compile(r"[A-Z]{2}")
+_URL_RE = re.compile(r"https?://[^\s]+", re.I)
 
 
 # ---- small field checkers: each names the field and quotes the value --------
 
 def check_id(name: str, value: Any) -> str:
-    if not isinstance(value, str) or not _ID_RE.match(value):
+    if not isinstance(value, str) or not _ID_RE.fullmatch(value):
         raise ValidationError(
             name, value, "must be 1-128 URL-safe characters (letters, digits, . _ ~ -)"
         )
@@ -137,7 +140,10 @@ def _polygon(geometry: dict) -> dict:
 
 
 def _short(value: Any) -> Any:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except RecursionError:  # nested deeper than repr goes
+        return short_repr(value)
     return value if len(text) <= 80 else text[:77] + "..."
 
 
@@ -160,7 +166,10 @@ def _feature_parts(feature: Any) -> tuple[Any, dict, Any]:
 
 
 def _extra(props: dict, known: set[str]) -> dict:
-    return {k: v for k, v in props.items() if k not in known}
+    """The properties the model does not know, within the limits of geo.bounds."""
+    extra = {k: v for k, v in props.items() if k not in known}
+    check_unknown_properties(extra)
+    return extra
 
 
 # ---- the model ----------------------------------------------------------
@@ -180,7 +189,7 @@ class Source:
         if not isinstance(data, dict):
             raise ValidationError(where, _short(data), "must be an object")
         url = _opt_str(f"{where}.url", data.get("url"), 2048)
-        if url is not None and not re.match(r"^https?://[^\s]+$", url, re.I):
+        if url is not None and not _URL_RE.fullmatch(url):
             raise ValidationError(f"{where}.url", url, "must be an http or https URL")
         published = data.get("published")
         if published is not None:
@@ -253,14 +262,16 @@ class Incident:
             raise ValidationError("date", day, f"lies outside date_from..date_to {date_from}..{date_to}")
         precision = p.get("date_precision") or ("day" if date_from == date_to else "days")
         time_local = p.get("time_local")
-        if time_local is not None and (not isinstance(time_local, str) or not _TIME_RE.match(time_local)):
+        if time_local is not None and (not isinstance(time_local, str) or not _TIME_RE.fullmatch(time_local)):
             raise ValidationError("time_local", time_local, "must be HH:MM (24-hour) or null")
         country_code = p.get("country_code")
-        if country_code not in (None, "") and (not isinstance(country_code, str) or not _CC_RE.match(country_code)):
+        if country_code not in (None, "") and (not isinstance(country_code, str) or not _CC_RE.fullmatch(country_code)):
             raise ValidationError("country_code", country_code, "must be an ISO 3166-1 alpha-2 code like 'IQ'")
         raw_sources = p.get("sources") or []
         if not isinstance(raw_sources, list):
             raise ValidationError("sources", _short(raw_sources), "must be a list")
+        if len(raw_sources) > MAX_SOURCES:
+            raise ValidationError("sources", f"{len(raw_sources)} sources", f"at most {MAX_SOURCES} per incident")
         confidence = p.get("confidence")
         if confidence is not None and (isinstance(confidence, bool) or not isinstance(confidence, (int, float))
                                        or not 0 <= confidence <= 1):
@@ -359,7 +370,7 @@ class Site:
         if parent is not None:
             check_id("parent_id", parent)
         cc = p.get("country_code")
-        if cc is not None and (not isinstance(cc, str) or not _CC_RE.match(cc)):
+        if cc is not None and (not isinstance(cc, str) or not _CC_RE.fullmatch(cc)):
             raise ValidationError("country_code", cc, "must be an ISO 3166-1 alpha-2 code like 'IQ'")
         return cls(
             id=fid, name=name, kind=_enum("kind", p.get("kind"), SITE_KINDS), geometry=geometry,

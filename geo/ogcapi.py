@@ -16,6 +16,7 @@ import orjson
 from geo.errors import InvalidInput, InvalidParameterValue, MethodNotAllowed, NotFound, UnsupportedMediaType
 from geo.query import CRS84, parse_query
 from geo.store import COLLECTIONS, CollectionInfo, Store
+from geo.store.base import WriteGuard
 from geo.timespan import utc_now_rfc3339
 
 CONFORMANCE = [
@@ -212,14 +213,16 @@ def check_writable(store: Store, collection_id: str) -> None:
 
 
 def create_item(store: Store, collection_id: str, body: bytes, content_type: str | None,
-                actor: str | None = None) -> dict:
-    """Store a new feature (409 if its id exists); returns it as stored."""
+                actor: str | None = None, guard: WriteGuard | None = None) -> dict:
+    """Store a new feature (409 if its id exists); returns it as stored. ``guard``: the writer's
+    role check (geo.roles); created/updated are the server's."""
     check_writable(store, collection_id)
-    return store.put(collection_id, parse_feature_body(body, content_type), create_only=True, actor=actor)
+    return store.put(collection_id, parse_feature_body(body, content_type), create_only=True, actor=actor,
+                     guard=guard)
 
 
 def replace_item(store: Store, collection_id: str, fid: str, body: bytes,
-                 content_type: str | None, actor: str | None = None) -> dict:
+                 content_type: str | None, actor: str | None = None, guard: WriteGuard | None = None) -> dict:
     """Replace an existing feature; the id in the URL wins over one in the body."""
     check_writable(store, collection_id)
     feature = parse_feature_body(body, content_type)
@@ -229,7 +232,7 @@ def replace_item(store: Store, collection_id: str, fid: str, body: bytes,
     feature["id"] = fid
     if isinstance(feature.get("properties"), dict):
         feature["properties"]["id"] = fid
-    return store.put(collection_id, feature, replace_only=True, actor=actor)
+    return store.put(collection_id, feature, replace_only=True, actor=actor, guard=guard)
 
 
 def delete_item(store: Store, collection_id: str, fid: str, actor: str | None = None) -> None:

@@ -71,7 +71,9 @@ def openapi_document(base: str) -> dict:
     auth_errors = {"400": _error("The feature is invalid or the body is not JSON; the description names "
                                  "the field"),
                    "401": _error("Missing or wrong bearer token"),
-                   "403": _error("Writes are disabled: no token is configured"),
+                   "403": _error("Writes are disabled (no token is configured), or the token's role does not "
+                                 "allow this write (editor: create, replace its own, never set status; "
+                                 "reviewer: also status and any incident; admin: also delete)"),
                    "404": _error("No such collection or feature"),
                    "405": _error("The collection is read-only"),
                    "413": _error("The body is too large"),
@@ -174,9 +176,10 @@ def openapi_document(base: str) -> dict:
                                       "path")],
                 "security": [{"bearer": []}],
                 "responses": {"200": _ok("The feature as now stored", "application/geo+json"),
-                              "400": _error("A query parameter"),
+                              "400": _error("A query parameter, or the version breaks the limits on a "
+                                            "feature (unknown properties nested deeper than 16 levels, ...)"),
                               "401": _error("No valid bearer token"),
-                              "403": _error("Writes are disabled (no tokens)"),
+                              "403": _error("Writes are disabled (no tokens), or the token is not an admin's"),
                               "404": _error("No such collection, or no such change of this feature"),
                               "405": _error("The collection is read-only"),
                               "503": _error("The store cannot be written now")}}},
@@ -201,7 +204,8 @@ def openapi_document(base: str) -> dict:
                               "400": _error("No text, text over 500,000 characters, a bad published date, "
                                             "a bad store flag or malformed JSON"),
                               "401": _error("store=true without a valid token"),
-                              "403": _error("store=true but writes are disabled"),
+                              "403": _error("store=true but writes are disabled, or an editor's report would "
+                                            "change an incident it did not create"),
                               "413": _error("The body is too large"),
                               "415": _error("The body is neither JSON nor a form"),
                               "503": _error("store=true but the store cannot be written now")}}},

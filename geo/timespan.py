@@ -16,23 +16,24 @@ from geo.errors import InvalidParameterValue
 
 DAY_SECONDS = 86_400
 # ASCII digits only: \d would also take Arabic-Indic and other digits that fromisoformat refuses
-_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+# matched whole (fullmatch): "$" would also match before a final newline
+_DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _INSTANT_RE = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:?\d{2})?$", re.ASCII
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:?\d{2})?", re.ASCII
 )
 _EPOCH = date(1970, 1, 1)
 
 
 def parse_day(text: str) -> date:
     """``'2023-12-08'`` to a date; ValueError for anything else."""
-    if not isinstance(text, str) or not _DAY_RE.match(text):
+    if not isinstance(text, str) or not _DAY_RE.fullmatch(text):
         raise ValueError(f"not a YYYY-MM-DD date: {text!r}")
     return date.fromisoformat(text)
 
 
 def parse_instant(text: str) -> datetime:
     """An RFC 3339 date-time to an aware UTC datetime; no zone means UTC."""
-    if not isinstance(text, str) or not _INSTANT_RE.match(text):
+    if not isinstance(text, str) or not _INSTANT_RE.fullmatch(text):
         raise ValueError(f"not an RFC 3339 date-time: {text!r}")
     normal = text.replace("t", "T").replace("z", "Z").replace(" ", "T")
     value = datetime.fromisoformat(normal)
@@ -60,7 +61,7 @@ def epoch_to_day(seconds: int) -> date:
 
 def bound_span(text: str) -> tuple[int, int]:
     """The closed span of seconds one bound denotes: a whole day or one second."""
-    if _DAY_RE.match(text):
+    if _DAY_RE.fullmatch(text):
         day = parse_day(text)
         return day_start(day), day_end(day)
     instant = parse_instant(text)

@@ -20,9 +20,10 @@ TOKEN = "test-token-7f3a"
 TOKEN_NAME = "tester"
 
 
-def grant_token(data_dir: Path, token: str = TOKEN, name: str = TOKEN_NAME) -> None:
-    """Let ``token`` write to the store in ``data_dir``, as ``name`` (its hash goes in tokens.json)."""
-    TokenFile(default_token_path(data_dir)).add_hash(name, hash_token(token))
+def grant_token(data_dir: Path, token: str = TOKEN, name: str = TOKEN_NAME, role: str = "admin") -> None:
+    """Let ``token`` write to the store in ``data_dir``, as ``name`` with ``role`` (its hash goes in
+    tokens.json). The tests' own token is an admin's: it may do every write."""
+    TokenFile(default_token_path(data_dir)).add_hash(name, hash_token(token), role)
 
 
 @pytest.fixture
@@ -85,8 +86,8 @@ def load_test_data(store) -> None:
     """What ``data_dir`` holds: the shipped known sites and the test incidents, with no history."""
     from geo.datadir import read_feature_collection
 
-    store.put_many("sites", read_feature_collection(shipped_data_dir() / "sites.geojson"))
-    store.put_many("incidents", read_feature_collection(TEST_DATA / "incidents.geojson"))
+    store.put_many("sites", read_feature_collection(shipped_data_dir() / "sites.geojson"), keep_stamps=True)
+    store.put_many("incidents", read_feature_collection(TEST_DATA / "incidents.geojson"), keep_stamps=True)
 
 
 @contextmanager

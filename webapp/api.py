@@ -8,8 +8,10 @@ from flask import Blueprint, Response, current_app, render_template, request
 from geo import history, ogcapi
 from geo.csvio import to_csv
 from geo.errors import InvalidInput, InvalidParameterValue, Unauthorized, UnsupportedMediaType, WritesDisabled
+from geo.jsonbytes import to_json
 from geo.openapi import openapi_document
 from geo.query import parse_query
+from geo.roles import Principal, write_guard
 from geo.store import Store
 from geo.tokens import TokenFile
 
@@ -46,12 +48,12 @@ def check_only_f() -> None:
 
 
 def json_response(data: object, media_type: str = "application/json", status: int = 200) -> Response:
-    return Response(orjson.dumps(data), status=status, mimetype=media_type)
+    return Response(to_json(data), status=status, mimetype=media_type)
 
 
-def require_token() -> str:
-    """The name of the caller's token; 403 when the server has no tokens, 401 for a
-    missing or unknown one."""
+def require_token() -> Principal:
+    """The holder (name and role) of the caller's token; 403 when the server has no tokens,
+    401 for a missing or unknown one."""
     tokens: TokenFile = current_app.extensions["incidentmap.tokens"]
     if not tokens.entries():
         raise WritesDisabled("writes are disabled: the server has no tokens "
@@ -60,10 +62,10 @@ def require_token() -> str:
     scheme, _, given = header.partition(" ")
     if scheme.lower() != "bearer" or not given.strip():
         raise Unauthorized("this write needs the header 'Authorization: Bearer <token>'")
-    name = tokens.identify(given.strip())
-    if name is None:
+    entry = tokens.find(given.strip())
+    if entry is None:
         raise Unauthorized("the bearer token is not valid (unknown or revoked)")
-    return name
+    return Principal(entry.name, entry.role)
 
 
 @bp.get("/")
@@ -157,8 +159,9 @@ def item(collection_id: str, fid: str) -> Response | str:
 
 @bp.post("/collections/<collection_id>/items")
 def create_item(collection_id: str) -> Response:
-    actor = require_token()
-    stored = ogcapi.create_item(store(), collection_id, request.get_data(), request.content_type, actor)
+    who = require_token()
+    stored = ogcapi.create_item(store(), collection_id, request.get_data(), request.content_type, who.actor,
+                                write_guard(who))
     location = f"{base_url()}/collections/{collection_id}/items/{stored['id']}"
     response = json_response(stored, "application/geo+json", status=201)
     response.headers["Location"] = location
@@ -167,16 +170,17 @@ def create_item(collection_id: str) -> Response:
 
 @bp.put("/collections/<collection_id>/items/<fid>")
 def replace_item(collection_id: str, fid: str) -> Response:
-    actor = require_token()
+    who = require_token()
     stored = ogcapi.replace_item(store(), collection_id, fid, request.get_data(), request.content_type,
-                                 actor)
+                                 who.actor, write_guard(who))
     return json_response(stored, "application/geo+json")
 
 
 @bp.delete("/collections/<collection_id>/items/<fid>")
 def delete_item(collection_id: str, fid: str) -> Response:
-    actor = require_token()
-    ogcapi.delete_item(store(), collection_id, fid, actor)
+    who = require_token()
+    who.require("admin", "deleting a feature")
+    ogcapi.delete_item(store(), collection_id, fid, who.actor)
     return Response(status=204)
 
 
@@ -202,10 +206,11 @@ def collection_history(collection_id: str) -> Response:
 @bp.post("/collections/<collection_id>/items/<fid>/history/<int:seq>/restore")
 def restore_item(collection_id: str, fid: str, seq: int) -> Response:
     """Store the feature as it was in change ``seq``; undoes a deletion too."""
-    actor = require_token()
+    who = require_token()
+    who.require("admin", "restoring from the history")
     check_only_f()
     ogcapi.check_writable(store(), collection_id)
-    stored = history.restore(store(), collection_id, fid, seq, actor)
+    stored = history.restore(store(), collection_id, fid, seq, who.actor)
     return json_response(stored, "application/geo+json")
 
 
@@ -272,14 +277,15 @@ def ingest() -> Response:
         if name != "store":
             raise InvalidParameterValue(f"unknown query parameter {name!r}; only store is accepted here")
     wants_store = _flag("store", request.args["store"] if "store" in request.args else fields.get("store"))
-    actor = require_token() if wants_store else None
+    who = require_token() if wants_store else None
     payload = {k: fields.get(k) for k in ("title", "url", "outlet", "published") if fields.get(k)}
     payload["text"] = text
     report = parse_report(orjson.dumps(payload), "report.json")
     result = extractor().extract(report)
     body = {"type": "FeatureCollection", "features": result.features, "report": result.summary()}
-    if wants_store:
-        summary = ingest_features(store(), result.features, extractor().ancestors, actor=actor,
-                                  note=f"ingested from {payload.get('url') or payload.get('title') or 'a report'}")
+    if who is not None:
+        summary = ingest_features(store(), result.features, extractor().ancestors, actor=who.actor,
+                                  note=f"ingested from {payload.get('url') or payload.get('title') or 'a report'}",
+                                  guard=write_guard(who))
         body["stored"] = {"new": summary.new, "merged": summary.merged, "unchanged": summary.unchanged}
     return json_response(body, "application/geo+json")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -128,6 +128,12 @@ class Change:
 
 BOOKKEEPING = ("created", "updated")
 
+# Called by put and put_many under the write's lock for each feature before it is stored, with
+# (id, the stored feature or None, the new feature, a function giving the actor of the change
+# that created the stored feature, or None); raises (geo.errors.Forbidden) to refuse the whole
+# write. geo.roles.write_guard makes the one for a token's role.
+WriteGuard = Callable[[str, dict | None, dict, Callable[[], str | None]], None]
+
 
 def new_incident_id(props: dict) -> str:
     """A readable, unique id: ``2023-12-08-us-embassy-baghdad-3f9a1c2e``."""
@@ -154,15 +160,19 @@ def same_but_bookkeeping(old: dict, new: dict) -> bool:
     return strip(old) == strip(new)
 
 
-def stamp(collection: str, feature: dict, previous: dict | None) -> dict:
-    """Set an incident's ``created`` (kept from ``previous``) and ``updated`` (now, on a change)."""
+def stamp(collection: str, feature: dict, previous: dict | None, keep: bool = False) -> dict:
+    """Set an incident's ``created`` (kept from ``previous``, else now) and ``updated`` (now).
+
+    Whatever a writer sent for them is ignored, unless ``keep``: copying data whose stamps are
+    already history (``import``, ``migrate``, seeding, a restore) keeps a new feature's own."""
     if collection != "incidents":
         return feature
     props = feature["properties"]
     now = utc_now_rfc3339()
     old = (previous or {}).get("properties") or {}
-    props["created"] = old.get("created") or props.get("created") or now
-    props["updated"] = now if previous is not None or not props.get("updated") else props["updated"]
+    given_created, given_updated = (props.get("created"), props.get("updated")) if keep else (None, None)
+    props["created"] = old.get("created") or given_created or now
+    props["updated"] = now if previous is not None or not given_updated else given_updated
     return feature
 
 
@@ -186,13 +196,18 @@ class Store(Protocol):
         ...
 
     def put(self, collection: str, feature: dict, *, create_only: bool = False,
-            replace_only: bool = False, actor: str | None = None, note: str | None = None) -> dict:
-        """Validate and store one feature; records a Change in the same write."""
+            replace_only: bool = False, actor: str | None = None, note: str | None = None,
+            guard: WriteGuard | None = None, keep_stamps: bool = False) -> dict:
+        """Validate and store one feature; records a Change in the same write. ``guard`` checks
+        it against the stored one under the write's lock; the store sets created/updated
+        (see ``stamp``; ``keep_stamps`` keeps a new feature's own)."""
         ...
 
     def put_many(self, collection: str, features: Iterable[dict], *,
-                 actor: str | None = None, note: str | None = None) -> WriteSummary:
-        """Validate all, then store all in one atomic write, one Change per added or replaced feature."""
+                 actor: str | None = None, note: str | None = None,
+                 guard: WriteGuard | None = None, keep_stamps: bool = False) -> WriteSummary:
+        """Validate all, then store all in one atomic write, one Change per added or replaced
+        feature; ``guard`` and ``keep_stamps`` as for ``put``."""
         ...
 
     def delete(self, collection: str, fid: str, *, actor: str | None = None,

@@ -11,6 +11,7 @@ a crash sees the old file or the new one, never half of one.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import threading
@@ -20,14 +21,15 @@ from pathlib import Path
 
 import numpy as np
 import orjson
-from filelock import FileLock
+from filelock import Timeout
 
 from geo.errors import Conflict, IncidentMapError, NotFound, StoreUnavailable, ValidationError
-from geo.fileio import fsync_dir, write_temp
+from geo.fileio import fsync_dir, held, write_temp
 from geo.index import FeatureIndex, RawRows, dumps
 from geo.store.base import (
     COLLECTIONS,
     Change,
+    WriteGuard,
     WriteSummary,
     prepare_feature,
     same_but_bookkeeping,
@@ -42,6 +44,7 @@ _HEADER_RE = re.compile(rb'\{"type": "FeatureCollection", (?:"history_seq": (\d+
 _CATCH_UP_LIMIT = 10_000  # more changes than this since an index was built: build it anew
 _FOOTER = b"\n]}\n"
 _CHUNK = 10_000
+LOCK_TIMEOUT = 60.0  # seconds a write waits for another process's write to the same collection
 
 
 class StoreCorrupt(IncidentMapError):
@@ -155,7 +158,8 @@ class GeoJSONStore(IndexedReads):
     # ---- writing -----------------------------------------------------------
 
     def put(self, collection: str, feature: dict, *, create_only: bool = False,
-            replace_only: bool = False, actor: str | None = None, note: str | None = None) -> dict:
+            replace_only: bool = False, actor: str | None = None, note: str | None = None,
+            guard: WriteGuard | None = None, keep_stamps: bool = False) -> dict:
         """Validate and store one feature (added or replaced); returns it as stored.
         Storing what is already there changes nothing and records nothing."""
         clean = prepare_feature(collection, feature)
@@ -169,10 +173,12 @@ class GeoJSONStore(IndexedReads):
             if before is not None and create_only:
                 raise Conflict(f"a feature with id {fid!r} already exists in {collection}")
             previous = orjson.loads(before) if before is not None else None
+            if guard is not None:
+                guard(fid, previous, clean, lambda: self.creator(collection, fid))
             if previous is not None and same_but_bookkeeping(previous, clean):
                 stored.append(previous)
                 return []
-            final = stamp(collection, clean, previous)
+            final = stamp(collection, clean, previous, keep_stamps)
             stored.append(final)
             return [rows.set(fid, dumps(final))]
 
@@ -180,7 +186,8 @@ class GeoJSONStore(IndexedReads):
         return stored[0]
 
     def put_many(self, collection: str, features: Iterable[dict], *, actor: str | None = None,
-                 note: str | None = None) -> WriteSummary:
+                 note: str | None = None, guard: WriteGuard | None = None,
+                 keep_stamps: bool = False) -> WriteSummary:
         """Validate every feature first, then store them all in one atomic write. Validated
         features wait as JSON bytes, so a million of them fit in memory."""
         clean: list[bytes] = []
@@ -195,16 +202,19 @@ class GeoJSONStore(IndexedReads):
             changes: list[PendingChange] = []
             for waiting in clean:
                 item = orjson.loads(waiting)
-                before = rows.get(item["id"])
-                if before is None:
-                    changes.append(rows.set(item["id"], dumps(stamp(collection, item, None))))
-                    summary.added.append(item["id"])
+                fid = item["id"]
+                before = rows.get(fid)
+                previous = None if before is None else orjson.loads(before)
+                if guard is not None:
+                    guard(fid, previous, item, functools.partial(self.creator, collection, fid))
+                if previous is None:
+                    changes.append(rows.set(fid, dumps(stamp(collection, item, None, keep_stamps))))
+                    summary.added.append(fid)
                     continue
-                previous = orjson.loads(before)
                 if same_but_bookkeeping(previous, item):
                     summary.unchanged.append(item["id"])
                 else:
-                    changes.append(rows.set(item["id"], dumps(stamp(collection, item, previous))))
+                    changes.append(rows.set(item["id"], dumps(stamp(collection, item, previous, keep_stamps))))
                     summary.replaced.append(item["id"])
             return changes
 
@@ -230,6 +240,11 @@ class GeoJSONStore(IndexedReads):
         """Changes oldest first (see HistoryLog.read)."""
         return self._history_log(collection).read(fid, after_seq, limit)
 
+    def creator(self, collection: str, fid: str) -> str | None:
+        """The actor of the change that created ``fid`` (its first one), None if that was no creation."""
+        first = self.history(collection, fid, limit=1)
+        return first[0].actor if first and first[0].action == "create" else None
+
     def _history_log(self, collection: str) -> HistoryLog:
         self._check_collection(collection)
         with self._mutex:
@@ -245,9 +260,8 @@ class GeoJSONStore(IndexedReads):
         name and is fsynced, the changes are appended to the history and fsynced, and
         only then is the new file renamed into place."""
         path = self.path(collection)
-        lock = FileLock(str(self.data_dir / f".{collection}.lock"))
         try:
-            with self._mutex, lock:
+            with self._mutex, held(self.data_dir / f".{collection}.lock", LOCK_TIMEOUT):
                 index = self._index(collection)
                 changes = change(_Rows(index))
                 if not changes and path.exists():
@@ -266,6 +280,11 @@ class GeoJSONStore(IndexedReads):
                     raise
                 fsync_dir(path.parent)
                 self._loaded[collection] = _Loaded(self._signature(path), new_index, seq)
+        except Timeout:
+            raise StoreUnavailable(
+                f"cannot lock {collection} in {str(self.data_dir)!r} for writing: waited {LOCK_TIMEOUT:g} s "
+                f"for .{collection}.lock (another write still running, or a folder where no lock file can "
+                "be made); try again, or use a writable data folder") from None
         except OSError as exc:
             raise StoreUnavailable(
                 f"cannot write {path.name} in {str(self.data_dir)!r}: {exc.strerror or exc}"

@@ -11,6 +11,7 @@ transaction with its history. Reads may go to a replica (``read_url``).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ from geo.store.base import (
     CollectionInfo,
     GridCell,
     QueryResult,
+    WriteGuard,
     WriteSummary,
     prepare_feature,
     same_but_bookkeeping,
@@ -40,6 +42,7 @@ from geo.store.pg_schema import check_version
 from geo.timespan import DAY_SECONDS, epoch_to_day, format_epoch, utc_now_rfc3339
 
 WRITE_LOCK = 71_173  # first key of the per-collection pg_advisory_xact_lock
+LOCK_TIMEOUT = 60.0  # seconds a write waits for another write to the same collection
 _INSERT = sql.SQL("INSERT INTO {table} ({columns}) VALUES ({values})")
 _UPDATE = sql.SQL("UPDATE {table} SET ({columns}) = ({values}) WHERE fid = %(fid)s")
 _HISTORY = ("INSERT INTO history (at, collection, fid, action, actor, note, before, after) "
@@ -177,7 +180,12 @@ class PostGISStore:
     def _write(self, collection: str) -> Iterator[psycopg.Connection]:
         """One transaction on the primary holding the collection's write lock."""
         with self._connect(self._pool) as conn, conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (WRITE_LOCK, collection))
+            conn.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(f"{int(LOCK_TIMEOUT * 1000)}ms")))
+            try:
+                conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (WRITE_LOCK, collection))
+            except psycopg.errors.LockNotAvailable:
+                raise StoreUnavailable(f"cannot lock {collection} in {self.where} for writing: waited "
+                                       f"{LOCK_TIMEOUT:g} s for another write to it; try again") from None
             yield conn
 
     def _table(self, collection: str) -> sql.Identifier:
@@ -374,7 +382,8 @@ class PostGISStore:
     # ---- writing -----------------------------------------------------------
 
     def put(self, collection: str, feature: dict, *, create_only: bool = False,
-            replace_only: bool = False, actor: str | None = None, note: str | None = None) -> dict:
+            replace_only: bool = False, actor: str | None = None, note: str | None = None,
+            guard: WriteGuard | None = None, keep_stamps: bool = False) -> dict:
         """Validate and store one feature (added or replaced); returns it as stored.
         Storing what is already there changes nothing and records nothing."""
         table = self._table(collection)
@@ -388,9 +397,11 @@ class PostGISStore:
                 raise NotFound(f"no feature {fid!r} in {collection}")
             if previous is not None and create_only:
                 raise Conflict(f"a feature with id {fid!r} already exists in {collection}")
+            if guard is not None:
+                guard(fid, previous, clean, lambda: self._creator(conn, collection, fid))
             if previous is not None and same_but_bookkeeping(previous, clean):
                 return previous
-            final = stamp(collection, clean, previous)
+            final = stamp(collection, clean, previous, keep_stamps)
             raw = dumps(final)
             if previous is None:
                 self._insert(conn, table, [(raw, final)])
@@ -401,7 +412,8 @@ class PostGISStore:
         return final
 
     def put_many(self, collection: str, features: Iterable[dict], *, actor: str | None = None,
-                 note: str | None = None) -> WriteSummary:
+                 note: str | None = None, guard: WriteGuard | None = None,
+                 keep_stamps: bool = False) -> WriteSummary:
         """Validate every feature first, then store them all in one transaction."""
         table = self._table(collection)
         clean = []
@@ -423,8 +435,11 @@ class PostGISStore:
             changes = []
             for item in clean:
                 fid = item["id"]
+                if guard is not None:
+                    previous = orjson.loads(current[fid]) if fid in current else None
+                    guard(fid, previous, item, functools.partial(self._creator, conn, collection, fid))
                 if fid not in current:
-                    final = stamp(collection, item, None)
+                    final = stamp(collection, item, None, keep_stamps)
                     raw = current[fid] = dumps(final)
                     inserts[fid] = (raw, final)
                     summary.added.append(fid)
@@ -434,7 +449,7 @@ class PostGISStore:
                 if same_but_bookkeeping(previous, item):
                     summary.unchanged.append(fid)
                     continue
-                final = stamp(collection, item, previous)
+                final = stamp(collection, item, previous, keep_stamps)
                 raw = dumps(final)
                 changes.append(("replace", fid, current[fid], raw))
                 current[fid] = raw
@@ -456,6 +471,18 @@ class PostGISStore:
                 return False
             self._record(conn, collection, [("delete", fid, bytes(row[0]), None)], actor, note)
         return True
+
+    def creator(self, collection: str, fid: str) -> str | None:
+        """The actor of the change that created ``fid`` (its first one), None if that was no creation."""
+        self._table(collection)
+        with self._read() as conn:
+            return self._creator(conn, collection, fid)
+
+    @staticmethod
+    def _creator(conn: psycopg.Connection, collection: str, fid: str) -> str | None:
+        row = conn.execute("SELECT action, actor FROM history WHERE collection = %s AND fid = %s "
+                           "ORDER BY seq LIMIT 1", (collection, fid)).fetchone()
+        return row[1] if row is not None and row[0] == "create" else None
 
     def analyze(self) -> None:
         """Refresh the planner's statistics and the visibility map (after a bulk load or a schema
@@ -509,6 +536,7 @@ def seed(store: PostGISStore, samples: bool = False) -> dict[str, int]:
         if source is None or store.query(collection, Query(limit=1)).feature_json:
             continue
         features = read_feature_collection(source)
-        store.put_many(collection, features, actor="local", note="seeded from the shipped data")
+        store.put_many(collection, features, actor="local", note="seeded from the shipped data",
+                       keep_stamps=True)
         seeded[collection] = len(features)
     return seeded

@@ -302,6 +302,23 @@ def test_a_write_that_fails_leaves_neither_feature_nor_history(pg_store, monkeyp
     assert pg_store.get("incidents", "h-3") is None and pg_store.history("incidents") == []
 
 
+def test_a_write_waits_for_another_writes_lock_only_so_long(pg_store, pg_url, monkeypatch):
+    """Issue 16, finding 7: every lock wait has a timeout with a clear message."""
+    import psycopg
+
+    import geo.store.postgis
+    from geo.store.postgis import WRITE_LOCK
+
+    monkeypatch.setattr(geo.store.postgis, "LOCK_TIMEOUT", 0.2)
+    with psycopg.connect(pg_url, autocommit=True) as other:  # a write to incidents that does not end
+        other.execute("SELECT pg_advisory_lock(%s, hashtext('incidents'))", (WRITE_LOCK,))
+        with pytest.raises(StoreUnavailable, match="waited 0.2 s for another write"):
+            pg_store.put("incidents", new_incident("late-1"))
+        pg_store.put("sites", pg_store.get("sites", "us-embassy-baghdad"))  # another collection's lock is free
+    assert pg_store.get("incidents", "late-1") is None
+    assert pg_store.put("incidents", new_incident("late-1"))["id"] == "late-1"
+
+
 def _pg_writer(url: str, prefix: str, count: int) -> None:
     from geo.store.postgis import PostGISStore
 

@@ -88,3 +88,52 @@ def test_token_file_option_and_environment(tmp_path, monkeypatch):
     assert runner.invoke(cli, ["token", "add", "ops", "--file", str(path)]).exit_code == 0
     monkeypatch.setenv("INCIDENTMAP_TOKENS", str(path))
     assert runner.invoke(cli, ["token", "list"]).stdout.startswith("ops\t")
+
+
+# ---- roles -------------------------------------------------------------------------------------
+
+def test_token_add_with_a_role_shows_it_in_the_list(tmp_path):
+    runner = CliRunner()
+    folder = str(tmp_path / "data")
+    for name, role in (("ed", "editor"), ("rev", "reviewer"), ("boss", "admin")):
+        added = runner.invoke(cli, ["token", "add", name, "--role", role, "--data", folder])
+        assert added.exit_code == 0 and f"role {role}" in added.stderr
+    assert runner.invoke(cli, ["token", "add", "plain", "--data", folder]).exit_code == 0
+    listed = [line.split("\t")[:2] for line in runner.invoke(cli, ["token", "list", "--data", folder]).stdout.splitlines()]
+    assert listed == [["boss", "admin"], ["ed", "editor"], ["plain", "editor"], ["rev", "reviewer"]]
+    bad = runner.invoke(cli, ["token", "add", "x", "--role", "owner", "--data", folder])
+    assert bad.exit_code == 2 and "owner" in bad.stderr
+
+
+def test_token_role_changes_the_role_and_keeps_the_token(tmp_path):
+    runner = CliRunner()
+    folder = str(tmp_path / "data")
+    secret = runner.invoke(cli, ["token", "add", "ed", "--data", folder]).stdout.strip()
+    assert runner.invoke(cli, ["token", "role", "ed", "admin", "--data", folder]).exit_code == 0
+    entry = TokenFile(tmp_path / "data" / "tokens.json").find(secret)
+    assert (entry.name, entry.role) == ("ed", "admin")
+    missing = runner.invoke(cli, ["token", "role", "nobody", "admin", "--data", folder])
+    assert missing.exit_code == 1 and "no token named 'nobody'" in missing.stderr
+
+
+def test_a_token_from_before_roles_is_listed_as_an_editor(tmp_path):
+    path = tmp_path / "tokens.json"
+    path.write_text(json.dumps({"tokens": [{"name": "old", "sha256": hash_token("s"), "created": "2024-01-01"}]}))
+    entry = TokenFile(path).find("s")
+    assert (entry.role, entry.role_given) == ("editor", False)
+    listed = CliRunner().invoke(cli, ["token", "list", "--file", str(path)]).stdout
+    assert listed.startswith("old\teditor (made before roles)\t")
+    TokenFile(path).add("new", "admin")  # rewriting the file writes the old token's role out
+    assert json.loads(path.read_text())["tokens"][1] == {
+        "name": "old", "role": "editor", "sha256": hash_token("s"), "created": "2024-01-01"}
+
+
+@pytest.mark.parametrize("role", ["owner", "", None, "Admin"])
+def test_an_unknown_role_is_refused(tmp_path, role):
+    with pytest.raises(InvalidInput, match="role"):
+        TokenFile(tmp_path / "tokens.json").add("alice", role)
+
+
+def test_local_is_no_token_name(tmp_path):
+    with pytest.raises(InvalidInput, match="reserved"):
+        TokenFile(tmp_path / "tokens.json").add("local")

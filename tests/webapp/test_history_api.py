@@ -53,14 +53,15 @@ def test_a_revoked_token_stops_working_at_once(client, data_dir, auth):
 
 
 def test_each_write_records_the_name_of_the_token_that_made_it(client, data_dir, auth):
-    grant_token(data_dir, "bobs-token", "bob")
+    grant_token(data_dir, "bobs-token", "bob", role="reviewer")
     assert post(client, feature("n-1", killed=1), auth).status_code == 201
     bob = {"Authorization": "Bearer bobs-token"}
     response = client.put("/collections/incidents/items/n-1", data=json.dumps(feature("n-1", killed=4)),
                           headers=bob, content_type="application/geo+json")
     assert response.status_code == 200
     history = client.get("/collections/incidents/items/n-1/history").json
-    assert [(c["action"], c["actor"]) for c in history["changes"]] == [("create", "tester"), ("replace", "bob")]
+    assert [(c["action"], c["actor"]) for c in history["changes"]] == [("create", "tester (admin)"),
+                                                                          ("replace", "bob (reviewer)")]
     assert history["changes"][1]["changed"] == ["killed"]
     assert history["changes"][1]["before"]["properties"]["killed"] == 1
     assert history["changes"][1]["after"]["properties"]["killed"] == 4
@@ -75,7 +76,7 @@ def test_ingest_with_store_records_the_editor_and_the_report(client, auth):
     assert response.status_code == 200, response.json
     fid = (response.json["stored"]["new"] + response.json["stored"]["merged"])[0]
     change = client.get(f"/collections/incidents/items/{fid}/history").json["changes"][-1]
-    assert change["actor"] == "tester" and "https://example.org/r1" in change["note"]
+    assert change["actor"] == "tester (admin)" and "https://example.org/r1" in change["note"]
 
 
 def test_a_deleted_incident_is_restored_from_its_history(client, auth):
@@ -93,7 +94,7 @@ def test_a_deleted_incident_is_restored_from_its_history(client, auth):
     again = client.get("/collections/incidents/items/d-1").json
     assert again["properties"]["notes"] == "first account"
     last = client.get("/collections/incidents/items/d-1/history").json["changes"][-1]
-    assert (last["action"], last["actor"], last["note"]) == ("create", "tester", f"restored from change {deletion['seq']}")
+    assert (last["action"], last["actor"], last["note"]) == ("create", "tester (admin)", f"restored from change {deletion['seq']}")
 
 
 def test_restoring_an_older_version_undoes_an_edit(client, auth):

@@ -1,4 +1,4 @@
-// The history page's restore buttons: POST to the change's restore URL with the editor's token.
+// The history page's restore buttons: POST to the change's restore URL with an admin's token.
 (function () {
   "use strict";
   var status = document.getElementById("restore-status");
