@@ -25,9 +25,16 @@ DATELINE_DATED = re.compile(rf"^\s*[A-Z][\w'’ .-]{{2,30}},\s*{_MONTH}\s+\d{{1,
 # a date, then an agency or outlet: "15 Apr 2021; AGENCY:" or "REUTERS | 28.12.2019 - 09:25"
 DATELINE_DATE_FIRST = re.compile(rf"^\s*\d{{1,2}}\s+{_MONTH}\s+\d{{4}}\s*[;|,]\s*[A-Z][\w .]{{1,30}}:\s*", re.M | re.I)
 BYLINE = re.compile(r"^\s*[A-Z][A-Za-z .]{1,30}\s*\|\s*\d{1,2}[./]\d{1,2}[./]\d{2,4}.*$|"
-                    r"^\s*(?:Published|Updated|Posted|Last updated|First published)\b.{0,100}$|"
+                    r"^\s*(?:Published|Updated|Posted|Last updated|First published|Date)\b.{0,100}$|"
                     r"^\s*By\s+(?:[A-Z][\w.'’-]*\s*){1,5}(?:\|.{0,60})?$", re.M)
 
+_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)(?:day)?|mon|tue|wed|thu|fri|sat|sun"
+_MON = _MONTH.replace("(?P<month>", "(?:")  # the same months, without the named group
+# a line that is only a date or a timestamp: "16 Feb 2021", "Monday, 28 September 2020 09:30 PM", "30. 12. 2019, 15:03"
+DATE_ONLY = re.compile(rf"^\W*(?:(?:{_WEEKDAY})\W+)?(?:\d{{1,2}}\s+{_MON}\s+\d{{4}}|{_MON}\s+\d{{1,2}},?\s+\d{{4}}|"
+                       rf"\d{{4}}-\d\d-\d\d|\d{{1,2}}\.\s?\d{{1,2}}\.\s?\d{{4}}|{_MON}\s+\d{{1,2}}\s+\d{{4}})"
+                       r"(?:[\sT,|-]*\d{1,2}[:.]\d\d(?::\d\d)?(?:\s*[AP]\.?M\.?)?(?:\s*[+-]\d{4}|\s*[A-Z]{2,4})?)?\W*$",
+                       re.I)
 CAPTION = re.compile(r"\((?:[^()]{0,60}/)?\s*(?:AP|AFP|Reuters|Getty|EPA|Anadolu)[^()]{0,40}(?:Photo|Images|FILE)"
                      r"[^()]{0,40}\)|\(AP Photo[^)]*\)|\bGetty Images\b|^Photo:|\bPhoto:\s*[A-Z]\w+\s*$|"
                      r"\((?:Photo|Image)\s+(?:via|by|courtesy)[^)]*\)|\bFILE PHOTO\b", re.I | re.M)
@@ -78,7 +85,8 @@ def clean_page(text: str) -> str:
             stripped = line.strip()
             if not stripped:
                 continue
-            if TEASER.match(stripped) or CAPTION.search(stripped) or BYLINE.match(stripped):
+            if TEASER.match(stripped) or CAPTION.search(stripped) or BYLINE.match(stripped) or \
+                    DATE_ONLY.match(stripped):
                 continue
             if stripped[:1] in "-•*" and is_headline(stripped):
                 continue  # a list of other stories
