@@ -39,6 +39,15 @@ GEONAMES_MAIN = ("IQ", "SY", "JO", "LB", "KW")
 GEONAMES_NEIGHBOURS = ("TR", "IR", "SA", "IL", "PS", "EG")
 _ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ـ": None})
 _TOKEN_RE = re.compile(r"\w+", re.UNICODE)
+_ARTICLES = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ath", "the"}
+_VOWELS = str.maketrans({"a": None, "e": None, "i": None, "o": None, "u": None, "y": None, "q": "k"})
+FUZZY_MIN_POPULATION = 15_000  # GeoNames towns matched by their consonants too
+# a word spelt unlike any name is tried as a place only where the text puts a place: after "in", "at",
+# "near", "hit" ..., or before "base", "airport", "province" ...
+_PLACE_BEFORE = {"in", "at", "near", "outside", "into", "targeting", "targeted", "hit", "struck", "toward",
+                 "towards", "on", "around", "inside", "from", "of"}
+_PLACE_AFTER = {"base", "airbase", "airport", "field", "garrison", "area", "district", "province", "governorate",
+                "town", "city", "village", "countryside", "outpost", "camp", "border", "crossing"}
 _STOP = {"the", "of", "in", "at", "on", "and", "a", "an"}
 
 
@@ -68,6 +77,24 @@ def alias_key(name: str) -> tuple[str, ...]:
     while tokens and tokens[0] == "the":
         tokens = tokens[1:]
     return tokens
+
+
+def skeleton(tokens: tuple[str, ...]) -> str:
+    """A name's consonants, for spellings that differ in vowels, doubled letters and the article:
+    "Rumailan", "Rmelan" and "Rumeilan" meet, as do "Musayib" and "Al Musayyib"."""
+    joined = "".join(t for t in tokens if t not in _ARTICLES)
+    if not joined.isascii():
+        return ""
+    out = []
+    for ch in joined[:1] + joined[1:].translate(_VOWELS):
+        if not out or out[-1] != ch:
+            out.append(ch)
+    return "".join(out)
+
+
+def deletions(word: str) -> set[str]:
+    """The word with any one letter left out: two spellings one letter apart share one of these."""
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
 @dataclass(frozen=True)
@@ -108,6 +135,8 @@ class Gazetteer:
         self.admin = admin or {"admin1": [], "countries": []}
         self.use_geonames = geonames
         self._index: dict[str, list[tuple[tuple[str, ...], _Entry]]] = {}
+        self._skeletons: dict[str, list[_Entry]] = {}   # consonants of known sites' and towns' names
+        self._near_misses: dict[str, list[_Entry]] = {}  # known sites' names with one letter left out
         for site in sites:
             lon, lat = site.point
             place = Place(site.name, lon, lat, site.kind, 2 if site.is_area else 1, site.country_code,
@@ -115,6 +144,7 @@ class Gazetteer:
             entry = _Entry(place, self._chain(site))
             for name in [site.name, *site.aliases]:
                 self._add(name, entry)
+                self._add_fuzzy(name, entry, near_misses=True)
         for area in self.admin.get("admin1", []):
             place = Place(area["name"], area["lon"], area["lat"], "governorate", 3, area["country_code"],
                           area["name"], None, "admin1")
@@ -161,6 +191,57 @@ class Gazetteer:
         if key and not (len(key) == 1 and (key[0] in _STOP or len(key[0]) < 2)):
             self._index.setdefault(key[0], []).append((key, entry))
 
+    def _add_fuzzy(self, name: str, entry: _Entry, near_misses: bool = False) -> None:
+        key = alias_key(name)
+        if not key or len(key) > 3:
+            return
+        bones = skeleton(key)
+        if len(bones) >= 4 and entry not in self._skeletons.get(bones, ()):  # "q" and "k" meet, not "c" and "q"
+            self._skeletons.setdefault(bones, []).append(entry)
+        joined = "".join(t for t in key if t not in _ARTICLES)
+        if near_misses and len(joined) >= 7 and joined.isascii():
+            for variant in {joined, *deletions(joined)}:
+                if entry not in self._near_misses.get(variant, ()):
+                    self._near_misses.setdefault(variant, []).append(entry)
+
+    def _fuzzy(self, text: str, tokens: list[tuple[str, int, int]], taken: set[int]) -> list[tuple[int, int, _Entry]]:
+        """Capitalised words no name matched, tried by their consonants ("Rumailan" for Rmelan) and, for
+        known sites, one letter off ("Abukama" for Albu Kamal)."""
+        found = []
+        i = 0
+        while i < len(tokens):
+            if i in taken or not text[tokens[i][1]].isupper() or tokens[i][0] in _ARTICLES or \
+                    text[tokens[i][2]:tokens[i][2] + 1] == "-" or not self._placed(tokens, i):
+                i += 1
+                continue
+            for n in (2, 1):
+                span = range(i, min(i + n, len(tokens)))
+                if len(span) < n or taken.intersection(span) or \
+                        not all(text[tokens[k][1]].isupper() or tokens[k][0] in _ARTICLES for k in span):
+                    continue
+                key = tuple(tokens[k][0] for k in span)
+                joined = "".join(t for t in key if t not in _ARTICLES)
+                entries = self._skeletons.get(skeleton(key), [])
+                if not entries and len(joined) >= 7:
+                    entries = [e for v in {joined, *deletions(joined)} for e in self._near_misses.get(v, ())]
+                if entries:
+                    best = min(entries, key=lambda e: (e.place.rank, -e.place.population))
+                    found.append((i, i + n, best))
+                    taken.update(span)
+                    i += n - 1
+                    break
+            i += 1
+        return found
+
+    @staticmethod
+    def _placed(tokens: list[tuple[str, int, int]], i: int) -> bool:
+        """Whether the words around token ``i`` put a place there ("in X", "X base")."""
+        before = [t for t, _, _ in tokens[max(0, i - 2):i] if t not in _ARTICLES]
+        after = [t for t, _, _ in tokens[i + 1:i + 3]]
+        if before and before[-1] == "of":  # "the killing of Soleimani" is no place; "the town of X" is
+            return len(before) > 1 and before[-2].rstrip("s") in _PLACE_AFTER
+        return bool(before and before[-1] in _PLACE_BEFORE) or bool(set(after) & _PLACE_AFTER)
+
     # ---- GeoNames --------------------------------------------------------
 
     @cached_property
@@ -178,9 +259,12 @@ class Gazetteer:
                               self._admin1_names.get((cc, city.get("admin1code", ""))), None, "geonames",
                               population=int(city.get("population") or 0))
                 names = {city["name"], *city.get("alternatenames", [])}
+                entry = _Entry(place, capitalised=True)
                 for name in names:
                     if _usable_geoname(name, primary=name == city["name"]):
-                        self._add(name, _Entry(place, capitalised=True))
+                        self._add(name, entry)
+                        if cc in GEONAMES_MAIN and place.population >= FUZZY_MIN_POPULATION:
+                            self._add_fuzzy(name, entry)
 
     # ---- finding ---------------------------------------------------------
 
@@ -206,7 +290,10 @@ class Gazetteer:
                 if entry.capitalised and not text[tokens[i][1]].isupper() and text[tokens[i][1]].isascii():
                     continue
                 found.append((i, j, entry))
-        found.sort(key=lambda m: (-(m[1] - m[0]), m[2].place.rank, -m[2].place.population, m[0]))
+        # the longest match; then the most specific kind; then a town of the region over a namesake
+        # abroad ("Iskandariya" in Babil, not Alexandria); then the larger town
+        found.sort(key=lambda m: (-(m[1] - m[0]), m[2].place.rank, m[2].place.country_code not in GEONAMES_MAIN,
+                                  -m[2].place.population, m[0]))
         taken: set[int] = set()
         chosen = []
         for i, j, entry in found:
@@ -214,6 +301,7 @@ class Gazetteer:
                 continue
             taken.update(range(i, j))
             chosen.append((i, j, entry))
+        chosen.extend(self._fuzzy(text, tokens, taken))
         chosen.sort(key=lambda m: m[0])
         places = []
         for i, j, entry in chosen:

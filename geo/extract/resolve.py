@@ -86,8 +86,9 @@ def adopt_local_day(candidate: Candidate, text: str, ref: date | None) -> None:
 
 @functools.lru_cache(maxsize=512)
 def eastern_to_local(text: str, span: DateSpan | None) -> tuple[str, DateSpan] | None:
-    """A time given in Washington (Eastern) time, as local time in Iraq and Syria, moving the day if
-    it crosses midnight: 4 p.m. EST on 2 February is 00:00 on 3 February in Baghdad."""
+    """A time given in Washington (Eastern) time, as local time in Iraq and Syria. When it crosses
+    midnight the span covers both days, as reports dated from each side will name one or the other:
+    4 p.m. EST on 2 February is 00:00 on 3 February in Baghdad, so 2..3 February."""
     match = re.search(r"\b(?P<h>[01]?\d)(?::(?P<m>[0-5]\d))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)\s*(?:\(?\s*)"
                       r"(?:Eastern|EST|EDT|ET|Washington time)\b", text, re.I)
     if not match or span is None or not span.known or span.precision != "day":
@@ -99,8 +100,9 @@ def eastern_to_local(text: str, span: DateSpan | None) -> tuple[str, DateSpan] |
     there = datetime(span.date_from.year, span.date_from.month, span.date_from.day, hour,
                      int(match.group("m") or 0), tzinfo=ZoneInfo("America/New_York"))
     here = there.astimezone(ZoneInfo("Asia/Baghdad"))
-    shift = (here.date() - span.date_from).days
-    return here.strftime("%H:%M"), span.shift(shift)
+    if here.date() == span.date_from:
+        return here.strftime("%H:%M"), span
+    return here.strftime("%H:%M"), replace(span, date_to=here.date(), precision="days")
 
 
 def nearest_span(spans: list[DateSpan], place: Place) -> DateSpan | None:
