@@ -72,6 +72,7 @@ class Assembly(list):
         super().__init__()
         self.touched: list[Candidate] = []
         self.by_site: dict[str, Candidate] = {}
+        self.unplaced: tuple[str, int] | None = None  # (type, sentence) of the last attack told with no place
 
     def touch(self, candidate: Candidate, ancestors: tuple[str, ...] = ()) -> None:
         self.touched.append(candidate)
@@ -179,7 +180,7 @@ class Assembler:
         event_type = find_event_type(text)
         # a sentence that names no means goes on about the attack the sentence before it spoke of
         previous = earlier.last()
-        if event_type is None and earlier and ACT.search(text) and not THREAT.search(text):
+        if event_type is None and ACT.search(text) and not THREAT.search(text):
             # the attack at a place named again ("the attack on Erbil, which hit the base"), else the one
             # the sentence before spoke of ("The facilities struck were at Al-Qaim and Akashat.")
             named = {p.site_id for p in self.incident_places(text, report.text) if p.site_id}
@@ -188,6 +189,15 @@ class Assembler:
                 event_type = max(same_place, key=lambda c: c.sentences[-1].index).event_type
             elif previous and PAST_ACT.search(text) and sentence.index - previous.sentences[-1].index <= 2:
                 event_type = previous.event_type
+            elif STRUCK.search(text):
+                # the towns an attack told only by region ("strikes in western Iraq") was carried out on:
+                # "A base in al-Qaim was one of the targeted locations"
+                vague = [c for c in earlier.recent(sentence.index, 6) if c.place.kind in ("country", "governorate")]
+                named_here = [p for p in self.incident_places(text, report.text) if p.kind not in ("country", "governorate")]
+                if vague and named_here and any(p.country_code == vague[-1].place.country_code for p in named_here):
+                    event_type = vague[-1].event_type
+                elif named_here and earlier.unplaced and sentence.index - earlier.unplaced[1] <= 6:
+                    event_type = earlier.unplaced[0]
         if event_type is None or not ACT.search(text):
             return []
         if AGGREGATE.search(text):
@@ -205,6 +215,8 @@ class Assembler:
                 self._enrich(target, sentence, event_type)
                 earlier.touch(target, self.ancestors(target.place.site_id or ""))
                 adopt_local_day(target, text, ref)
+            else:
+                earlier.unplaced = (event_type, sentence.index)
             return []
         if OUTSIDE.search(text) and all(p.kind == "country" for p in places):
             return []
@@ -232,7 +244,8 @@ class Assembler:
             start, end, part_start, part_end = scopes[n]
             scope, part = text[start:end], text[part_start:part_end]
             before = text[max(part_start, place.start - 100):max(place.start, part_start)]
-            local_type = nearest_means(before) or find_event_type(scope) or find_event_type(part) or event_type
+            local_type = nearest_means(before) or find_event_type(scope) or find_event_type(part) or (
+                "other" if cut is not None and part_start > 0 else event_type)  # another event, means untold
             own_spans = [s for s in spans if part_start <= s.start < part_end] if cut else spans
             span = nearest_span(own_spans, place)
             from_sentence = span is not None
@@ -288,9 +301,12 @@ class Assembler:
 
 
 # a clause that turns to another event: "after a drone attack on ...", "in retaliation for a strike ..."
-EVENT_CUE = re.compile(r"\b(?:(?:(?:\w+\s+)?(?:days?|hours?|weeks?)\s+)?after|following|in the wake of|(?:in |as )?(?:retaliation|response|revenge|reprisal)s? "
+EVENT_CUE = re.compile(r"\b(?:(?:(?:\w+\s+)?(?:days?|hours?|weeks?)\s+)?after|following|follows?|followed|in the wake of|(?:in |as )?(?:retaliation|response|revenge|reprisal)s? "
                        r"(?:for|to))\s+(?:[\w'’-]+\s+){0,6}?(?:attacks?|strikes?|air ?strikes?|killing|death|deaths|"
                        r"barrage|bombing|raids?|assassination)\b", re.I)
+# an act that puts an attack on a place without naming its means
+STRUCK = re.compile(r"\b(?:targeted|struck|hit|bombed|pounded|shelled|strikes? (?:on|in|at|near|against)|"
+                    r"(?:were|was) carried out)\b", re.I)
 # the appositive that files an attack with others: ", the latest in a series of rocket attacks on ..."
 BACKGROUND_TAIL = re.compile(r",?\s*(?:in |marking |and is )?(?:the )?(?:latest|newest|last) (?:in|of) (?:a|an|the)\b|"
                              r",?\s*amid (?:a|an) (?:series|wave|spate|string|surge) of\b", re.I)

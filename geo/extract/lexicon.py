@@ -49,7 +49,12 @@ ACT = _R(r"\b(attack(?:s|ed|ing)?|struck|strikes?|hit|hits|target(?:s|ed|ing)?|f
          r"shell(?:ed|ing)|bomb(?:ed|ing)|explod(?:ed|ing)|detonated|killed|killing|wounded|injured|"
          r"intercepted|shot down|downed|crashed|raid(?:ed)?|assault(?:ed)?|blast|explosion|impact(?:ed)?|"
          r"retaliat(?:ed|ion)|slammed|pounded|came under|engag(?:ed|ing)|approached|repelled|thwarted|foiled|"
-         r"martyr(?:ed|ing))\b")
+         r"martyr(?:ed|ing)|conducted|carried out|air ?strikes?)\b")
+# means named as what was struck, not what struck: "rocket, missile and drone storage sites", "rocket launchers"
+TARGET_MEANS = _R(r"\b(?:(?:rockets?|missiles?|drones?|UAVs?|weapons?|ammunition|munitions?|explosives?)"
+                  r"(?:,\s*|\s+and\s+|\s+or\s+|\s+))+(?:storage|depots?|launchers?|launch sites?|factor(?:y|ies)|"
+                  r"warehouses?|workshops?|production|stores|caches?|sites?|facilit(?:y|ies)|shipments?|"
+                  r"infrastructure|capabilities|components?)\b")
 AGGREGATE = _R(r"\b(\d+|dozens of|more than \d+|at least \d+|over \d+)\s+(?:\w+\s+){0,2}?(times|attacks|strikes)\b|"
                r"\b(series|wave|string|spate|campaign|flurry|spree|number|dozens) of (?:[\w-]+\s+){0,4}?(attacks|strikes)\b|"
                r"\battacks? (?:on [\w\s-]+ )?since\b|\b\d+(st|nd|rd|th) attack\b|"

@@ -13,6 +13,7 @@ from geo.extract.lexicon import (
     PERPETRATORS,
     STATE_ACTOR,
     STATE_DRONE,
+    TARGET_MEANS,
     TURKISH_ACTOR,
     US_ACTOR,
 )
@@ -21,8 +22,14 @@ from geo.gazetteer import Place
 __all__ = ["find_casualties", "number"]
 
 
+def mask_target_means(text: str) -> str:
+    """Blank out means named as targets ("drone storage sites"), keeping every position."""
+    return TARGET_MEANS.sub(lambda m: " " * len(m.group(0)), text)
+
+
 def find_event_type(text: str) -> str | None:
     """The means of attack a sentence names, with state strikes told apart from militia attacks."""
+    text = mask_target_means(text)
     state = STATE_ACTOR.search(text)
     if state and re.search(r"\b(strikes?|struck|bombed|airstrikes?|drone strike|retaliat)", text, re.I):
         if not re.search(r"\b(attacks?|targeted|fired)\s+(?:on |at |against )?(?:the )?(U\.?S\.?|American|coalition)",
@@ -87,6 +94,7 @@ def target_for(place: Place, event_type: str, text: str) -> str | None:
 def nearest_means(before: str) -> str | None:
     """The means of attack named closest before a place ("a missile and rocket attack on X"): the
     type of that clause, whatever else the sentence is about. A state's drone is a strike."""
+    before = mask_target_means(before)
     last = None
     for event_type, pattern in EVENT_PATTERNS:
         for match in pattern.finditer(before):

@@ -8,6 +8,34 @@ from geo.extract.lexicon import REFERENCE, REGION
 from geo.extract.mentions import _far, mask_groups
 from geo.gazetteer import Gazetteer, Place
 
+# what lies between a place and a broader one that only says where it is: "K1 base in Kirkuk province in
+# northern Baghdad", "the border crossing in Syria's eastern province of Deir al-Zour"
+LOCATOR_GAP = re.compile(r"^[\s,]*(?:[\w'’-]+\s+){0,3}?(?:in|of)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?"
+                         r"(?:(?:province|governorate|region|district)\s+(?:of\s+)?)?$", re.I)
+# a kind of site named before a town: "an airport near Karbala", "the air base outside Kirkuk"
+GENERIC_BEFORE = re.compile(r"\b(?:airport|air ?base|embassy)\s+(?:near|in|outside|of|at|close to)\s+"
+                            r"(?:the\s+)?(?:(?:city|town) of\s+)?$", re.I)
+
+
+def drop_locators(places: list[Place], text: str) -> list[Place]:
+    """Without the broader places that only locate the one named before them."""
+    kept: list[Place] = []
+    for place in sorted(places, key=lambda p: p.start):
+        prev = kept[-1] if kept else None
+        if prev is not None and place.rank >= 2 and place.rank >= prev.rank and prev.end > 0 and \
+                LOCATOR_GAP.match(text[prev.end:place.start]):
+            continue
+        kept.append(place)
+    return kept
+
+
+def _generic_at(gazetteer: Gazetteer, text: str, place: Place) -> Place | None:
+    """The known site of the kind named just before a town ("an airport near Karbala"), when the
+    gazetteer has exactly one such site there."""
+    if place.rank < 2 or place.start <= 0 or not GENERIC_BEFORE.search(text[max(0, place.start - 40):place.start]):
+        return None
+    return gazetteer.generic_site(text[max(0, place.start - 40):place.end], [place], None)
+
 
 def incident_places(gazetteer: Gazetteer, text: str, context: str) -> list[Place]:
     """The places a sentence puts attacks on: the most specific of each nest, in the region.
@@ -31,6 +59,7 @@ def incident_places(gazetteer: Gazetteer, text: str, context: str) -> list[Place
             return [generic]
         bases = re.search(r"\bbases?\b|\bfacilit(y|ies)\b|\boutposts?\b|\bforces\b", text, re.I)
         return [p for p in places if p.kind == "country"][:1] if bases else []
+    specific = [_generic_at(gazetteer, text, p) or p for p in drop_locators(specific, text)]
     chosen: list[Place] = []
     for place in sorted(specific, key=lambda p: (p.rank, -len(p.matched))):
         ancestors = set(gazetteer.ancestors(place.site_id)) if place.site_id else set()
