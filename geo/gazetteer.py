@@ -33,6 +33,7 @@ _NEAR_AFTER = {"area", "region", "outskirts", "vicinity", "surroundings", "count
 # generic words that name a kind of site, resolved through the text's context
 GENERIC_KINDS = {
     ("embassy",): "embassy", ("us", "embassy"): "embassy", ("american", "embassy"): "embassy",
+    ("consulate",): "embassy",
     ("airport",): "airport", ("air", "base"): "air_base", ("airbase",): "air_base",
 }
 GEONAMES_MAIN = ("IQ", "SY", "JO", "LB", "KW")
