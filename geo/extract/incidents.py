@@ -349,16 +349,24 @@ def place_scopes(text: str, places: list[Place]) -> list[tuple[int, int, int, in
 
 def drop_vague_duplicates(candidates: list[Candidate]) -> list[Candidate]:
     """A country- or governorate-level mention of an attack the report also places precisely is
-    the same attack."""
+    the same attack: it goes, and what it told (time, who did it, and the toll when only one place
+    is named) goes to the precise ones."""
     precise = [c for c in candidates if c.place.kind not in ("country", "governorate")]
     kept = []
     for candidate in candidates:
         vague = candidate.place.kind in ("country", "governorate")
-        if vague and any(
+        same = [p for p in precise if vague and
                 p.place.country_code == candidate.place.country_code and
                 (candidate.place.kind == "country" or p.place.admin1 == candidate.place.admin1) and
-                (p.event_type == candidate.event_type or {p.event_type, candidate.event_type} <= set(INDIRECT))
-                for p in precise):
+                (p.event_type == candidate.event_type or {p.event_type, candidate.event_type} <= set(INDIRECT))]
+        if not same:
+            kept.append(candidate)
             continue
-        kept.append(candidate)
+        for p in same:
+            p.time_local = p.time_local or candidate.time_local
+            if p.perpetrator is None and candidate.perpetrator:
+                p.perpetrator, p.attribution = candidate.perpetrator, candidate.attribution
+        if len(same) == 1:
+            same[0].killed = same[0].killed if same[0].killed is not None else candidate.killed
+            same[0].injured = same[0].injured if same[0].injured is not None else candidate.injured
     return kept

@@ -58,7 +58,11 @@ def incident_places(gazetteer: Gazetteer, text: str, context: str) -> list[Place
         if generic is not None:
             return [generic]
         bases = re.search(r"\bbases?\b|\bfacilit(y|ies)\b|\boutposts?\b|\bforces\b", text, re.I)
-        return [p for p in places if p.kind == "country"][:1] if bases else []
+        countries = [p for p in places if p.kind == "country"]
+        # "the Jordan-Syria border" is one place, not two: the first country stands for it
+        countries = [c for i, c in enumerate(countries)
+                     if i == 0 or text[countries[i - 1].end:c.start].strip() not in ("-", "–", "/")]
+        return countries if bases else []
     specific = [_generic_at(gazetteer, text, p) or p for p in drop_locators(specific, text)]
     chosen: list[Place] = []
     for place in sorted(specific, key=lambda p: (p.rank, -len(p.matched))):
