@@ -25,7 +25,7 @@ from geo.extract.clean import clean_page
 from geo.extract.features import incident_id, one_source_per_report, to_feature
 from geo.extract.incidents import Assembler, Assembly, drop_vague_duplicates
 from geo.extract.mentions import find_casualties, find_event_type, find_perpetrator
-from geo.extract.resolve import main_span, prefer_local_day, reference
+from geo.extract.resolve import main_span, night_span, prefer_local_day, reference
 from geo.extract.sentences import Sentence, split_sentences, unique_sentences
 from geo.gazetteer import Gazetteer
 from geo.report import Report
@@ -77,6 +77,8 @@ class Extractor:
         self.assembler.attribute_strikes(candidates, report.text)
         prefer_local_day(candidates, sentences, ref)
         candidates = drop_vague_duplicates(candidates)
+        for candidate in candidates:
+            night_span(candidate)
         features = [to_feature(c, report) for c in candidates]
         features = merge_all(features, self.ancestors)
         for feature in features:

@@ -133,3 +133,31 @@ def before_anchor_span(anchor: DateSpan | None, match: re.Match) -> DateSpan | N
 def recent_span(ref: date) -> DateSpan:
     """A report that dates nothing is breaking news: the day it appeared or the night before."""
     return DateSpan(ref - timedelta(days=1), ref, "days", "", relative=True)
+
+# the small hours: an attack told by the morning's day happened in the night that ended it
+EARLY_HOURS = re.compile(r"\b(?:before (?:dawn|daybreak|sunrise)|in the early hours|early (?:on )?this morning|"
+                         r"early (?:on )?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|"
+                         r"(?:January|February|March|April|May|June|July|August|September|October|November|"
+                         r"December) \d{1,2})\b(?! morning)|overnight|(?:last|at|during the|in the) night)\b", re.I)
+# the night: an attack told by the evening's day may have come after midnight
+LATE_HOURS = re.compile(r"\b(?:late hours of the night|late (?:at|in the) night|(?:Monday|Tuesday|Wednesday|Thursday|"
+                        r"Friday|Saturday|Sunday)(?:'s)? night|tonight|around midnight)\b", re.I)
+STATE_STRIKERS = ("US forces", "Turkish forces")
+
+
+def night_span(candidate: Candidate) -> None:
+    """Widen a one-day span to the two days a night covers, when the report tells no local clock time:
+    an attack "before dawn on Friday" lay in Thursday's night or Friday's small hours, one "late on
+    Wednesday night" in Wednesday's evening or Thursday's small hours. A state's airstrike told by one
+    day is the same: such strikes are flown at night and told by the day on the side that announced
+    them, which is the day before or the day itself where they landed."""
+    span = candidate.span
+    if span is None or not span.known or span.precision != "day" or candidate.time_local:
+        return
+    told = " ".join([candidate.date_told_in or "", *(s.text for s in candidate.sentences[:1])])
+    day = span.date_from
+    if EARLY_HOURS.search(told):
+        candidate.span = replace(span, date_from=day - timedelta(days=1), precision="days")
+    elif LATE_HOURS.search(told) or (candidate.event_type == "airstrike" and candidate.perpetrator in STATE_STRIKERS
+                                     and not LOCAL_ACCOUNT.search(told) and "midnight" not in told):
+        candidate.span = replace(span, date_to=day + timedelta(days=1), precision="days")
