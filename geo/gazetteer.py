@@ -350,10 +350,14 @@ class Gazetteer:
                  if any(tuple(folded[i:i + len(key)]) == key for i in range(len(folded)))}
         if not kinds:
             return None
-        around = places + (self.find_all(context) if context else [])
+        named = self.find_all(context) if context else []
+        around = places + named
         anchors = {p.site_id for p in around if p.site_id} | {p.admin1 for p in around if p.admin1}
-        candidates = [s for s in self.sites.values() if s.kind in kinds
-                      and ({s.admin1, *self._chain(s)} & anchors)]
+        candidates = [s for s in self.sites.values() if (s.kind in kinds or ("airport" in kinds and any(
+            "airport" in a.casefold() for a in s.aliases))) and ({s.admin1, *self._chain(s)} & anchors)]
+        if len(candidates) > 1:  # the one the report names elsewhere
+            in_report = {p.site_id for p in named if p.site_id}
+            candidates = [s for s in candidates if s.id in in_report]
         if len(candidates) != 1:
             return None
         site = candidates[0]

@@ -46,7 +46,7 @@ def _patterns(verb: str, verb_ing: str, noun: str) -> list[re.Pattern]:
 
 
 KILLED = _patterns(DEAD, r"(?:killing|kills|martyring|claimed the lives of|claiming the lives of)",
-                   r"deaths?") + [
+                   r"(?:deaths?|martyrdom)") + [
     _R(r"\b(?P<n>an?|one)\s+(?:[\w'’.-]+\s+){0,4}?died\b"),
     _R(rf"\b{Q}(?P<n>{N}|a single)\s+(?:deaths?|fatalit(?:y|ies))\b"),
 ]
@@ -82,7 +82,7 @@ def number(text: str) -> int | None:
     return WORD_NUMBERS.get(text)
 
 
-DEATH_WORDS = _R(r"killed|dead|died|death|martyr|lives|killing|kills|fatalit")
+DEATH_WORDS = _R(r"killed|dead|died|death|martyr|lives|killing|kills|fatalit")  # martyr: martyred, martyrdom
 HARM_WORDS = _R(r"wound|injur|hurt")
 
 

@@ -198,6 +198,14 @@ class Assembler:
                     event_type = vague[-1].event_type
                 elif named_here and earlier.unplaced and sentence.index - earlier.unplaced[1] <= 6:
                     event_type = earlier.unplaced[0]
+        if event_type is None and previous is not None and sentence.index - previous.sentences[-1].index <= 2:
+            killed, injured = find_casualties(text)
+            if (killed is not None and previous.killed is None) or (injured is not None and previous.injured is None):
+                # "No one was hurt in the attack." goes on about the attack told just before
+                previous.killed = previous.killed if previous.killed is not None else killed
+                previous.injured = previous.injured if previous.injured is not None else injured
+                previous.sentences.append(sentence)
+                return []
         if event_type is None or not ACT.search(text):
             return []
         if AGGREGATE.search(text):
@@ -329,6 +337,10 @@ def place_scopes(text: str, places: list[Place]) -> list[tuple[int, int, int, in
     at a clause break."""
     cuts = {0, len(text)}
     for match in EVENT_CUE.finditer(text):
+        head = text[:match.start()]
+        if match.start() > 2 and not any(0 <= p.start < match.start() for p in places) and \
+                find_event_type(head) is None:
+            continue  # "Two soldiers are dead after rockets hit X": the same attack, told by its toll first
         cuts.add(match.start())
         if match.start() <= 2:  # fronted: the turn ends at the comma that closes it
             comma = text.find(", ", match.end())

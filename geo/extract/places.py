@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from geo.extract.lexicon import REFERENCE, REGION
@@ -13,8 +14,9 @@ from geo.gazetteer import Gazetteer, Place
 LOCATOR_GAP = re.compile(r"^[\s,]*(?:[\w'’-]+\s+){0,3}?(?:in|of)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?"
                          r"(?:(?:province|governorate|region|district)\s+(?:of\s+)?)?$", re.I)
 # a kind of site named before a town: "an airport near Karbala", "the air base outside Kirkuk"
-GENERIC_BEFORE = re.compile(r"\b(?:airport|air ?base|embassy)\s+(?:near|in|outside|of|at|close to)\s+"
-                            r"(?:the\s+)?(?:(?:city|town) of\s+)?$", re.I)
+GENERIC_BEFORE = re.compile(r"\b(?:airport|air ?base|embassy|consulate|base|camp)\s+(?:(?:just|about|some)\s+)?"
+                            r"(?:near|in|outside|of|at|close to|north of|south of|east of|west of)\s+"
+                            r"(?:the\s+)?(?:(?:city|town|capital) of\s+)?$", re.I)
 
 
 def drop_locators(places: list[Place], text: str) -> list[Place]:
@@ -29,12 +31,33 @@ def drop_locators(places: list[Place], text: str) -> list[Place]:
     return kept
 
 
-def _generic_at(gazetteer: Gazetteer, text: str, place: Place) -> Place | None:
-    """The known site of the kind named just before a town ("an airport near Karbala"), when the
-    gazetteer has exactly one such site there."""
-    if place.rank < 2 or place.start <= 0 or not GENERIC_BEFORE.search(text[max(0, place.start - 40):place.start]):
+def _generic_at(gazetteer: Gazetteer, text: str, place: Place, context: str | None = None) -> Place | None:
+    """The known site of the kind named just before a town ("an airport near Karbala", "a base outside
+    Baghdad"): the one of that kind within 40 km of the town, or, of several, the one the report names."""
+    before = GENERIC_BEFORE.search(text[max(0, place.start - 60):place.start]) if place.rank >= 2 and place.start > 0 \
+        else None
+    if before is None:
         return None
-    return gazetteer.generic_site(text[max(0, place.start - 40):place.end], [place], None)
+    word = before.group(0).split()[0].casefold()
+    kinds = {"airport": {"airport"}, "embassy": {"embassy"}, "consulate": {"embassy"}}.get(
+        word, {"air_base", "military_base", "outpost"})
+    near = [s for s in gazetteer.sites.values()
+            if (s.kind in kinds or (word == "airport" and any("airport" in a.casefold() for a in s.aliases)))
+            and _km(s.point, (place.lon, place.lat)) <= 40]
+    if len(near) > 1 and context:
+        named = {p.site_id for p in gazetteer.find_all(context) if p.site_id}
+        near = [s for s in near if s.id in named]
+    if len(near) != 1:
+        return None
+    site = near[0]
+    lon, lat = site.point
+    return Place(site.name, lon, lat, site.kind, 2 if place.geo_precision == 2 else 1, site.country_code,
+                 site.admin1, site.id, "site", matched=place.matched, start=place.start, end=place.end)
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    dlon = (a[0] - b[0]) * 111.32 * math.cos(math.radians((a[1] + b[1]) / 2))
+    return math.hypot(dlon, (a[1] - b[1]) * 110.57)
 
 
 def incident_places(gazetteer: Gazetteer, text: str, context: str) -> list[Place]:
@@ -63,7 +86,7 @@ def incident_places(gazetteer: Gazetteer, text: str, context: str) -> list[Place
         countries = [c for i, c in enumerate(countries)
                      if i == 0 or text[countries[i - 1].end:c.start].strip() not in ("-", "–", "/")]
         return countries if bases else []
-    specific = [_generic_at(gazetteer, text, p) or p for p in drop_locators(specific, text)]
+    specific = [_generic_at(gazetteer, text, p, context) or p for p in drop_locators(specific, text)]
     chosen: list[Place] = []
     for place in sorted(specific, key=lambda p: (p.rank, -len(p.matched))):
         ancestors = set(gazetteer.ancestors(place.site_id)) if place.site_id else set()
