@@ -30,7 +30,8 @@ PATTERNS: list[tuple[str, re.Pattern]] = [(kind, re.compile(p, re.I)) for kind, 
     ("month_day", rf"\b(?:{_WEEKDAY},?\s+)?{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_YEAR})?"),
     ("day_month", rf"\b(?:{_WEEKDAY},?\s+)?(?:the\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}"
                   rf"(?:,?\s+{_YEAR})?\b"),
-    ("in_month", rf"\b(?:in|during|since|throughout|early|late|mid-?)\s+{_MONTH}(?:\s+{_YEAR})?\b"),
+    ("in_month", rf"\b(?:in|during|since|throughout|early|late|mid-?|this past|last)\s+{_MONTH}(?:\s+{_YEAR})?\b"),
+    ("month_year", rf"\b{_MONTH},?\s+{_YEAR}\b"),  # "the January 2020 missile attack"
     ("last_weekday", rf"\blast\s+{_WEEKDAY}\b"),
     ("weekday", rf"\b{_WEEKDAY}\b"),
     ("yesterday", r"\b(?:yesterday|last\s+night|overnight)\b"),
@@ -122,7 +123,7 @@ def resolve(match: re.Match, kind: str, published: date | None, today: date | No
                 if year:
                     return _day(date(year, month, day), text, start, end, relative=True)
             return DateSpan(None, None, "year", text, start, end)
-        if kind == "in_month":
+        if kind in ("in_month", "month_year"):
             month = MONTHS[groups["month"].lower().rstrip(".")]
             if "year" in groups:
                 year = int(groups["year"])

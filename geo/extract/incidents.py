@@ -247,6 +247,7 @@ class Assembler:
             following.append(find_casualties(nxt.text))
         out = []
         scopes = place_scopes(text, places)
+        narrative = background_date(sentences, sentence, ref, lead_span)
         cut = EVENT_CUE.search(text)
         for n, place in enumerate(places):
             start, end, part_start, part_end = scopes[n]
@@ -264,6 +265,8 @@ class Assembler:
                 span = before_anchor_span(anchor, before_anchor)
                 from_sentence = True
             told_in = text
+            if span is None and narrative is not None:
+                span, told_in, from_sentence = narrative, sentences[sentence.index - 1].text, True
             if span is None:
                 span = lead_span or (recent_span(ref) if ref else None)
                 told_in = lead_span.text if lead_span else ""
@@ -318,6 +321,22 @@ STRUCK = re.compile(r"\b(?:targeted|struck|hit|bombed|pounded|shelled|strikes? (
 # the appositive that files an attack with others: ", the latest in a series of rocket attacks on ..."
 BACKGROUND_TAIL = re.compile(r",?\s*(?:in |marking |and is )?(?:the )?(?:latest|newest|last) (?:in|of) (?:a|an|the)\b|"
                              r",?\s*amid (?:a|an) (?:series|wave|spate|string|surge) of\b", re.I)
+
+
+def background_date(sentences: list[Sentence], sentence: Sentence, ref: date | None,
+                    lead_span: DateSpan | None) -> DateSpan | None:
+    """The date a story's background has reached: a sentence that dates nothing, right after one dated
+    before the report's own event ("... this past January with the killing of X. Iran retaliated by
+    firing missiles at Y."), happened then too."""
+    if sentence.index == 0 or lead_span is None or not lead_span.known:
+        return None
+    before = sentences[sentence.index - 1].text
+    # "attacked 165 times since October 17": a date that opens a tally dates no one attack
+    prior = [s for s in find_dates(before, ref) if s.known and not s.text.lower().startswith("since")
+             and not re.search(r"\b(?:since|from|until|between)\s*$", before[max(0, s.start - 8):s.start], re.I)]
+    if prior and prior[-1].date_to < lead_span.date_from:
+        return prior[-1]
+    return None
 
 
 def cut_background_tail(text: str) -> str:

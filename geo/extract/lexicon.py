@@ -11,7 +11,7 @@ import re
 REGION = ("IQ", "SY", "JO")
 REFERENCE = re.compile(r"(?:\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|"
                        r"south-east|south-west)(?:ern)?\s+of|\btowards?|\bheading (?:to|for)|\bbound for|"
-                       r"\b(?:launched|fired) from|\bkilomet(?:re|er)s?\s+(?:\w+\s+)?(?:of|from)|\bkm\s+"
+                       r"\b(?:launched|fired) from\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}?(?:of\s+)?|\bkilomet(?:re|er)s?\s+(?:\w+\s+)?(?:of|from)|\bkm\s+"
                        r"(?:\w+\s+)?(?:of|from)|\bmiles\s+(?:\w+\s+)?(?:of|from)|"
                        r"\b(?:launch\w*|fired)\b[\w\s]{0,35}?\b(?:from|near the (?:town|city|village) of)|"
                        # who told it, not where it happened: "an Iraqi official in Baghdad said"
