@@ -34,8 +34,10 @@ PATTERNS: list[tuple[str, re.Pattern]] = [(kind, re.compile(p, re.I)) for kind, 
     ("month_year", rf"\b{_MONTH},?\s+{_YEAR}\b"),  # "the January 2020 missile attack"
     ("last_weekday", rf"\blast\s+{_WEEKDAY}\b"),
     ("weekday", rf"\b{_WEEKDAY}\b"),
-    ("yesterday", r"\b(?:yesterday|last\s+night|overnight)\b"),
-    ("today", r"\b(?:today|this\s+morning|earlier\s+today|tonight|this\s+evening|this\s+afternoon)\b"),
+    ("yesterday", r"\b(?:yesterday)\b"),
+    # "last night" and "overnight" name the night that ended this morning: the extractor spans it
+    ("today", r"\b(?:today|this\s+morning|earlier\s+today|tonight|this\s+evening|this\s+afternoon|"
+              r"last\s+night|overnight)\b"),
     ("days_ago", r"\b(?:(?P<n>\w+)\s+days\s+(?:ago|earlier|before)|days\s+(?:ago|earlier|before)|"
                  r"earlier\s+in\s+the\s+week|last\s+week)\b"),
     ("this_week", r"\b(?:earlier\s+this\s+week|this\s+week)\b"),

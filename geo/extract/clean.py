@@ -53,15 +53,21 @@ def is_headline(line: str) -> bool:
     line = line.strip(" -•*\t")
     if not line or line[-1] in ".!?\"”'’" or len(line) > 220:
         return False
-    words = [w for w in _WORD.findall(line) if w.lower() not in _SMALL_WORDS]
-    if len(words) < 3:
+    if len([w for w in _WORD.findall(line) if w.lower() not in _SMALL_WORDS]) < 3:
         return False
-    return sum(w[0].isupper() for w in words) / len(words) >= 0.75
+    return _capitalised(line) >= 0.75
 
 
 def is_ticker(paragraph: str) -> bool:
     """A long run of headlines with no sentence in it (a news ticker or a list of other stories)."""
-    return len(paragraph) >= 150 and not re.search(r"[.!?](?:\s|$)", paragraph)
+    if re.search(r"[.!?](?:\s|$)", paragraph):
+        return False
+    return len(paragraph) >= 150 or (len(paragraph) >= 80 and _capitalised(paragraph) >= 0.75)
+
+
+def _capitalised(line: str) -> float:
+    words = [w for w in _WORD.findall(line) if w.lower() not in _SMALL_WORDS]
+    return sum(w[0].isupper() for w in words) / len(words) if words else 0.0
 
 
 def strip_dateline(text: str) -> str:

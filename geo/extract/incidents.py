@@ -358,7 +358,7 @@ def place_scopes(text: str, places: list[Place]) -> list[tuple[int, int, int, in
     for match in EVENT_CUE.finditer(text):
         head = text[:match.start()]
         if match.start() > 2 and not any(0 <= p.start < match.start() for p in places) and \
-                find_event_type(head) is None:
+                find_event_type(head) is None and find_casualties(head) != (None, None):
             continue  # "Two soldiers are dead after rockets hit X": the same attack, told by its toll first
         cuts.add(match.start())
         if match.start() <= 2:  # fronted: the turn ends at the comma that closes it

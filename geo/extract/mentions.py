@@ -27,9 +27,19 @@ def mask_target_means(text: str) -> str:
     return TARGET_MEANS.sub(lambda m: " " * len(m.group(0)), text)
 
 
+_MEANS_WORD = r"(?:drones?|rockets?|missiles?|mortars?|katyushas?)"
+# the weapon left open: "a drone or rocket attack", "rockets or mortars hit the base"
+UNRESOLVED_MEANS = re.compile(rf"\b{_MEANS_WORD}\s+or\s+{_MEANS_WORD}\b", re.I)
+
+
 def find_event_type(text: str) -> str | None:
-    """The means of attack a sentence names, with state strikes told apart from militia attacks."""
+    """The means of attack a sentence names, with state strikes told apart from militia attacks; ``other``
+    when it leaves the weapon open ("drone or rocket attacks")."""
     text = mask_target_means(text)
+    if UNRESOLVED_MEANS.search(text):
+        first, second = re.findall(_MEANS_WORD, UNRESOLVED_MEANS.search(text).group(0), re.I)
+        if first.rstrip("s").lower() != second.rstrip("s").lower():
+            return "other"
     state = STATE_ACTOR.search(text)
     if state and re.search(r"\b(strikes?|struck|bombed|airstrikes?|drone strike|retaliat)", text, re.I):
         if not re.search(r"\b(attacks?|targeted|fired)\s+(?:on |at |against )?(?:the )?(U\.?S\.?|American|coalition)",
@@ -95,6 +105,9 @@ def nearest_means(before: str) -> str | None:
     """The means of attack named closest before a place ("a missile and rocket attack on X"): the
     type of that clause, whatever else the sentence is about. A state's drone is a strike."""
     before = mask_target_means(before)
+    unresolved = list(UNRESOLVED_MEANS.finditer(before))
+    if unresolved and unresolved[-1].end() > len(before) - 60:
+        return "other"
     last = None
     for event_type, pattern in EVENT_PATTERNS:
         for match in pattern.finditer(before):

@@ -152,9 +152,13 @@ def night_span(candidate: Candidate) -> None:
     day is the same: such strikes are flown at night and told by the day on the side that announced
     them, which is the day before or the day itself where they landed."""
     span = candidate.span
-    if span is None or not span.known or span.precision != "day" or candidate.time_local:
+    if span is None or not span.known or span.precision != "day":
         return
     told = " ".join([candidate.date_told_in or "", *(s.text for s in candidate.sentences[:1])])
+    if candidate.time_local:
+        if re.search(r"\blast night\b", told, re.I) and candidate.time_local >= "12:00":
+            candidate.span = span.shift(-1)  # "at 11:30 PM last night": the evening before the report
+        return
     day = span.date_from
     if EARLY_HOURS.search(told):
         candidate.span = replace(span, date_from=day - timedelta(days=1), precision="days")

@@ -15,8 +15,9 @@ TODAY = date(2026, 11, 21)
     ("last Friday", "2023-12-01", "2023-12-01", "day"),
     ("shortly after midnight on Saturday", "2023-12-02", "2023-12-02", "day"),
     ("yesterday", "2023-12-07", "2023-12-07", "day"),
-    ("at 11:30 PM last night", "2023-12-07", "2023-12-07", "day"),
-    ("overnight", "2023-12-07", "2023-12-07", "day"),
+    # the night that ended on the publication day; the extractor spans it, or moves an evening clock time back
+    ("at 11:30 PM last night", "2023-12-08", "2023-12-08", "day"),
+    ("overnight", "2023-12-08", "2023-12-08", "day"),
     ("this morning", "2023-12-08", "2023-12-08", "day"),
     ("on December 3", "2023-12-03", "2023-12-03", "day"),
     ("on 3 December", "2023-12-03", "2023-12-03", "day"),
