@@ -151,6 +151,9 @@ def resolve(match: re.Match, kind: str, published: date | None, today: date | No
         return _day(published - timedelta(days=1), text, start, end, relative=True)
     if kind == "today":
         return _day(published, text, start, end, relative=True)
+    if kind == "days_ago" and text.lower().startswith("last"):  # "last week": the calendar week before
+        monday = published - timedelta(days=published.weekday() + 7)
+        return DateSpan(monday, monday + timedelta(days=6), "week", text, start, end, relative=True)
     if kind == "days_ago":
         n = groups.get("n", "").lower()
         count = (int(n) if len(n) <= 4 else None) if n.isdigit() else _NUMBER_WORDS.get(n)

@@ -37,6 +37,7 @@ from geo.extract.resolve import (
     adopt_local_day,
     before_anchor_span,
     eastern_to_local,
+    event_dates,
     nearest_span,
     recent_span,
 )
@@ -234,7 +235,8 @@ class Assembler:
             self._enrich(previous, sentence, event_type)  # "... travelling towards Baiji when it came under fire"
             earlier.touch(previous, self.ancestors(previous.place.site_id or ""))
             return []
-        spans = [s for s in find_dates(text, ref)]
+        # a date told of a statement ("officials said on Monday") is when it was said, not when it happened
+        spans = event_dates(text, ref)
         before_anchor = BEFORE_ANCHOR.search(text)
         # casualties told in the next two sentences, up to another attack's sentence (the same for each place)
         following = []
@@ -265,6 +267,13 @@ class Assembler:
                 span = before_anchor_span(anchor, before_anchor)
                 from_sentence = True
             told_in = text
+            relative = DAY_FROM_PREVIOUS.match(text)
+            if span is None and relative and sentence.index > 0:
+                anchor = [s for s in find_dates(sentences[sentence.index - 1].text, ref) if s.known] or \
+                    ([earlier.last().span] if earlier.last() and earlier.last().span else [])
+                if anchor and anchor[-1].known:
+                    span = anchor[-1].shift(-1 if relative.group("back") else 1)
+                    told_in, from_sentence = sentences[sentence.index - 1].text, True
             if span is None and narrative is not None:
                 span, told_in, from_sentence = narrative, sentences[sentence.index - 1].text, True
             if span is None:
@@ -315,6 +324,10 @@ class Assembler:
 EVENT_CUE = re.compile(r"\b(?:(?:(?:\w+\s+)?(?:days?|hours?|weeks?)\s+)?after|following|follows?|followed|in the wake of|(?:in |as )?(?:retaliation|response|revenge|reprisal)s? "
                        r"(?:for|to))\s+(?:[\w'’-]+\s+){0,6}?(?:attacks?|strikes?|air ?strikes?|killing|death|deaths|"
                        r"barrage|bombing|raids?|assassination)\b", re.I)
+# a day told from the one before: "A day prior, rockets struck ...", "The next day, a drone ..."
+DAY_FROM_PREVIOUS = re.compile(r"^\W*(?:(?P<back>a day (?:prior|before|earlier)|one day (?:prior|before|earlier)|"
+                               r"the day before|the previous day|the night before)|(?P<on>a day later|the next day|"
+                               r"the following day|a day after))\b", re.I)
 # an act that puts an attack on a place without naming its means
 STRUCK = re.compile(r"\b(?:targeted|struck|hit|bombed|pounded|shelled|strikes? (?:on|in|at|near|against)|"
                     r"(?:were|was) carried out)\b", re.I)

@@ -115,8 +115,9 @@ def nearest_means(before: str) -> str | None:
                 last = (match.end(), event_type)
     if last is None:
         return None
-    if last[1] == "drone_attack" and STATE_DRONE.search(before):
-        return "airstrike"
+    if last[1] == "drone_attack" and (STATE_DRONE.search(before) or (
+            before[last[0] - 1:last[0]].lower() == "e" and re.match(r"\s+strikes?\b", before[last[0]:]))):
+        return "airstrike"  # a state's drone, or a "drone strike": the flying side's strike
     return last[1]
 
 

@@ -33,6 +33,18 @@ def reference(report: Report) -> tuple[date | None, str]:
         return latest.date_to, how
     return None, "no publication date and no dated sentence: relative dates are left unresolved"
 
+SAID_ON = re.compile(r"\b(?:said|says|told|announced|confirmed|stated|added|reported|statement)\s+(?:[\w'’-]+\s+){0,2}?"
+                     r"(?:on|late on|early on|in a statement on)?\s*$", re.I)
+
+
+def event_dates(text: str, ref: date | None) -> list[DateSpan]:
+    """The dates a sentence gives, without those of a statement about it when it gives others too:
+    "officials said on Monday that ... an attack last week" is when it was said, not when it happened."""
+    found = find_dates(text, ref)
+    told = [s for s in found if s.known and not SAID_ON.search(text[max(0, s.start - 40):s.start])]
+    return told if any(s.known for s in told) else found  # the statement's day when it is the only one
+
+
 def main_span(sentences: list[Sentence], ref: date | None) -> DateSpan | None:
     """The date the report is about: the first one given in a sentence about an attack."""
     for sentence in sentences:
@@ -40,7 +52,7 @@ def main_span(sentences: list[Sentence], ref: date | None) -> DateSpan | None:
         if find_event_type(text) and ACT.search(text) and not AGGREGATE.search(text):
             if BEFORE_ANCHOR.search(text):
                 continue
-            for span in find_dates(text, ref):
+            for span in event_dates(text, ref):
                 if span.known:
                     return replace(span, text=text)  # the whole sentence, to know who told it
     return None
