@@ -26,6 +26,7 @@ from geo.extract.features import incident_id, one_source_per_report, to_feature
 from geo.extract.incidents import Assembler, Assembly, drop_vague_duplicates
 from geo.extract.mentions import find_casualties, find_event_type, find_perpetrator
 from geo.extract.resolve import main_span, night_span, prefer_local_day, reference
+from geo.extract.scope import drop_headline_echoes, in_scope, settle_means
 from geo.extract.sentences import Sentence, split_sentences, unique_sentences
 from geo.gazetteer import Gazetteer
 from geo.report import Report
@@ -77,11 +78,14 @@ class Extractor:
         self.assembler.attribute_strikes(candidates, report.text)
         prefer_local_day(candidates, sentences, ref)
         candidates = drop_vague_duplicates(candidates)
+        candidates = drop_headline_echoes(candidates, self.ancestors)
+        candidates = [c for c in candidates if in_scope(c, report.text)]
         for candidate in candidates:
             night_span(candidate)
         features = [to_feature(c, report) for c in candidates]
         features = merge_all(features, self.ancestors)
         for feature in features:
+            settle_means(feature)
             feature["id"] = feature["properties"]["id"] = incident_id(feature)
             one_source_per_report(feature["properties"])
         messages = [] if report.published else [f"{report.name}: {ref_how}"]

@@ -91,7 +91,7 @@ def test_export_bad_bbox_is_one_line_error(runner, data_dir):
 EMBASSY = ("title: Rockets strike near US embassy\noutlet: Test Wire\nurl: https://wire.example/embassy\n"
            "published: 2023-12-08\n\nBAGHDAD (Test Wire) - Two salvos of rockets struck the US embassy compound "
            "in Baghdad's Green Zone at about 4:15 am on Friday, officials said. There were no casualties.")
-UNDATED = ("Gunmen opened fire on an army checkpoint near Ramadi on Friday, killing two soldiers, police said.")
+UNDATED = ("Gunmen opened fire on a US convoy near Ramadi on Friday, killing two soldiers, police said.")
 
 
 def test_extract_prints_geojson_and_stores_nothing(runner, data_dir, tmp_path):

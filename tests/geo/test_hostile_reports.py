@@ -99,11 +99,13 @@ CASES = [
     ("zero-width joiners in a name", EMBASSY.format("B\u200da\u200cg\u2060hdad\ufeff").encode(), "r.txt", 1),
     ("a soft hyphen and bidi marks", EMBASSY.format("Bagh\u00addad\u200e\u202e").encode(), "r.txt", 1),
     ("combining marks", ("Ro\u0301ckets hi\u0308t Bag\u0301hdad o\u0327n Friday. " * 10_000).encode(), "r.txt", 0),
-    ("the text limit, one attack repeated", ("ROCKETS HIT ERBIL. " * (MAX_REPORT_CHARS // 19)).encode(), "r.txt", 1),
+    ("the text limit, one attack repeated", ("ROCKETS HIT ERBIL AIR BASE. " * (MAX_REPORT_CHARS // 28)).encode(),
+     "r.txt", 1),
     ("one sentence of 60,000 places", ("Rockets hit " + "Erbil, Baghdad, Kirkuk, Basra, " * 2_000).encode(),
      "r.txt", 1),
     ("'U.S.' 20,000 times", ("Rockets hit U.S. " * 20_000).encode(), "r.txt", 0),
-    ("a 20,000-digit count", ("Rockets hit Erbil, killing " + "1" * 20_000 + " people.").encode(), "r.txt", 1),
+    ("a 20,000-digit count", ("Rockets hit Erbil air base, killing " + "1" * 20_000 + " people.").encode(), "r.txt",
+     1),
     ("thousands of distinct incidents", " ".join(
         f"Rockets hit Erbil airport on {1 + i % 28} {('January', 'March', 'May', 'July')[i // 28 % 4]} "
         f"{2000 + i // 112}." for i in range(4_000)).encode(), "r.txt", 1000),

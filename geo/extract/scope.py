@@ -1,0 +1,64 @@
+"""Stage 5 (scope): which candidates are the report's incidents at all.
+
+- A headline restates the story: where the body tells an attack at the same place, the headline's own
+  reading of it (often a looser word: "strikes" for a drone attack) goes.
+- The map is of attacks on or by US and coalition forces. An attack told with no such party (a Turkish
+  drone strike on a PKK car, Iranian missiles on Kurdish opposition camps) and not at one of the known
+  sites is out of scope.
+- "Missiles" and "rockets" for one attack: outlets call unguided rockets missiles; without a word that
+  makes them missiles (ballistic, cruise, surface-to-surface) the attack is a rocket attack.
+"""
+
+from __future__ import annotations
+
+import re
+
+from geo.extract.incidents import Candidate
+from geo.extract.sentences import Sentence
+
+COALITION_PARTY = re.compile(r"\b(?:U\.?S\.?|American|Americans|United States|coalition|Pentagon|CENTCOM|Central "
+                             r"Command|Inherent Resolve|OIR|NATO|Western|foreign (?:forces|troops)|international "
+                             r"(?:forces|troops|coalition)|embassy|consulate|contractors?)\b", re.I)
+STATE_STRIKERS_ABROAD = ("Turkish forces", "Israeli forces", "Islamic Revolutionary Guard Corps")
+FACILITY_KINDS = ("embassy", "government", "air_base", "military_base", "outpost", "airport", "oil_field", "area")
+GUIDED = re.compile(r"\b(?:ballistic|cruise|surface-to-surface|guided|Fateh|Zolfaghar|Qiam)\b", re.I)
+
+
+def is_headline(sentence: Sentence) -> bool:
+    """A line at the top with no closing full stop: the title or a standfirst."""
+    return sentence.index <= 2 and not re.search(r"[.!?][\"'”’)]*\s*$", sentence.text)
+
+
+def drop_headline_echoes(candidates: list[Candidate], ancestors) -> list[Candidate]:
+    """Without headline candidates at a place the body also puts an attack (or inside or around it)."""
+    body = [c for c in candidates if not is_headline(c.sentences[0])]
+
+    def related(a: Candidate, b: Candidate) -> bool:
+        if a.place.site_id and b.place.site_id:
+            return a.place.site_id == b.place.site_id or a.place.site_id in ancestors(b.place.site_id) \
+                or b.place.site_id in ancestors(a.place.site_id)
+        return (a.place.name, a.place.country_code) == (b.place.name, b.place.country_code)
+
+    return [c for c in candidates if not is_headline(c.sentences[0]) or not any(related(c, b) for b in body)]
+
+
+def in_scope(candidate: Candidate, report_text: str) -> bool:
+    """Whether an attack involves US or coalition forces, as far as the report lets one tell."""
+    if candidate.perpetrator == "US forces":
+        return True
+    told = " ".join(s.text for s in candidate.sentences)
+    at_site = bool(candidate.place.site_id) and candidate.place.kind in FACILITY_KINDS
+    if candidate.perpetrator in STATE_STRIKERS_ABROAD and not at_site and not COALITION_PARTY.search(told):
+        return False  # one state's strike on others, in the region but not on the coalition
+    return at_site or bool(COALITION_PARTY.search(told)) or bool(COALITION_PARTY.search(report_text[:1500]))
+
+
+def settle_means(feature: dict) -> None:
+    """A missile attack some sentences call rockets is a rocket attack unless a word makes the missiles
+    guided."""
+    props = feature["properties"]
+    told = (props.get("disagreements") or {}).get("event_type") or []
+    quotes = " ".join(s.get("quote") or "" for s in props.get("sources") or [])
+    if props["event_type"] == "missile_attack" and "rocket_attack" in told and not GUIDED.search(quotes):
+        props["event_type"] = "rocket_attack"
+        props["disagreements"]["event_type"] = ["rocket_attack"] + [t for t in told if t != "rocket_attack"]
