@@ -33,7 +33,7 @@ _NEAR_AFTER = {"area", "region", "outskirts", "vicinity", "surroundings", "count
 # generic words that name a kind of site, resolved through the text's context
 GENERIC_KINDS = {
     ("embassy",): "embassy", ("us", "embassy"): "embassy", ("american", "embassy"): "embassy",
-    ("consulate",): "embassy",
+    ("consulate",): "embassy", ("diplomatic", "mission"): "embassy", ("diplomatic", "compound"): "embassy",
     ("airport",): "airport", ("air", "base"): "air_base", ("airbase",): "air_base",
 }
 GEONAMES_MAIN = ("IQ", "SY", "JO", "LB", "KW")
@@ -272,11 +272,12 @@ class Gazetteer:
     def find_all(self, text: str) -> list[Place]:
         """Every place mention in ``text``, longest match first where they overlap, in text order."""
         cache = self.__dict__.setdefault("_found", {})
-        if text not in cache:
+        found = cache.get(text)  # one read: another thread may clear the cache between two
+        if found is None:
             if len(cache) > 4096:
                 cache.clear()
-            cache[text] = tuple(self._find_all(text))
-        return list(cache[text])
+            found = cache[text] = tuple(self._find_all(text))
+        return list(found)
 
     def _find_all(self, text: str) -> list[Place]:
         self._load_geonames()

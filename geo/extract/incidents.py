@@ -4,7 +4,7 @@ sentences around them add casualties, perpetrators, claims and local times."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from geo.dates import DateSpan, find_dates, find_time
@@ -214,6 +214,10 @@ class Assembler:
         if THREAT.search(text) and not PAST_ACT.search(text):
             return []
         places = self.incident_places(text, report.text)
+        same = SAME_PLACE.search(text)
+        if not places and same and earlier.last() is not None:
+            # "Three rockets hit near the same compound on January 20": the place of the attack told before
+            places = [replace(earlier.last().place, start=same.start(), end=same.end(), matched=same.group(0))]
         if not places:
             if OUTSIDE.search(text):
                 return []
@@ -324,6 +328,8 @@ class Assembler:
 EVENT_CUE = re.compile(r"\b(?:(?:(?:\w+\s+)?(?:days?|hours?|weeks?)\s+)?after|following|follows?|followed|in the wake of|(?:in |as )?(?:retaliation|response|revenge|reprisal)s? "
                        r"(?:for|to))\s+(?:[\w'’-]+\s+){0,6}?(?:attacks?|strikes?|air ?strikes?|killing|death|deaths|"
                        r"barrage|bombing|raids?|assassination)\b", re.I)
+SAME_PLACE = re.compile(r"\bthe same (?:compound|base|site|facility|camp|airport|embassy|field|outpost|building)\b",
+                        re.I)
 # a day told from the one before: "A day prior, rockets struck ...", "The next day, a drone ..."
 DAY_FROM_PREVIOUS = re.compile(r"^\W*(?:(?P<back>a day (?:prior|before|earlier)|one day (?:prior|before|earlier)|"
                                r"the day before|the previous day|the night before)|(?P<on>a day later|the next day|"

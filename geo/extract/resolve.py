@@ -155,6 +155,7 @@ EARLY_HOURS = re.compile(r"\b(?:before (?:dawn|daybreak|sunrise)|in the early ho
 LATE_HOURS = re.compile(r"\b(?:late hours of the night|late (?:at|in the) night|(?:Monday|Tuesday|Wednesday|Thursday|"
                         r"Friday|Saturday|Sunday)(?:'s)? night|tonight|around midnight)\b", re.I)
 STATE_STRIKERS = ("US forces", "Turkish forces")
+US_EVENING = re.compile(r"\b(?:[4-9]|1[01])(?::[0-5]\d)?\s*p\.?\s?m\b", re.I)
 
 
 def night_span(candidate: Candidate) -> None:
@@ -172,7 +173,11 @@ def night_span(candidate: Candidate) -> None:
             candidate.span = span.shift(-1)  # "at 11:30 PM last night": the evening before the report
         return
     day = span.date_from
-    if EARLY_HOURS.search(told):
+    told_all = " ".join([told, *(s.text for s in candidate.sentences)])
+    if US_EVENING.search(told_all) and WASHINGTON_SIDE.search(told_all) and "local" not in told_all:
+        # "at 5:30 pm on Jan. 7", told by the Pentagon: Washington's evening is the night after in Iraq
+        candidate.span = replace(span, date_to=day + timedelta(days=1), precision="days")
+    elif EARLY_HOURS.search(told):
         candidate.span = replace(span, date_from=day - timedelta(days=1), precision="days")
     elif LATE_HOURS.search(told) or (candidate.event_type == "airstrike" and candidate.perpetrator in STATE_STRIKERS
                                      and not LOCAL_ACCOUNT.search(told) and "midnight" not in told):
