@@ -265,7 +265,7 @@ def test_sites_are_read_only(client, auth):
     assert response.status_code == 405 and response.json["code"] == "MethodNotAllowed"
 
 
-REPORT = {"text": "A one-way attack drone hit Harir air base north of Erbil early on Thursday; no one was hurt. "
+REPORT = {"text": "A one-way attack drone hit Harir air base north of Erbil on Thursday; no one was hurt. "
                   "The Islamic Resistance in Iraq claimed the attack.",
           "published": "2024-01-05", "outlet": "Test Wire", "url": "https://wire.example/harir"}
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 TOKEN = "review-token"
 REPORT = ("Two rockets struck Ain al-Asad air base in Anbar late on Wednesday, injuring three US service members, "
           "officials said. Kataib Hezbollah claimed the attack in a statement.\n\n"
-          "Separately, a drone was shot down near Erbil airport early on Thursday; nobody was hurt.")
+          "Separately, a drone was shot down near Erbil airport on Thursday; nobody was hurt.")
 HOSTILE = ('Rockets hit Harir air base on Friday. <script>alert("x")</script> <img src=x onerror="alert(1)"> '
            'The group `Kata\'ib "Hezbollah"` claimed it.')
 
