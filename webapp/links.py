@@ -26,11 +26,12 @@ def parse_public_url(text: str) -> tuple[str, str, str]:
     return parts.scheme, parts.netloc, parts.path.rstrip("/")
 
 
-def trusted_hosts(setting: str | None, public_url: str | None) -> list[str] | None:
-    """Flask's ``TRUSTED_HOSTS`` from the settings: None (any host) for ``*`` or when PUBLIC_URL
-    makes the Host header irrelevant; the defaults when nothing is set."""
+def trusted_hosts(setting: str | list[str] | None, public_url: str | None) -> list[str] | None:
+    """Flask's ``TRUSTED_HOSTS`` from the settings (a comma-separated text or a list): None (any
+    host) for ``*`` or when PUBLIC_URL makes the Host header irrelevant; the defaults when unset."""
     if setting:
-        names = [name.strip() for name in setting.split(",") if name.strip()]
+        given = setting.split(",") if isinstance(setting, str) else setting
+        names = [name.strip() for name in given if name.strip()]
         return None if "*" in names else names
     if public_url:
         return None

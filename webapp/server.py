@@ -114,15 +114,19 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict:
 def run(config: dict, host: str = "127.0.0.1", port: int = 5000, workers: int = 2,
         dev: bool = False, threads: int = 4) -> None:
     """Serve until interrupted."""
+    from webapp.settings import resolve_settings
+
     config = trusting_bind_host(config, host)
     if dev:
         from webapp import create_app
 
         create_app(config).run(host=host, port=port, debug=True)
         return
-    started = time.monotonic()
-    extractor = shared_extractor(config)
-    print(f"extractor ready in {time.monotonic() - started:.1f} s", file=sys.stderr, flush=True)
+    extractor = None
+    if resolve_settings(config)["PRELOAD_EXTRACTOR"]:
+        started = time.monotonic()
+        extractor = shared_extractor(config)
+        print(f"extractor ready in {time.monotonic() - started:.1f} s", file=sys.stderr, flush=True)
     config = {**(shared_store(config) or config), "EXTRACTOR": extractor}
     options = gunicorn_options(host, port, workers, threads)
     reconnect = getattr(config.get("STORE"), "reconnect", None)

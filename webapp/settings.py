@@ -60,6 +60,10 @@ SETTINGS = (
             "in bytes (413 above); with a token, MAX_BODY_BYTES", int),
     Setting("INGEST_RATE_LIMIT", "30 per minute; 300 per hour", "How often one client address may POST "
             "/ingest without a valid token (flask-limiter's syntax; 429 above); 'off' for no limit"),
+    Setting("PRELOAD_EXTRACTOR", True, "'incidentmap serve' builds the report extractor (gazetteer, GeoNames "
+            "towns, date parser: about 2.5 s) in gunicorn's master before forking, so the workers share it "
+            "and no ingest waits for it; off: each worker builds it on its first ingest (a server that "
+            "takes no ingests starts faster)", _bool),
     Setting("HEAD_TIMEOUT", 10.0, "Seconds a client has to send a request's line and headers, from when it "
             "connects or starts the next request on a kept-alive connection (408 after); read by the "
             "gunicorn worker of 'incidentmap serve' (webapp.worker)", float),

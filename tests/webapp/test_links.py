@@ -80,6 +80,9 @@ def test_trusted_hosts_take_subdomains_and_a_star(data_dir):
     assert client.get("/collections", headers={"Host": "maps.example.org:8443"}).status_code == 200
     is_error_body(client.get("/collections", headers={"Host": "example.org.evil"}), 400, "not trusted")
     assert app_client(data_dir, TRUSTED_HOSTS="*").get("/collections", headers=FORGED).status_code == 200
+    listed = app_client(data_dir, TRUSTED_HOSTS=["maps.example.org"])  # a list, from a mapping
+    assert listed.get("/collections", headers={"Host": "maps.example.org"}).status_code == 200
+    is_error_body(listed.get("/collections"), 400, "'localhost' is not trusted")
 
 
 @pytest.mark.parametrize("host, trusted", [
