@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from geo.errors import InvalidParameterValue, NotFound
-from geo.query import parse_int, parse_query
+from geo.query import is_plain_number, parse_int, parse_query
 from geo.store import Store
 from geo.timespan import utc_now_rfc3339
 
@@ -38,6 +38,8 @@ def size_for_zoom(zoom: int) -> float:
 
 def parse_size(text: str) -> float:
     try:
+        if not is_plain_number(text):
+            raise ValueError(text)
         size = float(text.strip())
     except ValueError:
         raise InvalidParameterValue(f"size must be a number of degrees, got {text!r}") from None

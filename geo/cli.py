@@ -138,9 +138,11 @@ def init(data_dir: Path | None, empty: bool) -> None:
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="gunicorn worker processes.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 256),
+              help="Threads per worker: requests each worker answers at once.")
 @click.option("--dev", is_flag=True, help="Flask's development server with reloading (never in production).")
 @friendly_errors
-def serve(data_dir: Path | None, host: str, port: int, workers: int, dev: bool) -> None:
+def serve(data_dir: Path | None, host: str, port: int, workers: int, threads: int, dev: bool) -> None:
     """Serve the API and maps over the data folder (gunicorn)."""
     data_dir = _data_dir(data_dir)
     cli_db.close_store(_ready_store(data_dir))  # workers open their own; no pool may cross the fork
@@ -148,7 +150,7 @@ def serve(data_dir: Path | None, host: str, port: int, workers: int, dev: bool) 
     from webapp.server import run
 
     click.echo(f"incidentmap serving {cli_db.redact_location(data_dir)} on http://{host}:{port}/", err=True)
-    run(cli_db.app_config(data_dir), host=host, port=port, workers=workers, dev=dev)
+    run(cli_db.app_config(data_dir), host=host, port=port, workers=workers, dev=dev, threads=threads)
 
 
 def _country_codes() -> dict[str, str]:

@@ -206,8 +206,11 @@ def openapi_document(base: str) -> dict:
                               "401": _error("store=true without a valid token"),
                               "403": _error("store=true but writes are disabled, or an editor's report would "
                                             "change an incident it did not create"),
-                              "413": _error("The body is too large"),
+                              "413": _error("The body is too large (without a valid token the limit is "
+                                            "smaller), or a form has too many parts"),
                               "415": _error("The body is neither JSON nor a form"),
+                              "429": _error("Too many reports from this client without a token; "
+                                            "Retry-After says when to try again"),
                               "503": _error("store=true but the store cannot be written now")}}},
         },
         "components": {

@@ -58,6 +58,8 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
     if len(parts) not in (4, 6):
         raise InvalidParameterValue(f"bbox must have 4 or 6 numbers, got {text!r}")
     try:
+        if not is_plain_number(text):
+            raise ValueError(text)
         numbers = [float(p) for p in parts]
     except ValueError:
         raise InvalidParameterValue(f"bbox must be numbers separated by commas, got {text!r}") from None
@@ -77,11 +79,24 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
     return minx, miny, maxx, maxy
 
 
-def parse_int(name: str, text: str, low: int, high: int) -> int:
+def is_plain_number(text: str) -> bool:
+    """Whether ``text`` is written the plain way: ASCII only, no ``_`` between digits. Python's
+    int() and float() also take "１" (full-width), "٣" (Arabic-Indic) and "1_0"; the API does not."""
+    return text.isascii() and "_" not in text
+
+
+def whole_number(name: str, text: str) -> int:
+    """``text`` as an int, written in ASCII digits with an optional sign; 400 otherwise."""
     try:
-        value = int(text.strip())
+        if not is_plain_number(text):
+            raise ValueError(text)
+        return int(text.strip())
     except ValueError:
-        raise InvalidParameterValue(f"{name} must be a whole number, got {text!r}") from None
+        raise InvalidParameterValue(f"{name} must be a whole number in ASCII digits, got {text!r}") from None
+
+
+def parse_int(name: str, text: str, low: int, high: int) -> int:
+    value = whole_number(name, text)
     if not low <= value <= high:
         raise InvalidParameterValue(f"{name} must be from {low} to {high}, got {value}")
     return value
@@ -89,10 +104,7 @@ def parse_int(name: str, text: str, low: int, high: int) -> int:
 
 def parse_limit(text: str) -> int:
     """1..10000; a larger limit is clamped to the maximum, as OGC API allows."""
-    try:
-        value = int(text.strip())
-    except ValueError:
-        raise InvalidParameterValue(f"limit must be a whole number, got {text!r}") from None
+    value = whole_number("limit", text)
     if value < 1:
         raise InvalidParameterValue(f"limit must be at least 1, got {value}")
     return min(value, MAX_LIMIT)

@@ -5,11 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from geo.datadir import default_data_dir, init_data_dir, is_initialised
 from geo.store import Store, is_database_url, open_store
 from geo.tokens import TokenFile, default_token_path
+from webapp.limits import RateLimit
+from webapp.links import PublicURL, trusted_hosts
 from webapp.settings import resolve_settings
+
+MAX_FORM_PARTS = 50  # a report form has six fields
+
+
+class AsciiIntConverter(IntegerConverter):
+    """``<int:...>`` in a path takes ASCII digits only (werkzeug's \\d also takes "１" and "٣")."""
+
+    regex = r"[0-9]+"
 
 
 def _data_folder(settings: dict) -> Path:
@@ -36,19 +47,29 @@ def create_app(config: dict | None = None) -> Flask:
     ready: Store | None = None
     if config.get("STORE") is not None and not isinstance(config["STORE"], (str, Path)):
         ready = config.pop("STORE")  # a store object, not a STORE location setting
+    extractor = config.pop("EXTRACTOR", None)  # built before the fork (webapp.server)
     settings = resolve_settings(config)
     app.config.update({f"INCIDENTMAP_{k}": v for k, v in settings.items()})
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_BODY_BYTES"]
     app.config["MAX_FORM_MEMORY_SIZE"] = settings["MAX_BODY_BYTES"]  # a form field, too (Flask's own is 500 kB)
+    app.config["MAX_FORM_PARTS"] = MAX_FORM_PARTS
     app.config.update({k: v for k, v in config.items() if k.isupper() and k != "STORE"})
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(settings["TRUSTED_HOSTS"], settings["PUBLIC_URL"])
     app.json.sort_keys = False
+    app.url_map.converters["int"] = AsciiIntConverter
 
     store = ready if ready is not None else _configured_store(settings)
     app.extensions["incidentmap.store"] = store
+    if extractor is not None:
+        app.extensions["incidentmap.extractor"] = extractor
     tokens_path = settings["TOKENS"] or default_token_path(_data_folder(settings))
     app.extensions["incidentmap.tokens"] = TokenFile(Path(tokens_path))
+    app.extensions["incidentmap.ingest_rate"] = RateLimit(settings["INGEST_RATE_LIMIT"],
+                                                          settings["RATE_LIMIT_STORAGE"])
 
-    if settings["PROXY_HOPS"]:
+    if settings["PUBLIC_URL"]:
+        app.wsgi_app = PublicURL(app.wsgi_app, settings["PUBLIC_URL"])
+    if settings["PROXY_HOPS"]:  # outside PublicURL, which then overrides the forwarded host
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = settings["PROXY_HOPS"]

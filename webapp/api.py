@@ -14,6 +14,7 @@ from geo.query import parse_query
 from geo.roles import Principal, write_guard
 from geo.store import Store
 from geo.tokens import TokenFile
+from webapp.limits import limit_public_request
 
 bp = Blueprint("api", __name__)
 
@@ -49,6 +50,15 @@ def check_only_f() -> None:
 
 def json_response(data: object, media_type: str = "application/json", status: int = 200) -> Response:
     return Response(to_json(data), status=status, mimetype=media_type)
+
+
+def token_holder() -> str | None:
+    """The name of the caller's token when it sent a valid one, else None (no error)."""
+    tokens: TokenFile = current_app.extensions["incidentmap.tokens"]
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not given.strip() or not tokens.entries():
+        return None
+    return tokens.identify(given.strip())
 
 
 def require_token() -> Principal:
@@ -214,15 +224,32 @@ def restore_item(collection_id: str, fid: str, seq: int) -> Response:
     return json_response(stored, "application/geo+json")
 
 
+# read once when an extractor is built, so that whatever it loads lazily is loaded then
+_WARM_UP_REPORT = {"title": "warm-up", "published": "2024-01-12", "text": (
+    "Two rockets struck Ain al-Asad air base in Anbar late on Wednesday, officials said. "
+    "A drone attack near Erbil airport caused no casualties, and a US strike killed three "
+    "fighters in Al-Qaim on January 9.")}
+
+
+def build_extractor(source: Store):
+    """An extractor over the known sites of ``source``, with everything it loads lazily loaded:
+    ``incidentmap serve`` builds it once in gunicorn's master, before the workers fork."""
+    from geo.extract import Extractor
+    from geo.gazetteer import Gazetteer
+    from geo.report import parse_report
+
+    sites = source.query("sites", parse_query({"limit": "10000"})).features() if "sites" in source.names else []
+    built = Extractor(Gazetteer.from_features(sites))
+    built.extract(parse_report(orjson.dumps(_WARM_UP_REPORT), "report.json"))
+    return built
+
+
 def extractor():
-    """One extractor per app, over the store's known sites (built on first use)."""
+    """One extractor per app, over the store's known sites (built before the fork by
+    ``incidentmap serve``, else on first use)."""
     cached = current_app.extensions.get("incidentmap.extractor")
     if cached is None:
-        from geo.extract import Extractor
-        from geo.gazetteer import Gazetteer
-
-        sites = store().query("sites", parse_query({"limit": "10000"})).features()
-        cached = Extractor(Gazetteer.from_features(sites))
+        cached = build_extractor(store())
         current_app.extensions["incidentmap.extractor"] = cached
     return cached
 
@@ -240,6 +267,7 @@ def _report_fields() -> dict:
         if not isinstance(data, dict):
             raise InvalidInput("the body must be a JSON object {text, title, url, outlet, published}")
     elif request.mimetype in _FORMS:
+        request.get_data(cache=True)  # kept, so that a 413 can tell which form limit was passed
         data = request.form.to_dict()
     else:
         raise UnsupportedMediaType("send the report as application/json {text, ...} or as a form "
@@ -269,6 +297,8 @@ def ingest() -> Response:
     from geo.ingest import ingest_features
     from geo.report import parse_report
 
+    if token_holder() is None:  # reading costs CPU: a smaller body and a rate per client
+        limit_public_request("ingest")
     fields = _report_fields()
     text = fields.get("text")
     if not isinstance(text, str) or not text.strip():

@@ -18,6 +18,7 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 from markupsafe import escape
 
+from geo.mapview import map_view
 from geo.model import EVENT_TYPES
 
 # colour-blind-safe palette (Okabe-Ito), one colour per event type
@@ -155,13 +156,8 @@ class Legend(MacroElement):
 
 def build_map(options: MapOptions) -> folium.Map:
     """The map with our elements; layers come from the API (or the embedded data) in map.js."""
-    state = options.state
-    try:
-        centre = [float(state["lat"]), float(state["lon"])]
-        zoom = int(state["zoom"])
-    except (KeyError, ValueError):
-        centre, zoom = list(CENTRE), 6
-    fmap = folium.Map(location=centre, zoom_start=zoom, tiles=None)
+    lat, lon, zoom = map_view(options.state, (*CENTRE, 6))  # the state was checked (geo.mapview)
+    fmap = folium.Map(location=[lat, lon], zoom_start=zoom, tiles=None)
     base = options.asset_base
     fmap.default_js = [("leaflet", f"{base}/vendor/leaflet/leaflet.js")]
     fmap.default_css = [("leaflet_css", f"{base}/vendor/leaflet/leaflet.css")]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_from_directory
 
+from geo.mapview import IMAGE_SIZE, parse_map_params
 from geo.model import ATTRIBUTIONS, EVENT_TYPES
 from geo.store import Store
 from webapp.maps import MapOptions, render_page
@@ -47,10 +48,11 @@ def basemap(name: str) -> Response:
 
 
 def map_options(mode: str) -> MapOptions:
+    """The page's options; its query (the map's state) checked like the API's parameters."""
     tiles = current_app.config["INCIDENTMAP_TILES"]
     return MapOptions(mode=mode, tiles=None if tiles in (None, "", "none") else tiles,
                       tiles_attribution=current_app.config["INCIDENTMAP_TILES_ATTRIBUTION"],
-                      state=request.args.to_dict(flat=True))
+                      state=parse_map_params(request.args.to_dict(flat=True)))
 
 
 @bp.get("/map")
@@ -111,23 +113,16 @@ def export_map(fmt: str) -> Response:
     from geo.render import FORMATS, RenderRequest, render
     from webapp.api import store
 
-    params = request.args.to_dict(flat=True)
     if fmt == "html":
+        params = parse_map_params(request.args.to_dict(flat=True), extra=("title",))
         html = standalone_html(store(), params)
         response = Response(html, mimetype="text/html")
         response.headers["Content-Security-Policy"] = policy(inline_script_hashes(html), standalone=True)
     elif fmt in FORMATS:
+        params = parse_map_params(request.args.to_dict(flat=True), extra=("title", *IMAGE_SIZE))
         data = export_data(store(), params)
-        size = {}
-        for name in ("width", "height", "dpi"):
-            if name in params:
-                try:
-                    size[name] = int(params[name])
-                except ValueError:
-                    raise InvalidParameterValue(f"{name} must be a whole number, got {params[name]!r}") from None
-        width, height, dpi = size.get("width", 1600), size.get("height", 1200), size.get("dpi", 200)
-        if not (200 <= width <= 6000 and 200 <= height <= 6000 and 50 <= dpi <= 600):
-            raise InvalidParameterValue("width and height must be 200..6000 pixels and dpi 50..600")
+        width, height, dpi = (int(params.get(name, default)) for name, default in
+                              (("width", 1600), ("height", 1200), ("dpi", 200)))
         picture = render(RenderRequest(data.incidents, data.sites, title=params.get("title") or "Incidents",
                                        subtitle=data.description, fmt=fmt, width_px=width, height_px=height, dpi=dpi))
         response = Response(picture, mimetype=FORMATS[fmt])

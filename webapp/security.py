@@ -17,7 +17,7 @@ import hashlib
 import re
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, request
 
 SELF, NONE = "'self'", "'none'"
 _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\ssrc=)[^>]*>(.*?)</script>", re.S | re.I)
@@ -81,10 +81,24 @@ def meta_policy(html: str) -> str:
     return html[:head.end()] + tag + html[head.end():]
 
 
+# sent with every answer: links to other sites carry only our origin (tile servers want one), and
+# the pages ask for no device or sensor
+HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+                          "accelerometer=(), gyroscope=(), magnetometer=()",
+}
+EMBEDDABLE = ("pages.embed_page",)  # framed by FRAME_ANCESTORS: no X-Frame-Options, which knows no list
+
+
 def register(app: Flask) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.endpoint not in EMBEDDABLE:
+            response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")  # frame-ancestors 'self', for old browsers
         if response.mimetype == "text/html" and "Content-Security-Policy" not in response.headers:
             response.headers["Content-Security-Policy"] = policy(tiles=app.config.get("INCIDENTMAP_TILES"))
         return response

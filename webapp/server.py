@@ -11,7 +11,8 @@ from gunicorn.app.base import BaseApplication
 
 
 class _Gunicorn(BaseApplication):
-    """gunicorn with the app built in each worker (after the fork), from our factory."""
+    """gunicorn with the app built in each worker (after the fork), from our factory; what is
+    costly to build (the store's index, the extractor) is built before, in the master."""
 
     def __init__(self, config: dict, options: dict):
         self.app_config = config
@@ -66,16 +67,68 @@ def _warm(store) -> None:
               f"in {time.monotonic() - started:.1f} s", file=sys.stderr, flush=True)
 
 
+def shared_extractor(config: dict):
+    """The report extractor over the known sites of the store ``config`` names (its gazetteer of
+    sites, GeoNames towns and places, and its date parser), built and warmed up now, in gunicorn's
+    master, so that no worker pays for it on its first ingest and the workers share its memory."""
+    from geo.datadir import default_data_dir
+    from geo.store import is_database_url, open_store
+    from webapp.api import build_extractor
+    from webapp.settings import resolve_settings
+
+    settings = resolve_settings(config)
+    # a store of its own, read once for the known sites: the shared one's pools are closed by now
+    location = settings["STORE"] if is_database_url(settings["STORE"]) else \
+        Path(settings["STORE"] or settings["DATA"] or default_data_dir())
+    store = open_store(location, settings["STORE_READ"])
+    try:
+        extractor = build_extractor(store)
+    finally:
+        getattr(store, "close", lambda: None)()
+    gc.freeze()
+    return extractor
+
+
+def trusting_bind_host(config: dict, host: str) -> dict:
+    """``config`` trusting the host name ``serve --host`` binds (when it names one), beside the
+    defaults, unless TRUSTED_HOSTS or PUBLIC_URL says otherwise."""
+    from webapp.links import DEFAULT_TRUSTED_HOSTS
+    from webapp.settings import resolve_settings
+
+    settings = resolve_settings(config)
+    if settings["TRUSTED_HOSTS"] or settings["PUBLIC_URL"] or host in ("", "0.0.0.0", "::", "[::]"):
+        return config
+    if host in DEFAULT_TRUSTED_HOSTS or ":" in host:
+        return config
+    return {**config, "TRUSTED_HOSTS": ",".join([*DEFAULT_TRUSTED_HOSTS, host])}
+
+
+def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict:
+    """How ``serve`` runs gunicorn: threaded workers that read each request's head before giving it
+    a thread (webapp.worker), so slow or half-sent requests and long extractions do not stall
+    the other requests."""
+    return {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
+            "worker_class": "webapp.worker.HeadFirstWorker", "accesslog": "-", "timeout": 120}
+
+
 def run(config: dict, host: str = "127.0.0.1", port: int = 5000, workers: int = 2,
-        dev: bool = False) -> None:
+        dev: bool = False, threads: int = 4) -> None:
     """Serve until interrupted."""
+    from webapp.settings import resolve_settings
+
+    config = trusting_bind_host(config, host)
     if dev:
         from webapp import create_app
 
         create_app(config).run(host=host, port=port, debug=True)
         return
-    config = shared_store(config) or config
-    options = {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-", "timeout": 120}
+    extractor = None
+    if resolve_settings(config)["PRELOAD_EXTRACTOR"]:
+        started = time.monotonic()
+        extractor = shared_extractor(config)
+        print(f"extractor ready in {time.monotonic() - started:.1f} s", file=sys.stderr, flush=True)
+    config = {**(shared_store(config) or config), "EXTRACTOR": extractor}
+    options = gunicorn_options(host, port, workers, threads)
     reconnect = getattr(config.get("STORE"), "reconnect", None)
     if reconnect is not None:  # a database store indexed in the master: each worker its own pools
         options["post_fork"] = lambda server, worker: reconnect()

@@ -49,7 +49,28 @@ SETTINGS = (
     Setting("FRAME_ANCESTORS", "*", "Origins allowed to show /embed in an iframe (space-separated, as in "
             "Content-Security-Policy frame-ancestors); other pages may only be framed by the app itself"),
     Setting("PROXY_HOPS", 0, "Number of reverse proxies in front of the app whose X-Forwarded-* "
-            "headers are trusted when building links", int),
+            "headers are trusted (for links, and the client address the rate limit counts)", int),
+    Setting("PUBLIC_URL", None, "The service's public URL (https://maps.example.org): every absolute link "
+            "starts with it and the request's Host header is ignored. Unset: links use the Host header, "
+            "which must be one of TRUSTED_HOSTS"),
+    Setting("TRUSTED_HOSTS", None, "Host names the app answers to, comma-separated ('.example.org' takes "
+            "its subdomains, '*' any); a request for another host answers 400. Default: localhost and "
+            "127.0.0.1 (plus the host 'incidentmap serve --host' names); with PUBLIC_URL set, any"),
+    Setting("MAX_PUBLIC_INGEST_BYTES", 128 * 1024, "Largest body POST /ingest takes without a valid token, "
+            "in bytes (413 above); with a token, MAX_BODY_BYTES", int),
+    Setting("INGEST_RATE_LIMIT", "30 per minute; 300 per hour", "How often one client address may POST "
+            "/ingest without a valid token (flask-limiter's syntax; 429 above); 'off' for no limit"),
+    Setting("PRELOAD_EXTRACTOR", True, "'incidentmap serve' builds the report extractor (gazetteer, GeoNames "
+            "towns, date parser: about 2.5 s) in gunicorn's master before forking, so the workers share it "
+            "and no ingest waits for it; off: each worker builds it on its first ingest (a server that "
+            "takes no ingests starts faster)", _bool),
+    Setting("HEAD_TIMEOUT", 10.0, "Seconds a client has to send a request's line and headers, from when it "
+            "connects or starts the next request on a kept-alive connection (408 after); read by the "
+            "gunicorn worker of 'incidentmap serve' (webapp.worker)", float),
+    Setting("BODY_TIMEOUT", 60.0, "Seconds a client has to send a request's body once its headers have come "
+            "(the request then fails); read by the gunicorn worker of 'incidentmap serve'", float),
+    Setting("RATE_LIMIT_STORAGE", "memory://", "Where the rate limit's counts live: memory:// counts in each "
+            "gunicorn worker process; redis://host:6379 (or another URL flask-limiter takes) shares them"),
 )
 
 

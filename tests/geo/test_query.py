@@ -38,6 +38,9 @@ def test_bbox_parses(text, expected):
     ("0,91,1,92", "latitude"),
     ("-181,0,1,1", "longitude"),
     ("0,10,1,5", "south edge"),
+    ("４４,33,45,34", "numbers"),  # full-width digits (issue 16): float() takes them, the API does not
+    ("44,٣٣,45,34", "numbers"),  # Arabic-Indic digits
+    ("4_4,33,45,34", "numbers"),  # float() takes "4_4" as 44
 ])
 def test_bad_bbox(text, message):
     with pytest.raises(InvalidParameterValue, match=message):
@@ -48,6 +51,10 @@ def test_bad_bbox(text, message):
     ({"limit": "0"}, "at least 1"),
     ({"limit": "-5"}, "at least 1"),
     ({"limit": "ten"}, "whole number"),
+    ({"limit": "１"}, "ASCII digits"),  # full-width one (issue 16): int() takes it, the API does not
+    ({"limit": "1_0"}, "ASCII digits"),  # int() reads 10
+    ({"limit": "٣"}, "ASCII digits"),  # Arabic-Indic three
+    ({"offset": "１０"}, "ASCII digits"),
     ({"offset": "-1"}, "offset"),
     ({"sortby": "-colour"}, "cannot sort"),
     ({"colour": "red"}, "unknown query parameter"),

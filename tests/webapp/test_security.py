@@ -56,3 +56,44 @@ def test_export_titles_are_text(client, title):
     assert picture.status_code == 200 and picture.mimetype == "image/png"
     page = client.get("/export/map.html", query_string={"title": title}).get_data(as_text=True)
     assert "<script>alert(1)" not in page
+
+
+# ---- headers on every answer (issue 16, finding 9) ----------------------------------------------
+
+@pytest.mark.parametrize("path", ["/map", "/review", "/collections?f=html", "/collections",
+                                  "/collections/incidents/items?f=csv", "/static/map.js", "/no-such-path",
+                                  "/export/map.html", "/collections/incidents/items/t-embassy-1208/history?f=html"])
+def test_every_answer_carries_the_security_headers(client, path):
+    response = client.get(path)
+    response.close()  # a static file's answer holds the file open
+    headers = response.headers
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "camera=()" in headers["Permissions-Policy"] and "geolocation=()" in headers["Permissions-Policy"]
+    assert headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_the_embed_stays_embeddable(data_dir):
+    client = create_app({"DATA": str(data_dir), "FRAME_ANCESTORS": "https://news.example"}).test_client()
+    headers = client.get("/embed").headers
+    assert "X-Frame-Options" not in headers  # it knows no list of origins: frame-ancestors says who may
+    assert "frame-ancestors https://news.example" in headers["Content-Security-Policy"]
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin" and "Permissions-Policy" in headers
+
+
+@pytest.mark.parametrize("url", [
+    "/collections/incidents/items/t-embassy-1208/history/%EF%BC%91/restore",  # full-width 1
+    "/collections/incidents/items/t-embassy-1208/history/%D9%A1/restore",  # Arabic-Indic 1
+])
+def test_path_numbers_take_ascii_digits_only(client, auth, url):
+    response = client.post(url, headers=auth)
+    assert response.status_code == 404 and response.get_json()["code"] == "NotFound"
+
+
+@pytest.mark.parametrize("url", ["/collections/incidents/history?limit=%EF%BC%91",
+                                 "/collections/incidents/history?after=1_0",
+                                 "/collections/incidents/aggregate?zoom=%EF%BC%95",
+                                 "/collections/incidents/aggregate?size=%EF%BC%91"])
+def test_query_numbers_take_ascii_digits_only(client, url):
+    response = client.get(url)
+    assert response.status_code == 400 and response.get_json()["code"] == "InvalidParameterValue"

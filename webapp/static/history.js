@@ -7,6 +7,9 @@
     button.addEventListener("click", function () {
       var token = document.getElementById("token").value.trim();
       if (!token) { say("Enter your token first."); return; }
+      // the token goes only to this site: never to a link that points elsewhere
+      var target = new URL(button.dataset.url, window.location.href);
+      if (target.origin !== window.location.origin) { say("Not restored: the link points to another site."); return; }
       button.disabled = true;
       fetch(button.dataset.url, { method: "POST", headers: { "Authorization": "Bearer " + token } })
         .then(function (response) {
