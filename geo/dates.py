@@ -32,6 +32,7 @@ PATTERNS: list[tuple[str, re.Pattern]] = [(kind, re.compile(p, re.I)) for kind, 
                   rf"(?:,?\s+{_YEAR})?\b"),
     ("in_month", rf"\b(?:in|during|since|throughout|early|late|mid-?|this past|last)\s+{_MONTH}(?:\s+{_YEAR})?\b"),
     ("month_year", rf"\b{_MONTH},?\s+{_YEAR}\b"),  # "the January 2020 missile attack"
+    ("in_year", rf"\b(?:in|during|since|back in)\s+{_YEAR}\b"),
     ("last_weekday", rf"\blast\s+{_WEEKDAY}\b"),
     ("weekday", rf"\b{_WEEKDAY}\b"),
     ("yesterday", r"\b(?:yesterday)\b"),
@@ -125,6 +126,10 @@ def resolve(match: re.Match, kind: str, published: date | None, today: date | No
                 if year:
                     return _day(date(year, month, day), text, start, end, relative=True)
             return DateSpan(None, None, "year", text, start, end)
+        if kind == "in_year":
+            year = int(groups["year"])
+            last = date(year, 12, 31) if not published or published.year != year else published
+            return DateSpan(date(year, 1, 1), last, "year", text, start, end)
         if kind in ("in_month", "month_year"):
             month = MONTHS[groups["month"].lower().rstrip(".")]
             if "year" in groups:

@@ -211,8 +211,10 @@ class Gazetteer:
         found = []
         i = 0
         while i < len(tokens):
+            listed = (i - 1 in taken and "," in text[tokens[i - 1][2]:tokens[i][1]]) or (
+                i > 1 and tokens[i - 1][0] == "and" and i - 2 in taken)  # "X, Y and Z"
             if i in taken or not text[tokens[i][1]].isupper() or tokens[i][0] in _ARTICLES or \
-                    text[tokens[i][2]:tokens[i][2] + 1] == "-" or not self._placed(tokens, i):
+                    text[tokens[i][2]:tokens[i][2] + 1] == "-" or not (listed or self._placed(tokens, i)):
                 i += 1
                 continue
             for n in (2, 1):
@@ -225,6 +227,9 @@ class Gazetteer:
                 entries = self._skeletons.get(skeleton(key), [])
                 if not entries and len(joined) >= 7:
                     entries = [e for v in {joined, *deletions(joined)} for e in self._near_misses.get(v, ())]
+                # four consonants fit many names: then only a site or a large town
+                entries = [e for e in entries if len(skeleton(key)) >= 5 or e.place.site_id
+                           or e.place.population >= 100_000]
                 if entries:
                     best = min(entries, key=lambda e: (e.place.rank, -e.place.population))
                     found.append((i, i + n, best))

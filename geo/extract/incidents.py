@@ -199,7 +199,13 @@ class Assembler:
                     event_type = vague[-1].event_type
                 elif named_here and earlier.unplaced and sentence.index - earlier.unplaced[1] <= 6:
                     event_type = earlier.unplaced[0]
+                elif named_here and previous and previous.event_type == "airstrike" and \
+                        sentence.index - previous.sentences[-1].index <= 6 and re.search(r"\bstrikes?\b", text, re.I):
+                    event_type = "airstrike"  # more places of the strikes the report is about
         if event_type is None and previous is not None and sentence.index - previous.sentences[-1].index <= 2:
+            named = [earlier.by_site[p.site_id] for p in self.incident_places(text, report.text)
+                     if p.site_id in earlier.by_site]
+            previous = named[-1] if named else previous  # "There were no casualties in Erbil."
             killed, injured = find_casualties(text)
             if (killed is not None and previous.killed is None) or (injured is not None and previous.injured is None):
                 # "No one was hurt in the attack." goes on about the attack told just before
@@ -350,6 +356,8 @@ def background_date(sentences: list[Sentence], sentence: Sentence, ref: date | N
     if sentence.index == 0 or lead_span is None or not lead_span.known:
         return None
     before = sentences[sentence.index - 1].text
+    if find_event_type(before) is None:
+        return None  # the sentence before told no attack ("a protest on Friday")
     # "attacked 165 times since October 17": a date that opens a tally dates no one attack
     prior = [s for s in find_dates(before, ref) if s.known and not s.text.lower().startswith("since")
              and not re.search(r"\b(?:since|from|until|between)\s*$", before[max(0, s.start - 8):s.start], re.I)]
