@@ -44,7 +44,7 @@ Related Articles
 
 def test_a_background_incident_keeps_its_own_older_date(extractor):
     text = ("Two rockets struck near the US embassy in Baghdad on Wednesday, police said. The Americans answered "
-            "a similar escalation this past January with the killing of a militia commander. Tehran then fired "
+            "a similar escalation this past January with an air strike that killed a militia commander. Tehran then fired "
             "ballistic missiles at Ain al-Asad air base, which hosts US troops.")
     found = {p["site_id"]: p for p in incidents(extractor, text)}
     assert found["us-embassy-baghdad"]["date_from"] == "2022-05-11"
