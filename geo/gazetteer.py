@@ -352,8 +352,9 @@ class Gazetteer:
 
     def generic_site(self, text: str, places: list[Place], context: str | None) -> Place | None:
         folded = [t for t, _, _ in tokenize(text)]
-        kinds = {kind for key, kind in GENERIC_KINDS.items()
-                 if any(tuple(folded[i:i + len(key)]) == key for i in range(len(folded)))}
+        present = set(folded)
+        kinds = {kind for key, kind in GENERIC_KINDS.items() if key[0] in present and (
+            len(key) == 1 or any(tuple(folded[i:i + len(key)]) == key for i in range(len(folded))))}
         if not kinds:
             return None
         named = self.find_all(context) if context else []

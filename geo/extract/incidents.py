@@ -105,7 +105,15 @@ class Assembler:
         return self.gazetteer.ancestors(site_id)
 
     def incident_places(self, text: str, context: str) -> list[Place]:
-        return incident_places(self.gazetteer, text, context)
+        """The places a sentence puts attacks on; each sentence is asked about several times."""
+        cache = self.__dict__.setdefault("_places", {})
+        key = (text, context)
+        found = cache.get(key)  # one read: another thread may clear the cache between two
+        if found is None:
+            if len(cache) > 4096:
+                cache.clear()
+            found = cache[key] = tuple(incident_places(self.gazetteer, text, context))
+        return list(found)
 
     def _claims(self, candidates: list[Candidate], sentences: list[Sentence]) -> None:
         """A claim of responsibility outranks a blame: it names who did the attack before it."""
