@@ -12,7 +12,7 @@ import functools
 import re
 
 from geo.extract import lexicon_ar
-from geo.extract.language import fold_arabic
+from geo.extract.language import ARABIC_LETTER, fold_arabic
 
 _UNITS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
           "seventeen eighteen nineteen").split()
@@ -100,9 +100,9 @@ _AR_TWO = {fold_arabic(k) for k in lexicon_ar.TWO_NOUNS}
 
 DEATH_WORDS = _R(r"killed|dead|died|death|martyr|lives|killing|kills|fatalit|" + lexicon_ar.DEATH_WORDS)  # martyr: martyred, martyrdom
 HARM_WORDS = _R(r"wound|injur|hurt|" + lexicon_ar.HARM_WORDS)
-# the same in Arabic, as further readings of a sentence (lexicon_ar)
-KILLED += [_R(p) for p in lexicon_ar.KILLED]
-INJURED += [_R(p) for p in lexicon_ar.INJURED]
+# the same in Arabic (lexicon_ar): further readings of a sentence that has Arabic letters
+KILLED_AR = KILLED + [_R(p) for p in lexicon_ar.KILLED]
+INJURED_AR = INJURED + [_R(p) for p in lexicon_ar.INJURED]
 ZERO_BOTH = re.compile(f"(?:{ZERO_BOTH.pattern})|(?:{lexicon_ar.ZERO_BOTH})", ZERO_BOTH.flags)
 
 
@@ -134,8 +134,9 @@ def _first_count(text: str, patterns: list[re.Pattern]) -> int | None:
 @functools.lru_cache(maxsize=1024)  # asked once per place a sentence names
 def find_casualties(text: str) -> tuple[int | None, int | None]:
     """(killed, injured) as stated; 0 for what the text says did not happen, None when it is silent."""
-    killed = _first_count(text, KILLED) if DEATH_WORDS.search(text) else None
-    injured = _first_count(text, INJURED) if HARM_WORDS.search(text) else None
+    arabic = ARABIC_LETTER.search(text) is not None
+    killed = _first_count(text, KILLED_AR if arabic else KILLED) if DEATH_WORDS.search(text) else None
+    injured = _first_count(text, INJURED_AR if arabic else INJURED) if HARM_WORDS.search(text) else None
     if ZERO_BOTH.search(text):
         killed = 0 if killed is None else killed
         injured = 0 if injured is None else injured

@@ -31,7 +31,7 @@ def letters(word: str) -> str:
 def w(*words: str, clitics: bool = True, tail: str = "") -> str:
     """Any of ``words``, standing at a word's start (after clitics when ``clitics``), ``tail`` after it."""
     body = "|".join(letters(x) for x in sorted(words, key=len, reverse=True))
-    return rf"(?<![\w]){CLITICS if clitics else ''}(?:{body}){tail}"
+    return rf"(?=[\u0621-\u064A])(?<![\w]){CLITICS if clitics else ''}(?:{body}){tail}"
 
 
 # ---- means of attack ---------------------------------------------------------------------------------
