@@ -24,6 +24,7 @@ from geo.dedup import merge_all
 from geo.extract.clean import clean_page
 from geo.extract.features import incident_id, one_source_per_report, to_feature
 from geo.extract.incidents import Assembler, Assembly, drop_vague_duplicates
+from geo.extract.language import arabic_paragraphs, detect_language, normalise_arabic
 from geo.extract.mentions import find_casualties, find_event_type, find_perpetrator
 from geo.extract.resolve import main_span, night_span, prefer_local_day, reference
 from geo.extract.scope import drop_headline_echoes, in_scope, settle_means
@@ -44,13 +45,14 @@ class Extraction:
     reference_date: date | None
     reference_how: str
     messages: list[str] = field(default_factory=list)
+    language: str = "en"  # "en" or "ar", detected from the text (language.detect_language)
 
     def summary(self) -> dict:
         return {"name": self.report.name, "title": self.report.title, "url": self.report.url,
                 "published": self.report.published.isoformat() if self.report.published else None,
                 "published_how": self.report.published_how, "published_certain": self.report.published_certain,
                 "reference_date": self.reference_date.isoformat() if self.reference_date else None,
-                "reference_how": self.reference_how, "incidents": len(self.features),
+                "reference_how": self.reference_how, "language": self.language, "incidents": len(self.features),
                 "messages": self.messages}
 
 
@@ -67,6 +69,10 @@ class Extractor:
 
     def extract(self, report: Report) -> Extraction:
         """The incidents one report describes, merged within the report."""
+        language = detect_language(report.text)
+        if language == "ar":  # matched without diacritics; each line a paragraph (see language.py)
+            report = replace(report, text=arabic_paragraphs(normalise_arabic(report.text)),
+                             title=normalise_arabic(report.title) if report.title else report.title)
         ref, ref_how = reference(report)
         report = replace(report, text=clean_page(report.text))  # later stages read the article alone
         sentences = unique_sentences(split_sentences(report.text))
@@ -88,5 +94,7 @@ class Extractor:
             settle_means(feature)
             feature["id"] = feature["properties"]["id"] = incident_id(feature)
             one_source_per_report(feature["properties"])
+            for source in feature["properties"]["sources"]:
+                source.setdefault("language", language)
         messages = [] if report.published else [f"{report.name}: {ref_how}"]
-        return Extraction(report, features, ref, ref_how, messages)
+        return Extraction(report, features, ref, ref_how, messages, language)

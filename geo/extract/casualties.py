@@ -11,6 +11,9 @@ from __future__ import annotations
 import functools
 import re
 
+from geo.extract import lexicon_ar
+from geo.extract.language import ARABIC_LETTER, fold_arabic
+
 _UNITS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
           "seventeen eighteen nineteen").split()
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
@@ -75,15 +78,32 @@ ZERO_INJURED = _R(r"\bno (?:immediate |reported )?injuries\b|\bno(?:body| one) w
 
 
 def number(text: str) -> int | None:
-    """A count as a number: "12", "twelve", "twenty-five", "a dozen"; None for what is no count."""
+    """A count as a number: "12", "twelve", "twenty-five", "a dozen", "١٢", "ثلاثة"; None for what is no count."""
     text = re.sub(r"\s+", " ", text.lower().strip())
-    if text.isdigit():
+    if text.isdigit():  # Eastern Arabic digits too: int("١٢") == 12
         return int(text) if len(text) <= 6 else None
-    return WORD_NUMBERS.get(text)
+    return WORD_NUMBERS.get(text) or _arabic_number(text)
 
 
-DEATH_WORDS = _R(r"killed|dead|died|death|martyr|lives|killing|kills|fatalit")  # martyr: martyred, martyrdom
-HARM_WORDS = _R(r"wound|injur|hurt")
+def _arabic_number(text: str) -> int | None:
+    """An Arabic count word, or an indefinite singular (one) or dual (two) noun standing for its count."""
+    folded = fold_arabic(text)
+    if folded in _AR_NUMBERS:
+        return _AR_NUMBERS[folded]
+    return 2 if folded in _AR_TWO else 1 if folded in _AR_ONE else None
+
+
+_AR_NUMBERS = {fold_arabic(k): v for k, v in lexicon_ar.NUMBER_WORDS.items()}
+_AR_ONE = {fold_arabic(k) for k in lexicon_ar.ONE_NOUNS}
+_AR_TWO = {fold_arabic(k) for k in lexicon_ar.TWO_NOUNS}
+
+
+DEATH_WORDS = _R(r"killed|dead|died|death|martyr|lives|killing|kills|fatalit|" + lexicon_ar.DEATH_WORDS)  # martyr: martyred, martyrdom
+HARM_WORDS = _R(r"wound|injur|hurt|" + lexicon_ar.HARM_WORDS)
+# the same in Arabic (lexicon_ar): further readings of a sentence that has Arabic letters
+KILLED_AR = KILLED + [_R(p) for p in lexicon_ar.KILLED]
+INJURED_AR = INJURED + [_R(p) for p in lexicon_ar.INJURED]
+ZERO_BOTH = re.compile(f"(?:{ZERO_BOTH.pattern})|(?:{lexicon_ar.ZERO_BOTH})", ZERO_BOTH.flags)
 
 
 def _first_count(text: str, patterns: list[re.Pattern]) -> int | None:
@@ -114,8 +134,9 @@ def _first_count(text: str, patterns: list[re.Pattern]) -> int | None:
 @functools.lru_cache(maxsize=1024)  # asked once per place a sentence names
 def find_casualties(text: str) -> tuple[int | None, int | None]:
     """(killed, injured) as stated; 0 for what the text says did not happen, None when it is silent."""
-    killed = _first_count(text, KILLED) if DEATH_WORDS.search(text) else None
-    injured = _first_count(text, INJURED) if HARM_WORDS.search(text) else None
+    arabic = ARABIC_LETTER.search(text) is not None
+    killed = _first_count(text, KILLED_AR if arabic else KILLED) if DEATH_WORDS.search(text) else None
+    injured = _first_count(text, INJURED_AR if arabic else INJURED) if HARM_WORDS.search(text) else None
     if ZERO_BOTH.search(text):
         killed = 0 if killed is None else killed
         injured = 0 if injured is None else injured

@@ -7,14 +7,16 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from geo.dates import DateSpan, find_dates, find_time
+from geo.dates import DateSpan, find_time
 from geo.extract.casualties import N, number
+from geo.extract.dates_ar import find_dates  # both languages
 from geo.extract.lexicon import (
     ACT,
     AGGREGATE,
     ATTRIBUTED,
     BEFORE_ANCHOR,
     CLAIMED,
+    GENERIC_PERPETRATORS,
     INDIRECT,
     NEGATED_CLAIM,
     OUTSIDE,
@@ -130,7 +132,7 @@ class Assembler:
             target = max(before, key=lambda c: c.sentences[0].index)
             for candidate in before:
                 if candidate is target or candidate.sentences[0].index == target.sentences[0].index:
-                    if candidate.perpetrator in (None, "militias", "Iran-aligned militias") or \
+                    if candidate.perpetrator in (None, *GENERIC_PERPETRATORS) or \
                             (candidate.perpetrator or "") in name:
                         candidate.perpetrator = name
                     candidate.attribution = "claimed"
@@ -149,7 +151,7 @@ class Assembler:
             if found[0] is None:
                 continue
             specific = len([n for n in found[0].replace(":", ",").split(",") if n.strip() not in
-                            ("Iran-aligned militias", "militias")])
+                            GENERIC_PERPETRATORS])
             if best is None or specific > best[0]:
                 best = (specific, found, sentence.index)
         self._claims(candidates, sentences)

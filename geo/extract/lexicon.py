@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from geo.extract import lexicon_ar
+
 REGION = ("IQ", "SY", "JO")
 REFERENCE = re.compile(r"(?:\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|"
                        r"south-east|south-west)(?:ern)?\s+of|\btowards?|\bheading (?:to|for)|\bbound for|"
@@ -94,3 +96,40 @@ CLAIMED = _R(r"\b(claim(?:ed|s|ing)?|took responsibility|said (?:it|they) (?:had
              r"hit|launched)|announced (?:it|they)|in a statement on Telegram)\b")
 ATTRIBUTED = _R(r"\b(blam(?:ed|es|ing)|accus(?:ed|es)|behind|attribut(?:ed|es)|responsible|linked to|"
                 r"suspected|believed to|named|pointed to)\b")
+
+# where a stage looked for these words inline, they live here now, unchanged for English
+STATE_STRIKE = _R(r"\b(strikes?|struck|bombed|airstrikes?|drone strike|retaliat)")
+ON_COALITION = _R(r"\b(attacks?|targeted|fired)\s+(?:on |at |against )?(?:the )?(U\.?S\.?|American|coalition)")
+DEFINITE_STRIKE = _R(r"\b(air ?strikes?|drone strike|retaliat)")
+GENERIC_PERPETRATORS = ("Iran-aligned militias", "militias")
+GROUP_NAMES = [pattern for pattern, _ in PERPETRATORS[:6]]  # names that hold places of their own
+
+# ---- other languages: each pattern reads Arabic too (lexicon_ar); Arabic letters never occur in English
+# words, so an English text is read exactly as before.
+
+
+def _with(english: re.Pattern, other: str) -> re.Pattern:
+    """``english`` with ``other`` as a last alternative (the English groups keep their numbers)."""
+    return re.compile(f"(?:{english.pattern})|(?:{other})", english.flags)
+
+
+def _add_language(lexicon) -> None:
+    names = ("REFERENCE", "ACT", "TARGET_MEANS", "AGGREGATE", "THREAT", "PAST_ACT", "OUTSIDE", "US_ACTOR",
+             "TURKISH_ACTOR", "NEGATED_CLAIM", "STATE_DRONE", "CLAIMED", "ATTRIBUTED", "STATE_STRIKE",
+             "ON_COALITION", "DEFINITE_STRIKE")
+    module = globals()
+    renamed = {"US_ACTOR": "US", "TURKISH_ACTOR": "TURKISH"}
+    for name in names:
+        module[name] = _with(module[name], getattr(lexicon, renamed.get(name, name)))
+    module["STATE_ACTOR"] = _with(STATE_ACTOR, lexicon.STATE_ACTOR_VERB)
+    theirs = dict(lexicon.EVENT_PATTERNS)
+    module["EVENT_PATTERNS"] = [(kind, _with(pattern, theirs[kind]) if kind in theirs else pattern)
+                                for kind, pattern in EVENT_PATTERNS]
+    added = [(re.compile(pattern), name) for pattern, name in lexicon.PERPETRATORS]
+    module["PERPETRATORS"] = PERPETRATORS + added
+    module["GROUP_NAMES"] = GROUP_NAMES + [pattern for pattern, name in added
+                                           if name not in lexicon.GENERIC_PERPETRATORS]
+    module["GENERIC_PERPETRATORS"] = GENERIC_PERPETRATORS + lexicon.GENERIC_PERPETRATORS
+
+
+_add_language(lexicon_ar)

@@ -8,11 +8,16 @@ import re
 from geo.extract.casualties import find_casualties, number
 from geo.extract.lexicon import (
     CLAIMED,
+    DEFINITE_STRIKE,
     EVENT_PATTERNS,
+    GENERIC_PERPETRATORS,
+    GROUP_NAMES,
     NEGATED_CLAIM,
+    ON_COALITION,
     PERPETRATORS,
     STATE_ACTOR,
     STATE_DRONE,
+    STATE_STRIKE,
     TARGET_MEANS,
     TURKISH_ACTOR,
     US_ACTOR,
@@ -41,9 +46,8 @@ def find_event_type(text: str) -> str | None:
         if first.rstrip("s").lower() != second.rstrip("s").lower():
             return "other"
     state = STATE_ACTOR.search(text)
-    if state and re.search(r"\b(strikes?|struck|bombed|airstrikes?|drone strike|retaliat)", text, re.I):
-        if not re.search(r"\b(attacks?|targeted|fired)\s+(?:on |at |against )?(?:the )?(U\.?S\.?|American|coalition)",
-                         text, re.I) or re.search(r"\b(air ?strikes?|drone strike|retaliat)", text, re.I):
+    if state and STATE_STRIKE.search(text):
+        if not ON_COALITION.search(text) or DEFINITE_STRIKE.search(text):
             return "airstrike"
     hits = []
     for event_type, pattern in EVENT_PATTERNS:
@@ -80,7 +84,7 @@ def find_perpetrator(text: str, event_type: str) -> tuple[str | None, str]:
         names.append(name)
     if not names:
         return None, "unknown"
-    generic = [n for n in names if n in ("Iran-aligned militias", "militias")]
+    generic = [n for n in names if n in GENERIC_PERPETRATORS]
     specific = [n for n in names if n not in generic]
     perpetrator = (f"{generic[0]}: {', '.join(specific)}" if generic and specific
                    else ", ".join(specific) if specific else generic[0])
@@ -123,7 +127,7 @@ def nearest_means(before: str) -> str | None:
 
 def mask_groups(text: str) -> str:
     """Blank out armed groups' names, which hold place names of their own."""
-    for pattern, _ in PERPETRATORS[:6]:
+    for pattern in GROUP_NAMES:
         text = pattern.sub(lambda m: " " * len(m.group(0)), text)
     return text
 

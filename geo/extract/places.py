@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 import re
 
+from geo.extract.language import ARABIC_LETTER
 from geo.extract.lexicon import REFERENCE, REGION
 from geo.extract.mentions import _far, mask_groups
-from geo.gazetteer import Gazetteer, Place
+from geo.gazetteer import Gazetteer, Place, fold
 
 # what lies between a place and a broader one that only says where it is: "K1 base in Kirkuk province in
 # northern Baghdad", "the border crossing in Syria's eastern province of Deir al-Zour"
@@ -17,6 +18,37 @@ LOCATOR_GAP = re.compile(r"^[\s,]*(?:[\w'’-]+\s+){0,3}?(?:in|of)\s+(?:the\s+)?
 GENERIC_BEFORE = re.compile(r"\b(?:airport|air ?base|embassy|consulate|base|camp)\s+(?:(?:just|about|some)\s+)?"
                             r"(?:near|in|outside|of|at|close to|north of|south of|east of|west of)\s+"
                             r"(?:the\s+)?(?:(?:city|town|capital) of\s+)?$", re.I)
+
+
+# Arabic clitics written onto a name: "بقاعدة", "لمطار", "والبوكمال", "للقاعدة" (ل + ال)
+_CLITIC_WORD = re.compile(r"(?<!\w)([وفبلك]{1,2})(\w{2,})")
+
+
+def detach_clitics(gazetteer: Gazetteer, text: str) -> str:
+    """``text`` with the clitics before a name blanked out, every position kept: "بقاعدة عين الأسد" is
+    read as " قاعدة عين الأسد". A word is only cut where it is no name itself and the rest starts one
+    ("بغداد" and "كركوك" stay whole)."""
+    if not ARABIC_LETTER.search(text):
+        return text
+    gazetteer.find_all("")  # builds the index on first use
+    index = gazetteer._index  # the first words of every name, folded
+
+    def known(word: str) -> bool:
+        return fold(word) in index
+
+    def detach(match: re.Match) -> str:
+        word = match.group(0)
+        if known(word):
+            return word
+        for k in range(1, len(match.group(1)) + 1):
+            rest = word[k:]
+            if known(rest):
+                return " " * k + rest
+            if word[k - 1] == "ل" and rest.startswith("ل") and known("ا" + rest):
+                return " " * (k - 1) + "ا" + rest  # "للقاعدة": the article's alef was dropped after ل
+        return word
+
+    return _CLITIC_WORD.sub(detach, text)
 
 
 def drop_locators(places: list[Place], text: str) -> list[Place]:
@@ -66,7 +98,7 @@ def incident_places(gazetteer: Gazetteer, text: str, context: str) -> list[Place
     Group names are masked first (the Islamic Resistance *in Iraq* is no place), and a place
     named only as a reference point ("Jurf al-Sakhar, south of Baghdad") gives way to the
     place it locates."""
-    text = mask_groups(text)
+    text = detach_clitics(gazetteer, mask_groups(text))
     places = [p for p in gazetteer.find_all(text) if p.country_code in REGION]
     nested = {a for p in places if p.site_id for a in gazetteer.ancestors(p.site_id)}
     places = [p for p in places if p.site_id not in nested or not p.site_id]

@@ -9,7 +9,8 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from geo.dates import DateSpan, find_dates, find_time
+from geo.dates import DateSpan, find_time
+from geo.extract.dates_ar import find_dates  # both languages
 from geo.extract.lexicon import ACT, AGGREGATE, BEFORE_ANCHOR, LOCAL_ACCOUNT, WASHINGTON_SIDE
 from geo.extract.mentions import find_event_type, number
 from geo.extract.sentences import Sentence

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]*[A-Z0-9])|\n\s*\n|\n(?=\s*[-•*]\s)")
+# a sentence ends before a capital or a digit, or (Arabic has no capitals) before an Arabic letter
+_SENTENCE_END = re.compile(r"(?<=[.!?؟])[\"'”’)»]*\s+(?=[\"'“‘(«]*[A-Z0-9\u0621-\u064A])|\n\s*\n|\n(?=\s*[-•*]\s)")
 
 
 _ABBREVIATIONS = re.compile(r"\b(U\.S|U\.N|Dec|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Mr|Mrs|Ms|Dr|Gen|Lt|Col|"

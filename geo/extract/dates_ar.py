@@ -1,0 +1,131 @@
+"""Arabic dates, read with the same rules as English ones.
+
+Each Arabic expression is rewritten as the English phrase that means the same ("اليوم الأحد" -> "Sunday",
+"ليل أمس" -> "yesterday", "15 شباط/فبراير 2021" -> "15 February 2021", "الأربعاء الماضي" -> "last Wednesday")
+and resolved by ``geo.dates``, so a relative day is counted from the publication date exactly as in
+English; the span keeps the Arabic words and their place in the text. Both month series are read
+(كانون الثاني، شباط ... and يناير، فبراير ...), and Eastern Arabic digits (٢٠٢٣) as well.
+
+``find_dates`` is what the stages call: the English reading, plus the Arabic one when the text has
+Arabic letters. ``dateparser`` was not used: it costs milliseconds a call and finds no expression in
+running text by itself, while these are a few table look-ups.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import replace
+from datetime import date
+
+from geo import dates as english
+from geo.dates import DateSpan
+from geo.extract.language import ARABIC_LETTER
+from geo.extract.lexicon_ar import letters
+
+WEEKDAYS = {"الأحد": "Sunday", "الاثنين": "Monday", "الإثنين": "Monday", "الثلاثاء": "Tuesday",
+            "الأربعاء": "Wednesday", "الخميس": "Thursday", "الجمعة": "Friday", "السبت": "Saturday"}
+MONTHS = {
+    "كانون الثاني": 1, "شباط": 2, "آذار": 3, "نيسان": 4, "أيار": 5, "حزيران": 6, "تموز": 7, "آب": 8,
+    "أيلول": 9, "تشرين الأول": 10, "تشرين الثاني": 11, "كانون الأول": 12,
+    "يناير": 1, "فبراير": 2, "مارس": 3, "أبريل": 4, "إبريل": 4, "مايو": 5, "يونيو": 6, "يونيه": 6, "يوليو": 7,
+    "يوليه": 7, "أغسطس": 8, "آغسطس": 8, "سبتمبر": 9, "أكتوبر": 10, "اكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12,
+}
+_ENGLISH_MONTHS = ("January February March April May June July August September October November "
+                   "December").split()
+DAY_COUNTS = {"يومين": 2, "ثلاثة أيام": 3, "أربعة أيام": 4, "خمسة أيام": 5, "ستة أيام": 6, "سبعة أيام": 7,
+              "أسبوع": 7}
+
+
+def _alt(words) -> str:
+    return "|".join(letters(x) for x in sorted(words, key=len, reverse=True))
+
+
+_PRE = r"(?<!\w)[وبل]?"
+_WEEKDAY = rf"(?P<weekday>{_alt(WEEKDAYS)})(?!\w)"
+_MONTH = rf"(?P<month>{_alt(MONTHS)})(?!\w)(?:\s*[/(-]\s*(?:{_alt(MONTHS)})\)?)?"
+_YEAR = r"(?P<year>(?:19|20|١٩|٢٠)[\d]{2})"
+_PART = _alt(("صباح", "مساء", "فجر", "ليل", "ليلة", "ظهر", "عصر", "ظهيرة", "منتصف ليل", "يوم", "نهار",
+              "صباح يوم", "مساء يوم", "فجر يوم", "ليل يوم", "ليلة يوم"))
+PATTERNS: list[tuple[str, re.Pattern]] = [(kind, re.compile(p)) for kind, p in (
+    ("day_month", rf"{_PRE}(?:{_WEEKDAY}\s+(?:\S+\s+)?)?(?P<day>\d{{1,2}})\s+(?:من\s+)?(?:شهر\s+)?{_MONTH}"
+                  rf"(?:\s+(?:من\s+)?(?:(?:ال)?عام\s+|(?:ال)?سنة\s+)?{_YEAR})?"),
+    ("in_month", rf"{_PRE}(?P<when>في|خلال|منذ|أواخر|اواخر|أوائل|اوائل|مطلع|منتصف|أواسط)\s+(?:شهر\s+)?{_MONTH}"
+                 rf"(?:\s+(?:من\s+)?(?:(?:ال)?عام\s+)?{_YEAR})?"),
+    ("month_year", rf"{_PRE}(?:شهر\s+)?{_MONTH}\s+(?:من\s+)?(?:(?:ال)?عام\s+)?{_YEAR}"),
+    ("last_weekday", rf"{_PRE}(?:(?:{_PART})\s+)?(?:يوم\s+)?{_WEEKDAY}\s+(?:الماضي|الفائت|المنصرم|المنقضي)(?!\w)"),
+    ("weekday", rf"{_PRE}(?:(?:{_PART})\s+)?(?:(?:اليوم|أمس|الأمس|يوم)\s+)?{_WEEKDAY}"),
+    ("yesterday", rf"{_PRE}(?:(?:{_PART})\s+)?(?:أمس|الأمس|البارحة)(?!\w)"),
+    ("today", rf"{_PRE}(?:(?:{_PART})\s+)?اليوم(?!\w)|{_PRE}(?:الليلة|ليلة)\s+(?:الماضية|البارحة)(?!\w)"),
+    ("days_ago", rf"{_PRE}قبل\s+(?P<n>{_alt(DAY_COUNTS)})(?!\w)|{_PRE}الأسبوع\s+(?:الماضي|المنصرم|الفائت)"),
+    ("this_week", rf"{_PRE}(?:هذا|خلال)\s+الأسبوع(?:\s+(?:الجاري|الحالي))?|{_PRE}الأسبوع\s+(?:الجاري|الحالي)"),
+    ("this_month", rf"{_PRE}(?:هذا|خلال)\s+الشهر(?:\s+(?:الجاري|الحالي))?|{_PRE}الشهر\s+(?:الجاري|الحالي)"),
+    ("last_month", rf"{_PRE}الشهر\s+(?:الماضي|المنصرم|الفائت)"),
+)]
+_FOLDED_MONTHS = {re.sub(r"[أإآ]", "ا", k): v for k, v in MONTHS.items()}
+_FOLDED_WEEKDAYS = {re.sub(r"[أإآ]", "ا", k): v for k, v in WEEKDAYS.items()}
+_FOLDED_COUNTS = {re.sub(r"[أإآ]", "ا", k).replace("ة", "ه"): v for k, v in DAY_COUNTS.items()}
+
+
+def _fold(word: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[أإآ]", "ا", word)).replace("ى", "ي").strip()
+
+
+def _digits(text: str) -> str:
+    return "".join(str(int(ch)) if ch.isdigit() else ch for ch in text)
+
+
+def english_phrase(kind: str, match: re.Match) -> str | None:
+    """The English phrase ``geo.dates`` reads as the same date."""
+    groups = {k: v for k, v in match.groupdict().items() if v}
+    month = _ENGLISH_MONTHS[_FOLDED_MONTHS[_fold(groups["month"])] - 1] if "month" in groups else ""
+    year = _digits(groups.get("year", ""))
+    weekday = _FOLDED_WEEKDAYS.get(_fold(groups.get("weekday", "")), "")
+    if kind == "day_month":
+        return f"{weekday + ', ' if weekday else ''}{int(_digits(groups['day']))} {month}{' ' + year if year else ''}"
+    if kind == "in_month":
+        when = _fold(groups["when"])
+        lead = "late" if when == "اواخر" else "early" if when in ("اوائل", "مطلع") else "in"
+        return f"{lead} {month}{' ' + year if year else ''}"
+    if kind == "month_year":
+        return f"{month} {year}"
+    if kind == "last_weekday":
+        return f"last {weekday}"
+    if kind == "weekday":
+        return weekday
+    if kind == "days_ago":
+        n = groups.get("n")
+        return f"{_FOLDED_COUNTS.get(_fold(n).replace('ة', 'ه'), 7)} days ago" if n else "last week"
+    return {"yesterday": "yesterday", "today": "today", "this_week": "this week", "this_month": "this month",
+            "last_month": "last month"}.get(kind)
+
+
+@functools.lru_cache(maxsize=1024)
+def find_arabic_dates(text: str, published: date | None, today: date | None = None) -> tuple[DateSpan, ...]:
+    """Every Arabic date expression in ``text`` as spans over the Arabic words; overlaps keep the longest."""
+    candidates = []
+    for kind, pattern in PATTERNS:
+        for match in pattern.finditer(text):
+            candidates.append((-(match.end() - match.start()), match.start(), kind, match))
+    taken: list[tuple[int, int]] = []
+    found = []
+    for _, start, kind, match in sorted(candidates, key=lambda c: (c[0], c[1])):
+        if any(start < e and match.end() > s for s, e in taken):
+            continue
+        phrase = english_phrase(kind, match)
+        spans = english.find_dates(phrase, published, today) if phrase else []
+        if not spans:
+            continue
+        taken.append((start, match.end()))
+        found.append(replace(spans[0], text=match.group(0).strip(), start=start, end=match.end()))
+    return tuple(sorted(found, key=lambda s: s.start))
+
+
+def find_dates(text: str, published: date | None, today: date | None = None) -> list[DateSpan]:
+    """The dates of ``text`` in either language, in text order (``geo.dates.find_dates`` for English)."""
+    found = english.find_dates(text, published, today)
+    if not ARABIC_LETTER.search(text):
+        return found
+    arabic = list(find_arabic_dates(text, published, today))
+    kept = [s for s in found if not any(s.start < a.end and s.end > a.start for a in arabic)]
+    return sorted(kept + arabic, key=lambda s: s.start)

@@ -1,0 +1,164 @@
+"""Arabic reports through the same stages as English ones (issue 12), with short reports written for these
+tests in the styles Arabic outlets use: an agency wire, a local outlet, a group's claim, an overnight attack,
+a report with the two month series, and one with an older attack as background."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from geo.extract import Extractor
+from geo.extract.casualties import find_casualties, number
+from geo.extract.dates_ar import find_dates
+from geo.extract.language import detect_language, fold_arabic, normalise_arabic
+from geo.extract.places import detach_clitics, incident_places
+from geo.gazetteer import Gazetteer
+from geo.report import parse_report
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return Gazetteer.load()
+
+
+@pytest.fixture(scope="module")
+def extractor(gazetteer) -> Extractor:
+    return Extractor(gazetteer)
+
+
+def extract(extractor: Extractor, text: str, published: str = "2021-03-08"):
+    return extractor.extract(parse_report(text, "تقرير.txt", published=published))
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("سقطت ثلاثة صواريخ على قاعدة عين الأسد فجر اليوم.", "ar"),
+    ("Three rockets hit Ain al-Asad air base on Monday.", "en"),
+    # an Arabic page quoting an English statement stays Arabic, and the reverse
+    ("قال المتحدث باسم التحالف في تغريدة: Initial reports indicate indirect fire. وأضاف أن التحقيق جار.", "ar"),
+    ("Residents said the base, known locally as قاعدة عين الأسد, was hit twice last week by rockets.", "en"),
+    ("", "en"),
+])
+def test_language_is_told_by_the_share_of_arabic_letters(text, want):
+    assert detect_language(text) == want
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("طائرة مُسيَّرة", "طائرة مسيرة"), ("هجـــوم", "هجوم"), ("قاعدة عين الأسد", "قاعدة عين الأسد"),
+])
+def test_diacritics_and_tatweel_go_before_matching(text, want):
+    assert normalise_arabic(text) == want
+
+
+@pytest.mark.parametrize(("a", "b"), [("أربيل", "اربيل"), ("إصابة", "اصابه"), ("مستشفى", "مستشفي"),
+                                      ("الأسد", "الاسد")])
+def test_letter_variants_fold_together(a, b):
+    assert fold_arabic(a) == fold_arabic(b)
+
+
+@pytest.mark.parametrize(("text", "site"), [
+    ("سقطت الصواريخ بقاعدة عين الأسد غربي الأنبار", "ain-al-asad"),
+    ("وصلت الطائرة المسيرة لمطار أربيل", "erbil-air-base"),
+    ("شنت الطائرات غارات على مواقع قرب والبوكمال", "albu-kamal"),
+    ("استهدف القصف حقل العمر النفطي", "al-omar-oil-field"),
+    ("هجوم بطائرة مسيرة على قاعدة التنف", "al-tanf-garrison"),
+    ("سقطت قذيفتان في المنطقة الخضراء", "green-zone"),
+])
+def test_names_are_found_with_clitics_written_onto_them(gazetteer, text, site):
+    assert [p.site_id for p in incident_places(gazetteer, text, "")] == [site]
+
+
+@pytest.mark.parametrize("word", ["بغداد", "كركوك", "لبنان"])
+def test_names_that_start_like_a_clitic_stay_whole(gazetteer, word):
+    assert detach_clitics(gazetteer, f"في {word} اليوم") == f"في {word} اليوم"
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("أسفر الهجوم عن مقتل متعاقد مدني وإصابة أربعة جنود", (1, 4)),
+    ("قتل ثلاثة عناصر وأصيب ٥ آخرون بجروح", (3, 5)),
+    ("سقط الصاروخ دون وقوع إصابات", (0, 0)),
+    ("ولم يسفر القصف عن أي خسائر بشرية", (0, 0)),
+    ("حصيلة الغارات 9 قتلى و14 جريحا", (9, 14)),
+    ("إصابة جنديين بجروح طفيفة", (None, 2)),
+    ("سقطت الصواريخ قرب المطار", (None, None)),
+])
+def test_arabic_casualties_as_stated(text, want):
+    assert find_casualties(text) == want
+
+
+@pytest.mark.parametrize(("text", "want"), [("١٢", 12), ("ثلاثة", 3), ("خمس", 5), ("أحد", 1), ("عشرة", 10)])
+def test_arabic_number_words_and_eastern_digits(text, want):
+    assert number(text) == want
+
+
+MONDAY = date(2021, 3, 8)
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("اليوم الاثنين", date(2021, 3, 8)),
+    ("فجر اليوم", date(2021, 3, 8)),
+    ("مساء الأحد", date(2021, 3, 7)),
+    ("أمس", date(2021, 3, 7)),
+    ("ليل أمس", date(2021, 3, 7)),
+    ("الخميس الماضي", date(2021, 3, 4)),
+    ("في 3 آذار 2021", date(2021, 3, 3)),
+    ("في 3 مارس", date(2021, 3, 3)),
+    ("يوم ٢٨ شباط/فبراير ٢٠٢١", date(2021, 2, 28)),
+    ("قبل يومين", date(2021, 3, 6)),
+])
+def test_arabic_dates_resolve_against_the_publication_day(text, want):
+    spans = [s for s in find_dates(f"وقع الهجوم {text} على القاعدة", MONDAY) if s.known]
+    assert spans and spans[0].date_from == want
+
+
+def test_an_agency_wire_gives_a_sited_dated_incident(extractor):
+    wire = """بغداد - وكالة الأنباء
+سقطت عشرة صواريخ على الأقل على قاعدة عين الأسد الجوية التي تضم قوات أمريكية في محافظة الأنبار غربي العراق صباح اليوم الأربعاء.
+وقال التحالف الدولي في بيان إن الهجوم لم يسفر عن إصابات بين الجنود.
+ولم تعلن أي جهة مسؤوليتها عن الهجوم حتى الآن."""
+    extraction = extract(extractor, wire, "2021-03-03")
+    assert extraction.language == "ar"
+    (incident,) = [f["properties"] for f in extraction.features]
+    assert (incident["site_id"], incident["event_type"], incident["date_from"]) == \
+        ("ain-al-asad", "rocket_attack", "2021-03-03")
+    assert incident["injured"] == 0
+    assert "عين الأسد" in incident["sources"][0]["quote"]  # the evidence is the report's own words
+    assert incident["sources"][0]["language"] == "ar"
+
+
+def test_a_groups_claim_names_the_group_as_worded(extractor):
+    claim = """تبنت المقاومة الإسلامية في العراق في بيان على تلغرام استهداف قاعدة حرير في أربيل بطائرة مسيرة مساء أمس.
+وقالت الجماعة إن الطائرة أصابت هدفها بدقة."""
+    (incident,) = [f["properties"] for f in extract(extractor, claim, "2023-09-20").features]
+    assert incident["site_id"] == "harir-air-base"
+    assert incident["event_type"] == "drone_attack"
+    assert incident["date_from"] == "2023-09-19"
+    assert (incident["perpetrator"], incident["attribution"]) == ("المقاومة الإسلامية في العراق", "claimed")
+
+
+def test_a_us_strike_by_drone_is_an_airstrike(extractor):
+    local = """شنت طائرة مسيرة أمريكية غارة على سيارة قرب مدينة البوكمال شرقي دير الزور فجر اليوم السبت، ما أسفر عن مقتل شخصين."""
+    (incident,) = [f["properties"] for f in extract(extractor, local, "2022-01-15").features]
+    assert (incident["site_id"], incident["event_type"], incident["killed"]) == ("albu-kamal", "airstrike", 2)
+
+
+def test_an_older_attack_told_as_background_keeps_its_own_date(extractor):
+    report = """سقطت ثلاثة صواريخ كاتيوشا داخل مطار أربيل الدولي مساء اليوم الثلاثاء، دون وقوع إصابات.
+وكان معسكر التاجي قد تعرض لهجوم بصواريخ في 11 آذار 2020 أسفر عن مقتل ثلاثة جنود."""
+    found = {f["properties"]["site_id"]: f["properties"] for f in extract(extractor, report, "2021-03-09").features}
+    assert found["erbil-air-base"]["date_from"] == "2021-03-09"
+    assert found["camp-taji"]["date_from"] == "2020-03-11"
+    assert found["camp-taji"]["killed"] == 3
+
+
+def test_the_two_month_series_name_the_same_day(extractor):
+    levantine = "سقطت قذائف هاون على قاعدة التاجي في 14 آذار 2020 دون إصابات."
+    gulf = "سقطت قذائف هاون على قاعدة التاجي في 14 مارس 2020 دون إصابات."
+    days = [[f["properties"]["date_from"] for f in extract(extractor, text, "2020-03-20").features]
+            for text in (levantine, gulf)]
+    assert days == [["2020-03-14"], ["2020-03-14"]]
+
+
+def test_a_threat_is_no_incident(extractor):
+    threat = "توعدت كتائب حزب الله باستهداف القواعد الأمريكية في العراق بالصواريخ إذا لم تنسحب القوات."
+    assert extract(extractor, threat, "2021-03-08").features == []
