@@ -179,6 +179,11 @@ def resolve(match: re.Match, kind: str, published: date | None, today: date | No
 
 def find_dates(text: str, published: date | None, today: date | None = None) -> list[DateSpan]:
     """Every date expression in ``text``, in order; overlapping matches keep the longest."""
+    return list(_find_dates(text, published, today))
+
+
+@functools.lru_cache(maxsize=2048)  # stages ask about the same sentence more than once
+def _find_dates(text: str, published: date | None, today: date | None) -> tuple[DateSpan, ...]:
     found: list[DateSpan] = []
     taken: list[tuple[int, int]] = []
     candidates = []
@@ -193,7 +198,7 @@ def find_dates(text: str, published: date | None, today: date | None = None) -> 
             continue
         taken.append((match.start(), match.end()))
         found.append(span)
-    return sorted(found, key=lambda s: s.start)
+    return tuple(sorted(found, key=lambda s: s.start))
 
 
 @functools.lru_cache(maxsize=512)  # asked once per place a sentence names

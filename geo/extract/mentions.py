@@ -37,6 +37,7 @@ _MEANS_WORD = r"(?:drones?|rockets?|missiles?|mortars?|katyushas?)"
 UNRESOLVED_MEANS = re.compile(rf"\b{_MEANS_WORD}\s+or\s+{_MEANS_WORD}\b", re.I)
 
 
+@functools.lru_cache(maxsize=2048)  # asked of a sentence, its parts and its neighbours
 def find_event_type(text: str) -> str | None:
     """The means of attack a sentence names, with state strikes told apart from militia attacks; ``other``
     when it leaves the weapon open ("drone or rocket attacks")."""
@@ -105,6 +106,7 @@ def target_for(place: Place, event_type: str, text: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=2048)
 def nearest_means(before: str) -> str | None:
     """The means of attack named closest before a place ("a missile and rocket attack on X"): the
     type of that clause, whatever else the sentence is about. A state's drone is a strike."""
@@ -125,6 +127,7 @@ def nearest_means(before: str) -> str | None:
     return last[1]
 
 
+@functools.lru_cache(maxsize=2048)
 def mask_groups(text: str) -> str:
     """Blank out armed groups' names, which hold place names of their own."""
     for pattern in GROUP_NAMES:
