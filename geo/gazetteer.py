@@ -270,7 +270,7 @@ class Gazetteer:
                     if _usable_geoname(name, primary=name == city["name"]):
                         self._add(name, entry)
                         if cc in GEONAMES_MAIN and place.population >= FUZZY_MIN_POPULATION:
-                            self._add_fuzzy(name, entry)
+                            self._add_fuzzy(name, entry, near_misses=place.population >= 100_000)
 
     # ---- finding ---------------------------------------------------------
 

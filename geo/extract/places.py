@@ -87,6 +87,14 @@ def _generic_at(gazetteer: Gazetteer, text: str, place: Place, context: str | No
                  site.admin1, site.id, "site", matched=place.matched, start=place.start, end=place.end)
 
 
+def _listed(text: str, a: Place, b: Place) -> bool:
+    """Whether two places are items of one list: only a comma or "and" between them."""
+    first, second = (a, b) if a.start <= b.start else (b, a)
+    if first.end < 0 or second.start < 0:
+        return False
+    return re.fullmatch(r"\s*(?:,|,?\s*and|,?\s*or)\s*", text[first.end:second.start]) is not None
+
+
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     dlon = (a[0] - b[0]) * 111.32 * math.cos(math.radians((a[1] + b[1]) / 2))
     return math.hypot(dlon, (a[1] - b[1]) * 110.57)
@@ -125,8 +133,10 @@ def incident_places(gazetteer: Gazetteer, text: str, context: str) -> list[Place
         if any(c.site_id and (c.site_id in ancestors or place.site_id in gazetteer.ancestors(c.site_id))
                for c in chosen):
             continue
-        # a city, town or governorate that only says where a chosen site lies
-        if place.rank >= 2 and any(c.rank < place.rank and c.admin1 == place.admin1 for c in chosen):
+        # a city, town or governorate that only says where a chosen site lies (not one more place of a list:
+        # "Jurf al-Sakhar, Musayib and Najaf")
+        if place.rank >= 2 and any(c.rank < place.rank and c.admin1 == place.admin1 and not _listed(text, c, place)
+                                   for c in chosen):
             continue
         if place.kind == "governorate" and any(c.admin1 == place.admin1 for c in chosen):
             continue
