@@ -29,6 +29,8 @@ GEOJSON = "application/geo+json"
 JSON = "application/json"
 HTML = "text/html"
 CSV = "text/csv"
+GPKG = "application/geopackage+sqlite3"
+FGB = "application/flatgeobuf"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 TRS = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 WRITABLE = ("incidents",)
@@ -78,6 +80,8 @@ def collection_document(base: str, info: CollectionInfo) -> dict:
             _link(f"{url}/items", "items", GEOJSON, f"{info.title} as GeoJSON"),
             _link(f"{url}/items?f=html", "items", HTML, f"{info.title} as HTML"),
             _link(f"{url}/items?f=csv", "items", CSV, f"{info.title} as CSV"),
+            _link(f"{url}/items?f=gpkg", "items", GPKG, f"{info.title} as GeoPackage"),
+            _link(f"{url}/items?f=fgb", "items", FGB, f"{info.title} as FlatGeobuf"),
         ],
     }
 
