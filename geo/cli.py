@@ -212,7 +212,7 @@ def export(data_dir: Path | None, collection: str, bbox: str | None, datetime_: 
     params = {k: v for k, v in {"bbox": bbox, "datetime": datetime_, "event_type": event_type,
                                 "country_code": country_code, "filter": cql}.items() if v}
     fmt = fmt or (_format_from_name(output) if output is not None else "geojson")
-    query = parse_query(params)
+    query = parse_query(params, collection)
     query.limit = 10**12  # an export is never paged
     result = store.query(collection, query)
     if fmt not in ("geojson", "csv"):

@@ -303,6 +303,10 @@ class FeatureIndex:
         if "q" in query.text:
             for word in query.text["q"].split():
                 positions = np.intersect1d(positions, self._rows_containing("q", word))
+        if query.cql is not None:
+            from geo.filters.evaluate import select
+
+            positions = select(query.cql, self, positions)
         return positions
 
     def _text_column(self, name: str) -> tuple[bytes, np.ndarray]:

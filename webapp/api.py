@@ -114,6 +114,16 @@ def collection(collection_id: str) -> Response | str:
     return json_response(document)
 
 
+@bp.get("/collections/<collection_id>/queryables")
+def queryables(collection_id: str) -> Response:
+    """What a CQL2 filter on the collection may name, as JSON Schema."""
+    check_only_f()
+    wanted_format(("json",))
+    # JSON Schema's own media type, unless the client asks for plain JSON only (GDAL before 3.7)
+    media = request.accept_mimetypes.best_match([ogcapi.SCHEMA, "application/json"], default=ogcapi.SCHEMA)
+    return json_response(ogcapi.queryables(store(), base_url(), collection_id), media)
+
+
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str) -> Response | str:
     fmt = wanted_format(("geojson", "json", "html", "csv", "gpkg", "fgb"))

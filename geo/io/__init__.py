@@ -114,7 +114,7 @@ def _stored_features(location: str | Path, collection: str, params: Mapping[str,
 
     store = open_store(location)
     try:
-        query = parse_query(params)
+        query = parse_query(params, collection)
         query.limit = 10**12
         return store.query(collection, query).features()
     finally:

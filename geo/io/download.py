@@ -37,7 +37,7 @@ def download(store: Store, collection_id: str, params: Mapping[str, str], fmt: s
 
     if collection_id not in store.names:
         raise NotFound(f"no collection {collection_id!r}")
-    query = parse_query({k: v for k, v in params.items() if k != "f"})
+    query = parse_query({k: v for k, v in params.items() if k != "f"}, collection_id)
     if "limit" not in params:
         query.limit = MAX_FEATURES
     result = store.query(collection_id, query)
