@@ -202,10 +202,12 @@ def import_(file: Path, data_dir: Path | None, collection: str, fmt: str | None)
                    "default: from -o's extension, else geojson.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write here instead of stdout (needed for the binary formats).")
+@click.option("--max-zoom", default=12, show_default=True, type=click.IntRange(0, 16),
+              help="pmtiles: the deepest zoom level written.")
 @friendly_errors
 def export(data_dir: Path | None, collection: str, bbox: str | None, datetime_: str | None,
            event_type: str | None, country_code: str | None, cql: str | None, fmt: str | None,
-           output: Path | None) -> None:
+           output: Path | None, max_zoom: int) -> None:
     """Write the matching features as GeoJSON, CSV, GeoPackage, FlatGeobuf, GeoParquet, Shapefile,
     KML, or ACLED's or UCDP GED's CSV columns."""
     store = _ready_store(_data_dir(data_dir))
@@ -213,6 +215,14 @@ def export(data_dir: Path | None, collection: str, bbox: str | None, datetime_: 
                                 "country_code": country_code, "filter": cql}.items() if v}
     fmt = fmt or (_format_from_name(output) if output is not None else "geojson")
     query = parse_query(params, collection)
+    if fmt == "pmtiles":  # vector tiles of the whole layer, for a static host
+        from geo.tiles_export import export_pmtiles
+
+        if output is None:
+            raise InvalidInput("--format pmtiles writes a file: give -o FILE")
+        counts = export_pmtiles(store, collection, query, output, max_zoom)
+        click.echo(f"wrote {sum(counts.values())} tiles (zoom 0 to {max_zoom}) to {output}", err=True)
+        return
     query.limit = 10**12  # an export is never paged
     result = store.query(collection, query)
     if fmt not in ("geojson", "csv"):
@@ -241,7 +251,7 @@ def _format_from_name(path: Path) -> str:
     """The export format an output file's extension names (geojson when it names none)."""
     from geo.io.formats import FORMATS
 
-    by_extension = {f.extension: f.name for f in FORMATS.values()} | {".json": "geojson"}
+    by_extension = {f.extension: f.name for f in FORMATS.values()} | {".json": "geojson", ".pmtiles": "pmtiles"}
     return by_extension.get(path.suffix.lower(), "geojson")
 
 

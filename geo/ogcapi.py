@@ -36,6 +36,12 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/cql2/1.0/conf/case-insensitive-comparison",
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+    # OGC API - Tiles: vector tiles of each collection (geo.tiles)
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
 ]
 QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 SCHEMA = "application/schema+json"
@@ -98,6 +104,8 @@ def collection_document(base: str, info: CollectionInfo) -> dict:
             _link(f"{url}/items?f=fgb", "items", FGB, f"{info.title} as FlatGeobuf"),
             _link(f"{url}/queryables", QUERYABLES_REL, SCHEMA, "What a filter may name"),
             _link(f"{url}/queryables", "queryables", SCHEMA, "What a filter may name (the draft's relation)"),
+            _link(f"{url}/tiles", "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", JSON,
+                  "Vector tiles (Mapbox Vector Tiles, WebMercatorQuad)"),
         ],
     }
 

@@ -17,7 +17,7 @@ from geo.errors import InvalidInput
 if TYPE_CHECKING:
     import geopandas as gpd
 
-EXPORT_FORMATS = ("geojson", "csv", "gpkg", "fgb", "parquet", "shp", "kml", "acled", "ucdp")
+EXPORT_FORMATS = ("geojson", "csv", "gpkg", "fgb", "parquet", "shp", "kml", "acled", "ucdp", "pmtiles")
 IMPORT_FORMATS = ("geojson", "csv", "gpkg", "fgb", "parquet", "shp", "kml", "acled", "ucdp")
 
 __all__ = ["EXPORT_FORMATS", "IMPORT_FORMATS", "read_file", "read_incidents", "write_file", "write_incidents"]
