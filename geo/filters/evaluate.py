@@ -88,15 +88,10 @@ class _Evaluator:
 
     def masks(self, node) -> tuple[np.ndarray, np.ndarray]:
         if isinstance(node, Logical):
-            parts = [self.masks(arg) for arg in node.args]
             if node.op == "not":
-                true, false = parts[0]
+                true, false = self.masks(node.args[0])
                 return false, true
-            trues = np.array([t for t, _ in parts])
-            falses = np.array([f for _, f in parts])
-            if node.op == "and":
-                return trues.all(axis=0), falses.any(axis=0)
-            return trues.any(axis=0), falses.all(axis=0)
+            return self.junction(node)
         if isinstance(node, (Compare, In, Like, Between, IsNull)):
             return self.predicate(node)
         if isinstance(node, Intersects):
@@ -106,6 +101,27 @@ class _Evaluator:
         if isinstance(node, During):
             return self.during(node)
         raise TypeError(f"unknown filter node {node!r}")
+
+    def junction(self, node: Logical) -> tuple[np.ndarray, np.ndarray]:
+        """AND (OR) over the terms, cheapest first, each only on the rows the terms before it
+        left open: not yet false (not yet true), as three-valued logic has it."""
+        m = len(self.p)
+        settled_value = node.op == "or"  # a row settles once a term is true (OR) or false (AND)
+        settled = np.zeros(m, dtype=bool)
+        unknown = np.zeros(m, dtype=bool)  # some term was neither true nor false
+        open_rows = np.arange(m)
+        for arg in sorted(node.args, key=_cost):
+            if not len(open_rows):
+                break
+            sub = _Evaluator(self.index, self.collection, self.p[open_rows])
+            true, false = sub.masks(arg)
+            decisive = true if settled_value else false
+            settled[open_rows[decisive]] = True
+            unknown[open_rows[~true & ~false]] = True
+            open_rows = open_rows[~decisive]
+        if node.op == "and":
+            return ~settled & ~unknown, settled
+        return settled, ~settled & ~unknown
 
     @staticmethod
     def both(true: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -166,7 +182,10 @@ class _Evaluator:
         rows = np.flatnonzero(near)
         points = index.is_point[p[rows]]
         point_rows = rows[points]
-        out[point_rows] = shapely.intersects_xy(shape, index.minx[p[point_rows]], index.miny[p[point_rows]])
+        if node.is_box:  # a point whose envelope meets the box lies in it (edges included)
+            out[point_rows] = True
+        else:
+            out[point_rows] = shapely.intersects_xy(shape, index.minx[p[point_rows]], index.miny[p[point_rows]])
         for row in rows[~points]:
             geometry = orjson.loads(index.raw[int(p[row])]).get("geometry")
             out[row] = geometry is not None and shape.intersects(shapely.from_geojson(orjson.dumps(geometry).decode()))
@@ -217,6 +236,20 @@ class _Evaluator:
         if node.end is not None:
             hit &= first <= node.end
         return hit & known, ~hit & known
+
+
+def _cost(node) -> int:
+    """A rough order of how much a term costs per row, to run the cheap, selective ones first."""
+    if isinstance(node, During) or (isinstance(node, Intersects) and node.is_box):
+        return 0
+    if isinstance(node, (Compare, In, IsNull, Between)) and node.prop.name in (*_INDEXED_TEXT, "date_from",
+                                                                              "date_to", "geo_precision"):
+        return 1
+    if isinstance(node, Logical):
+        return 3
+    if isinstance(node, (Intersects, DWithin, Like)):
+        return 4
+    return 2
 
 
 def like_regex(pattern: str) -> re.Pattern:

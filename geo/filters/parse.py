@@ -79,6 +79,7 @@ class IsNull:
 class Intersects:
     geometry: dict  # GeoJSON, lon/lat
     bbox: tuple[float, float, float, float]
+    is_box: bool = False  # the geometry is its own bounding box: the bbox parameter's test does
 
 
 @dataclass(frozen=True)
@@ -379,11 +380,16 @@ class _Builder:
         return arg, (minx, miny, maxx, maxy)
 
     def intersects(self, args: list) -> Intersects:
+        import shapely
+
         if isinstance(args[0], dict) and "property" not in args[0] and isinstance(args[1], dict) and "property" in args[1]:
             args = [args[1], args[0]]
         self.prop(args[0], ("geometry",))
         geometry, bbox = self.geometry(args[1])
-        return Intersects(geometry, bbox)
+        shape = shapely.from_geojson(orjson.dumps(geometry).decode())
+        is_box = shape.geom_type == "Polygon" and shape.equals(shapely.box(*bbox)) and bbox[0] < bbox[2] \
+            and bbox[1] < bbox[3]
+        return Intersects(geometry, bbox, bool(is_box))
 
     def dwithin(self, args: list) -> DWithin:
         if len(args) < 3:

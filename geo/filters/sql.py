@@ -47,6 +47,10 @@ def _node(node) -> sql.Composable:
     if isinstance(node, (Compare, In, Between, Like, IsNull)):
         return _predicate(node)
     if isinstance(node, Intersects):
+        if node.is_box:  # what the bbox parameter asks, through the same indexes
+            from geo.store.pg_sql import _bbox_condition
+
+            return sql.SQL("({})").format(_bbox_condition(node.bbox))
         shape = sql.SQL("ST_SetSRID(ST_GeomFromGeoJSON({}), 4326)").format(sql.Literal(orjson.dumps(node.geometry).decode()))
         return sql.SQL("ST_Intersects(geom, {})").format(shape)
     if isinstance(node, DWithin):

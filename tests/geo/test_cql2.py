@@ -27,6 +27,10 @@ def _y(f):
     return f["geometry"]["coordinates"][1]
 
 
+def _known_le(value, bound):
+    return value is not None and value <= bound
+
+
 def _km(f, lon, lat):
     """Great-circle distance on the same sphere as PostGIS's (radius 6371008.7714 m)."""
     lon1, lat1, lon2, lat2 = map(math.radians, (_x(f), _y(f), lon, lat))
@@ -42,6 +46,14 @@ CASES = [
     ("killed >= 0 AND injured > 1", "cql2-text", lambda f: _p(f)["killed"] is not None and (_p(f)["injured"] or 0) > 1),
     ("NOT (killed > 2)", "cql2-text", lambda f: _p(f)["killed"] is not None and _p(f)["killed"] <= 2),
     ("killed IS NULL", "cql2-text", lambda f: _p(f)["killed"] is None),
+    # three-valued logic: a comparison with null is unknown, and NOT unknown is unknown
+    ("NOT (killed > 2 OR injured > 1)", "cql2-text",
+     lambda f: _known_le(_p(f)["killed"], 2) and _known_le(_p(f)["injured"], 1)),
+    ("NOT (killed > 2 AND injured > 1)", "cql2-text",
+     lambda f: _known_le(_p(f)["killed"], 2) or _known_le(_p(f)["injured"], 1)),
+    ("S_INTERSECTS(geometry, BBOX(40, 30, 46, 38)) AND (killed > 0 OR perpetrator LIKE 'Kataib%')", "cql2-text",
+     lambda f: 40 <= _x(f) <= 46 and 30 <= _y(f) <= 38 and ((_p(f)["killed"] or 0) > 0
+                                                           or (_p(f)["perpetrator"] or "").startswith("Kataib"))),
     ("perpetrator IS NOT NULL", "cql2-text", lambda f: _p(f)["perpetrator"] is not None),
     ("perpetrator LIKE 'Kataib%'", "cql2-text", lambda f: (_p(f)["perpetrator"] or "").startswith("Kataib")),
     ("CASEI(perpetrator) LIKE CASEI('%HEZB_LLAH')", "cql2-text",
