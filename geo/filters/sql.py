@@ -33,24 +33,25 @@ _NUMBER_COLUMNS = {"killed": sql.SQL("killed"), "injured": sql.SQL("injured"),
 _DOC = "(convert_from(doc, 'UTF8')::jsonb -> 'properties' ->> {})"
 
 
-def condition(flt: Filter) -> sql.Composable:
-    """The filter as one SQL condition over a collection's table."""
-    return _node(flt.node)
+def condition(flt: Filter, estimate: bool = False) -> sql.Composable:
+    """The filter as one SQL condition over a collection's table. With ``estimate``, a box is
+    only the index's envelope test, as geo.store.pg_sql.where gives the planner for the bbox."""
+    return _node(flt.node, estimate)
 
 
-def _node(node) -> sql.Composable:
+def _node(node, estimate: bool = False) -> sql.Composable:
     if isinstance(node, Logical):
         if node.op == "not":
-            return sql.SQL("(NOT {})").format(_node(node.args[0]))
+            return sql.SQL("(NOT {})").format(_node(node.args[0]))  # an estimate of NOT keeps it whole
         joiner = sql.SQL(" AND " if node.op == "and" else " OR ")
-        return sql.SQL("({})").format(joiner.join(_node(arg) for arg in node.args))
+        return sql.SQL("({})").format(joiner.join(_node(arg, estimate) for arg in node.args))
     if isinstance(node, (Compare, In, Between, Like, IsNull)):
         return _predicate(node)
     if isinstance(node, Intersects):
         if node.is_box:  # what the bbox parameter asks, through the same indexes
-            from geo.store.pg_sql import _bbox_condition
+            from geo.store.pg_sql import _bbox_condition, _bbox_near
 
-            return sql.SQL("({})").format(_bbox_condition(node.bbox))
+            return sql.SQL("({})").format(_bbox_near(node.bbox) if estimate else _bbox_condition(node.bbox))
         shape = sql.SQL("ST_SetSRID(ST_GeomFromGeoJSON({}), 4326)").format(sql.Literal(orjson.dumps(node.geometry).decode()))
         return sql.SQL("ST_Intersects(geom, {})").format(shape)
     if isinstance(node, DWithin):

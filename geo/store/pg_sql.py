@@ -146,7 +146,7 @@ def where(query: Query, *, estimate: bool = False) -> sql.Composable:
     if query.cql is not None:
         from geo.filters.sql import condition
 
-        parts.append(condition(query.cql))
+        parts.append(condition(query.cql, estimate))
     return sql.SQL(" AND ").join(parts) if parts else TRUE
 
 
