@@ -297,3 +297,11 @@ def test_write_incidents_reprojects_to_lon_lat(data_dir, tmp_path):
     back = {f["id"]: f for f in read_file(tmp_path / "back.gpkg")}
     lon, lat = back["t-embassy-1208"]["geometry"]["coordinates"]
     assert (round(lon, 6), round(lat, 6)) == (44.396, 33.299)
+
+
+def test_read_and_write_incidents_with_a_postgis_url(pg_store, pg_url, data_dir):
+    gdf = read_incidents(pg_url, event_type="airstrike")
+    assert set(gdf["id"]) == {f["id"] for f in _matching(data_dir, "event_type=airstrike")}
+    gdf["injured"] = 9
+    write_incidents(gdf, pg_url, actor="notebook")
+    assert set(read_incidents(pg_url, event_type="airstrike")["injured"]) == {9}
