@@ -13,6 +13,7 @@ from __future__ import annotations
 import operator
 import re
 import weakref
+from dataclasses import dataclass, field
 
 import numpy as np
 import orjson
@@ -39,6 +40,40 @@ _OPS = {"=": operator.eq, "<>": operator.ne, "<": operator.lt, "<=": operator.le
         ">=": operator.ge}
 _INDEXED_TEXT = ("event_type", "country_code", "site_id", "status", "kind")
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+@dataclass
+class Pushed:
+    """Top-level AND terms of a filter that the index's own parameter tests answer exactly as the
+    filter would (a box, a datetime window, exact text values), and what is left to evaluate."""
+
+    boxes: list = field(default_factory=list)
+    windows: list = field(default_factory=list)
+    exact: list = field(default_factory=list)  # (name, values)
+    rest: Filter | None = None
+
+
+def push_down(flt: Filter) -> Pushed:
+    """Split the filter for FeatureIndex.match: the terms its vectorised parameter tests can take
+    (a box S_INTERSECTS, T_INTERSECTS on datetime, = or IN on an indexed text property, all
+    without CASEI) and the rest, still a Filter (None when nothing is left)."""
+    terms = list(flt.node.args) if isinstance(flt.node, Logical) and flt.node.op == "and" else [flt.node]
+    pushed = Pushed()
+    rest = []
+    for term in terms:
+        if isinstance(term, Intersects) and term.is_box:
+            pushed.boxes.append(term.bbox)
+        elif isinstance(term, During) and term.prop.name == "datetime":
+            pushed.windows.append((term.start, term.end))
+        elif isinstance(term, (Compare, In)) and term.prop.name in _INDEXED_TEXT and not term.casei \
+                and (isinstance(term, In) or term.op == "="):
+            pushed.exact.append((term.prop.name, term.values if isinstance(term, In) else (term.value,)))
+        else:
+            rest.append(term)
+    if rest:
+        node = rest[0] if len(rest) == 1 else Logical("and", tuple(rest))
+        pushed.rest = Filter(flt.collection, node, flt.text)
+    return pushed
 
 
 def select(flt: Filter, index: FeatureIndex, positions: np.ndarray) -> np.ndarray:

@@ -97,7 +97,7 @@ def write_frame(frame: gpd.GeoDataFrame, path: Path, fmt: str, collection: str =
             options = {"layer": layer_name(collection)} if fmt in ("gpkg", "kml", "fgb") else {}
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's notes on field widths and the like
-                pyogrio.write_dataframe(frame, out, driver=spec.driver, **options)
+                pyogrio.write_dataframe(frame, out, driver=spec.driver, use_arrow=True, **options)
         if fmt == "shp" and not long_text_path(out).exists():
             long_text_path(path).unlink(missing_ok=True)  # an earlier export's long texts are not this one's
         for produced in sorted(Path(folder).iterdir(), key=lambda p: p == out):  # the main file last

@@ -38,32 +38,51 @@ def _text(value: object) -> object:
 
 def frame_from_features(features: Iterable[dict], collection: str = "incidents") -> gpd.GeoDataFrame:
     """A GeoDataFrame of the features (CRS84), columns in the model's order, then any extra
-    properties in the order first seen. The feature id is the ``id`` column."""
-    rows: list[dict] = []
-    geometries = []
+    properties in the order first seen. The feature id is the ``id`` column. Built column by
+    column (a list per property), not row by row: 100,000 incidents take well under a second."""
+    features = list(features)
+    props = [f.get("properties") or {} for f in features]
+    known = _order(collection)
     extra: dict[str, None] = {}
-    known = set(_order(collection))
-    for feature in features:
-        props = dict(feature.get("properties") or {})
-        props["id"] = feature.get("id", props.get("id"))
-        for name in props:
-            if name not in known:
-                extra.setdefault(name)
-        rows.append({k: _text(v) for k, v in props.items()})
-        geometries.append(feature.get("geometry"))
-    columns = [*_order(collection), *extra]
-    frame = pd.DataFrame.from_records(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
-    for name in columns:
-        if name in INTEGER_FIELDS:
-            frame[name] = pd.array([_whole(v) for v in frame[name]], dtype="Int64")
-        elif name in NUMBER_FIELDS:
-            frame[name] = pd.array([None if v is None or _nan(v) else float(v) for v in frame[name]],
-                                   dtype="Float64")
+    known_set = set(known)
+    for p in props:
+        if not known_set.issuperset(p):
+            for name in p:
+                if name not in known_set:
+                    extra.setdefault(name)
+    columns: dict[str, object] = {}
+    for name in (*known, *extra):
+        if name == "id":
+            values = [f.get("id", p.get("id")) for f, p in zip(features, props, strict=True)]
         else:
-            frame[name] = frame[name].astype(object).where(frame[name].notna(), None)
-    geometry = shapely.from_geojson([orjson.dumps(g).decode() if g else "null" for g in geometries]) \
+            values = [p.get(name) for p in props]
+        if name in INTEGER_FIELDS:
+            columns[name] = _typed(values, "Int64", _whole)
+        elif name in NUMBER_FIELDS:
+            columns[name] = _typed(values, "Float64", lambda v: None if v is None or _nan(v) else float(v))
+        else:
+            if name in JSON_FIELDS or name in extra:
+                values = [_text(v) for v in values]
+            columns[name] = pd.Series(values, dtype=object)
+    frame = pd.DataFrame(columns, columns=[*known, *extra])
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(_geometries(features), crs=CRS), crs=CRS)
+
+
+def _typed(values: list, dtype: str, clean) -> object:
+    """A nullable pandas array: straight from JSON's ints (or floats) and nulls, else value by value."""
+    try:
+        return pd.array(values, dtype=dtype)
+    except (TypeError, ValueError):
+        return pd.array([clean(v) for v in values], dtype=dtype)
+
+
+def _geometries(features: list[dict]) -> list:
+    """Shapes of the features: points straight from their coordinates, others through GeoJSON."""
+    geometries = [f.get("geometry") for f in features]
+    if geometries and all(g is not None and g.get("type") == "Point" for g in geometries):
+        return list(shapely.points([g["coordinates"][:2] for g in geometries]))
+    return list(shapely.from_geojson([orjson.dumps(g).decode() if g else "null" for g in geometries])) \
         if geometries else []
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs=CRS), crs=CRS)
 
 
 def _nan(value: object) -> bool:
