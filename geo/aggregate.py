@@ -70,7 +70,7 @@ def aggregate(store: Store, base: str, collection_id: str, params: Mapping[str, 
     if collection_id not in store.names:
         raise NotFound(f"no collection {collection_id!r}")
     filters = {k: v for k, v in params.items() if k not in ("size", "zoom") + IGNORED}
-    query = parse_query(filters)
+    query = parse_query(filters, collection_id)
     if ("size" in params) == ("zoom" in params):
         raise InvalidParameterValue("give the cell size in degrees (size=0.5) or a map zoom level (zoom=6), "
                                     "one of the two")

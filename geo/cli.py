@@ -14,6 +14,7 @@ import orjson
 from geo import cli_db
 from geo.datadir import ADMIN_FILE, default_data_dir, init_data_dir, is_initialised, shipped_data_dir
 from geo.errors import IncidentMapError, InvalidInput, NotFound, ValidationError
+from geo.io import EXPORT_FORMATS, IMPORT_FORMATS
 from geo.query import parse_query
 from geo.store import is_database_url
 from geo.store.geojson import line_rows
@@ -211,18 +212,25 @@ def _json_problem(name: str, exc: orjson.JSONDecodeError) -> InvalidInput:
     return InvalidInput(f"{name} is neither GeoJSON nor a .csv file ({exc})")
 
 
-def read_import_file(path: Path) -> Sequence[dict]:
-    """Features from a GeoJSON FeatureCollection (or one Feature) or an ACLED-style CSV; a file
-    that is not UTF-8, nests too deep or holds an overlong CSV field is an InvalidInput naming it."""
-    raw = path.read_bytes()
-    _check_utf8(raw, path.name)
-    if path.suffix.lower() == ".csv":
-        from geo.csvio import acled_rows_to_features
+def read_import_file(path: Path, fmt: str | None = None, collection: str = "incidents") -> Sequence[dict]:
+    """Features from a GeoJSON FeatureCollection (or one Feature), a CSV (incidentmap's, ACLED's
+    or UCDP GED's columns) or any other format of geo.io (the format from the extension or ``fmt``);
+    a text file that is not UTF-8, nests too deep or holds an overlong CSV field is an InvalidInput
+    naming it."""
+    tabular = (".csv", ".gpkg", ".fgb", ".parquet", ".geoparquet", ".shp", ".kml")
+    if fmt in (None, "geojson", "csv", "acled", "ucdp") and path.suffix.lower() not in tabular[1:]:
+        _check_utf8(path.read_bytes(), path.name)
+    if fmt not in (None, "geojson") or (fmt is None and path.suffix.lower() in tabular):
+        import csv
+
+        from geo.csvio import _csv_problem
+        from geo.io import read_file
 
         try:
-            return list(acled_rows_to_features(raw.decode("utf-8-sig"), _country_codes()))
-        except InvalidInput as exc:
-            raise InvalidInput(f"{path.name}: {exc.description}") from None
+            return read_file(path, fmt, collection, _country_codes())
+        except csv.Error as exc:
+            raise InvalidInput(f"{path.name}: {_csv_problem(0, exc).removeprefix('line 0: ')}") from None
+    raw = path.read_bytes()
     lines = line_rows(raw)
     if lines is not None and len(lines):
         try:
@@ -247,10 +255,13 @@ def read_import_file(path: Path) -> Sequence[dict]:
 @DATA_OPTION
 @click.option("--collection", default="incidents", show_default=True,
               type=click.Choice(["incidents", "sites"]))
+@click.option("--format", "fmt", default=None, type=click.Choice(IMPORT_FORMATS),
+              help="The file's format (default: from its extension; a .csv by its header).")
 @friendly_errors
-def import_(file: Path, data_dir: Path | None, collection: str) -> None:
-    """Add or replace features from GeoJSON or an ACLED-style CSV; all or nothing."""
-    features = read_import_file(file)
+def import_(file: Path, data_dir: Path | None, collection: str, fmt: str | None) -> None:
+    """Add or replace features from GeoJSON, CSV (ours, ACLED's, UCDP's), GeoPackage, FlatGeobuf,
+    GeoParquet, Shapefile or KML; all or nothing."""
+    features = read_import_file(file, fmt, collection)
     store = _ready_store(_data_dir(data_dir))
     click.echo(f"validating {len(features)} features from {file.name} ...", err=True)
     try:
@@ -281,19 +292,43 @@ def _where_in_file(file: Path, exc: ValidationError) -> str:
 @click.option("--datetime", "datetime_", help="RFC 3339 instant or interval, e.g. 2023-12-01/2023-12-31")
 @click.option("--event-type", help="Exact event type(s), comma-separated.")
 @click.option("--country-code", help="ISO country code(s), comma-separated.")
-@click.option("--format", "fmt", default="geojson", show_default=True, type=click.Choice(["geojson", "csv"]))
+@click.option("--filter", "cql", help="A CQL2 text filter, e.g. \"event_type = 'airstrike' AND killed > 0\".")
+@click.option("--format", "fmt", default=None, type=click.Choice(EXPORT_FORMATS),
+              help="geojson (default), csv, gpkg, fgb, parquet, shp, kml, acled, ucdp; "
+                   "default: from -o's extension, else geojson.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write here instead of stdout.")
+              help="Write here instead of stdout (needed for the binary formats).")
+@click.option("--max-zoom", default=12, show_default=True, type=click.IntRange(0, 16),
+              help="pmtiles: the deepest zoom level written.")
 @friendly_errors
 def export(data_dir: Path | None, collection: str, bbox: str | None, datetime_: str | None,
-           event_type: str | None, country_code: str | None, fmt: str, output: Path | None) -> None:
-    """Write the matching features as GeoJSON or CSV."""
+           event_type: str | None, country_code: str | None, cql: str | None, fmt: str | None,
+           output: Path | None, max_zoom: int) -> None:
+    """Write the matching features as GeoJSON, CSV, GeoPackage, FlatGeobuf, GeoParquet, Shapefile,
+    KML, or ACLED's or UCDP GED's CSV columns."""
     store = _existing_store(_data_dir(data_dir))
     params = {k: v for k, v in {"bbox": bbox, "datetime": datetime_, "event_type": event_type,
-                                "country_code": country_code}.items() if v}
-    query = parse_query(params)
+                                "country_code": country_code, "filter": cql}.items() if v}
+    fmt = fmt or (_format_from_name(output) if output is not None else "geojson")
+    query = parse_query(params, collection)
+    if fmt == "pmtiles":  # vector tiles of the whole layer, for a static host
+        from geo.tiles_export import export_pmtiles
+
+        if output is None:
+            raise InvalidInput("--format pmtiles writes a file: give -o FILE")
+        counts = export_pmtiles(store, collection, query, output, max_zoom)
+        click.echo(f"wrote {sum(counts.values())} tiles (zoom 0 to {max_zoom}) to {output}", err=True)
+        return
     query.limit = 10**12  # an export is never paged
     result = store.query(collection, query)
+    if fmt not in ("geojson", "csv"):
+        from geo.io import write_file
+
+        if output is None:
+            raise InvalidInput(f"--format {fmt} writes a file: give -o FILE")
+        count = write_file(result.features(), output, fmt, collection)
+        click.echo(f"wrote {count} {collection} to {output}", err=True)
+        return
     if fmt == "csv":
         from geo.csvio import to_csv
 
@@ -306,6 +341,14 @@ def export(data_dir: Path | None, collection: str, bbox: str | None, datetime_: 
     else:
         output.write_bytes(text)
         click.echo(f"wrote {result.number_matched} {collection} to {output}", err=True)
+
+
+def _format_from_name(path: Path) -> str:
+    """The export format an output file's extension names (geojson when it names none)."""
+    from geo.io.formats import FORMATS
+
+    by_extension = {f.extension: f.name for f in FORMATS.values()} | {".json": "geojson", ".pmtiles": "pmtiles"}
+    return by_extension.get(path.suffix.lower(), "geojson")
 
 
 def _extract_files(files: tuple[Path, ...], data_dir: Path | None, published: str | None, url: str | None,

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-from calendar import monthrange
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime, timedelta
+
+import orjson
 
 from geo.errors import InvalidInput
 
@@ -16,6 +15,7 @@ INCIDENT_COLUMNS = (
     "perpetrator", "target", "attribution", "killed", "injured", "site_id", "site_name",
     "location", "admin1", "country", "country_code", "geo_precision", "longitude", "latitude",
     "status", "confidence", "notes", "source_urls", "source_outlets", "created", "updated",
+    "sources", "disagreements",  # JSON text: every source in full, so an import gets them back
 )
 SITE_COLUMNS = ("id", "name", "kind", "country_code", "admin1", "parent_id", "longitude",
                 "latitude", "geometry_type", "aliases", "source")
@@ -52,6 +52,9 @@ def feature_row(collection: str, feature: dict) -> dict:
         sources = props.get("sources") or []
         props["source_urls"] = " | ".join(s.get("url") or "" for s in sources)
         props["source_outlets"] = " | ".join(s.get("outlet") or "" for s in sources)
+        props["sources"] = orjson.dumps(sources).decode()
+        if props.get("disagreements") is not None:
+            props["disagreements"] = orjson.dumps(props["disagreements"]).decode()
     return props
 
 
@@ -67,62 +70,16 @@ def to_csv(collection: str, features: Iterable[dict]) -> str:
     return out.getvalue()
 
 
-# ---- ACLED import ----------------------------------------------------------
-
-ACLED_REQUIRED = ("event_date", "latitude", "longitude")
-_SUB_EVENT_TYPES = {
-    "air/drone strike": "airstrike",
-    "remote explosive/landmine/ied": "ied",
-    "suicide bomb": "ied",
-    "armed clash": "small_arms",
-    "attack": "small_arms",
-    "grenade": "other",
-}
-_SHELLING_WORDS = (("mortar", "mortar_attack"), ("rocket", "rocket_attack"), ("katyusha", "rocket_attack"),
-                   ("drone", "drone_attack"), ("uav", "drone_attack"), ("missile", "missile_attack"))
-_PRECISION = {"1": "day", "2": "week", "3": "month"}
-
-
-def _acled_date(text: str, row: int) -> date:
-    text = text.strip()
-    for fmt in ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d/%m/%Y", "%m/%d/%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise InvalidInput(f"row {row}: event_date {text!r} is not a date like 2023-12-08 or 08 December 2023")
-
-
-def _acled_event_type(sub_event_type: str, notes: str) -> str:
-    key = sub_event_type.strip().casefold()
-    if key in _SUB_EVENT_TYPES:
-        return _SUB_EVENT_TYPES[key]
-    if key == "shelling/artillery/missile attack":
-        lowered = notes.casefold()
-        for word, event_type in _SHELLING_WORDS:
-            if word in lowered:
-                return event_type
-        return "rocket_attack"
-    return "other"
-
-
-def _acled_int(value: str, name: str, row: int) -> int | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    if not re.fullmatch(r"\d+", value):
-        raise InvalidInput(f"row {row}: {name} {value!r} is not a whole number")
-    return int(value)
+# ---- ACLED import (the mapping lives in geo.io.acled) -------------------------------------
 
 
 def acled_rows_to_features(text: str, country_codes: dict[str, str]) -> Iterator[dict]:
     """Features from a CSV with ACLED's columns; raises InvalidInput naming the row."""
+    from geo.io import acled
+
     reader = csv.DictReader(io.StringIO(text))
     try:
-        missing = [c for c in ACLED_REQUIRED if c not in (reader.fieldnames or [])]
-        if missing:
-            raise InvalidInput(f"CSV lacks the column(s) {', '.join(missing)}; ACLED's columns are expected")
-        yield from _acled_features(reader, country_codes)
+        yield from acled.rows_to_features(reader, reader.fieldnames or [], country_codes)
     except csv.Error as exc:
         raise InvalidInput(_csv_problem(reader.line_num + 1, exc)) from None  # the line being read
 
@@ -132,44 +89,3 @@ def _csv_problem(line: int, exc: csv.Error) -> str:
         return (f"line {line}: a field is longer than {csv.field_size_limit():,} characters, far more than any "
                 "incident field holds (often a quote left open); fix or shorten that field")
     return f"line {line}: not readable as CSV ({exc})"
-
-
-def _acled_features(reader: csv.DictReader, country_codes: dict[str, str]) -> Iterator[dict]:
-    for n, row in enumerate(reader, start=2):
-        day = _acled_date(row["event_date"], n)
-        precision = _PRECISION.get((row.get("time_precision") or "1").strip(), "day")
-        start, end = day, day
-        if precision == "week":
-            start, end = day - timedelta(days=3), day + timedelta(days=3)
-        elif precision == "month":
-            start = day.replace(day=1)
-            end = day.replace(day=monthrange(day.year, day.month)[1])
-        try:
-            lon, lat = float(row["longitude"]), float(row["latitude"])
-        except ValueError:
-            raise InvalidInput(f"row {n}: latitude/longitude {row['latitude']!r}, {row['longitude']!r} "
-                               "are not numbers") from None
-        notes = row.get("notes") or ""
-        country = (row.get("country") or "").strip()
-        props = {
-            "date": start.isoformat(), "date_from": start.isoformat(), "date_to": end.isoformat(),
-            "date_precision": precision,
-            "event_type": _acled_event_type(row.get("sub_event_type") or "", notes),
-            "perpetrator": (row.get("actor1") or "").strip() or None,
-            "target": (row.get("actor2") or "").strip() or None,
-            "killed": _acled_int(row.get("fatalities", ""), "fatalities", n),
-            "location": (row.get("location") or "").strip() or None,
-            "admin1": (row.get("admin1") or "").strip() or None,
-            "country": country or None,
-            "country_code": country_codes.get(country.casefold()),
-            "geo_precision": _acled_int(row.get("geo_precision", ""), "geo_precision", n) or 1,
-            "sources": [{"outlet": s.strip()} for s in (row.get("source") or "").split(";") if s.strip()],
-            "notes": notes or None,
-            "status": "reported",
-        }
-        feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                   "properties": props}
-        event_id = (row.get("event_id_cnty") or "").strip()
-        if event_id:
-            feature["id"] = event_id
-        yield feature

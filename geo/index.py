@@ -280,29 +280,46 @@ class FeatureIndex:
         """Positions of all features that match the query's filters, in file order."""
         n = len(self)
         mask = np.ones(n, dtype=bool)
-        if query.bbox is not None:
-            minx, miny, maxx, maxy = query.bbox
+        boxes = [query.bbox] if query.bbox is not None else []
+        windows = [(query.time_start, query.time_end)]
+        exact = list(query.exact.items())
+        cql = query.cql
+        if cql is not None:  # the filter's plain terms take the parameters' vectorised tests
+            from geo.filters.evaluate import push_down
+
+            pushed = push_down(cql)
+            boxes += pushed.boxes
+            windows += pushed.windows
+            exact += pushed.exact
+            cql = pushed.rest
+        for minx, miny, maxx, maxy in boxes:
             mask &= (self.maxy >= miny) & (self.miny <= maxy)
             if minx <= maxx:
                 mask &= (self.maxx >= minx) & (self.minx <= maxx)
             else:  # crosses the antimeridian: [minx, 180] or [-180, maxx]
                 mask &= (self.maxx >= minx) | (self.minx <= maxx)
-        if query.time_start is not None:
-            mask &= self.tend >= query.time_start
-        if query.time_end is not None:
-            mask &= self.tstart <= query.time_end
-        for name, values in query.exact.items():
+        for start, end in windows:
+            if start is not None:
+                mask &= self.tend >= start
+            if end is not None:
+                mask &= self.tstart <= end
+        for name, values in exact:
             codes, vocabulary = self.codes[name]
             wanted = [vocabulary[v] for v in values if v in vocabulary]
             mask &= np.isin(codes, wanted) if wanted else False
         positions = np.flatnonzero(mask)
-        if query.bbox is not None and not self.is_point[positions].all():
-            positions = self._refine_areas(positions, query.bbox)
+        for box in boxes:
+            if not self.is_point[positions].all():
+                positions = self._refine_areas(positions, box)
         if "perpetrator" in query.text:
             positions = np.intersect1d(positions, self._rows_containing("perpetrator", query.text["perpetrator"]))
         if "q" in query.text:
             for word in query.text["q"].split():
                 positions = np.intersect1d(positions, self._rows_containing("q", word))
+        if cql is not None:
+            from geo.filters.evaluate import select
+
+            positions = select(cql, self, positions)
         return positions
 
     def _text_column(self, name: str) -> tuple[bytes, np.ndarray]:

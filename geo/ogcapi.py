@@ -25,11 +25,33 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
+    # Part 3 and CQL2: what geo.filters parses and evaluates
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/case-insensitive-comparison",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+    # OGC API - Tiles: vector tiles of each collection (geo.tiles)
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
 ]
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+SCHEMA = "application/schema+json"
 GEOJSON = "application/geo+json"
 JSON = "application/json"
 HTML = "text/html"
 CSV = "text/csv"
+GPKG = "application/geopackage+sqlite3"
+FGB = "application/flatgeobuf"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 TRS = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 WRITABLE = ("incidents",)
@@ -79,6 +101,12 @@ def collection_document(base: str, info: CollectionInfo) -> dict:
             _link(f"{url}/items", "items", GEOJSON, f"{info.title} as GeoJSON"),
             _link(f"{url}/items?f=html", "items", HTML, f"{info.title} as HTML"),
             _link(f"{url}/items?f=csv", "items", CSV, f"{info.title} as CSV"),
+            _link(f"{url}/items?f=gpkg", "items", GPKG, f"{info.title} as GeoPackage"),
+            _link(f"{url}/items?f=fgb", "items", FGB, f"{info.title} as FlatGeobuf"),
+            _link(f"{url}/queryables", QUERYABLES_REL, SCHEMA, "What a filter may name"),
+            _link(f"{url}/queryables", "queryables", SCHEMA, "What a filter may name (the draft's relation)"),
+            _link(f"{url}/tiles", "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", JSON,
+                  "Vector tiles (Mapbox Vector Tiles, WebMercatorQuad)"),
         ],
     }
 
@@ -148,7 +176,7 @@ def _check_exists(store: Store, collection_id: str) -> None:
 def items(store: Store, base: str, collection_id: str, params: Mapping[str, str]) -> ItemsPage:
     """Filter, sort and page a collection; raises InvalidParameterValue or NotFound."""
     _check_exists(store, collection_id)
-    query = parse_query(params)
+    query = parse_query(params, collection_id)
     if query.cursor is not None and "offset" in params:
         raise InvalidParameterValue("give offset or cursor, not both: a cursor says where its page starts")
     result = store.query(collection_id, query)
@@ -241,10 +269,18 @@ def delete_item(store: Store, collection_id: str, fid: str, actor: str | None = 
         raise NotFound(f"no feature {fid!r} in collection {collection_id!r}")
 
 
+def queryables(store: Store, base: str, collection_id: str) -> dict:
+    """The collection's queryables as JSON Schema (Part 3); NotFound for no collection."""
+    from geo.filters import queryables_document
+
+    _check_exists(store, collection_id)
+    return queryables_document(base, collection_id)
+
+
 def day_counts(store: Store, collection_id: str, params: Mapping[str, str]) -> dict:
     """Incidents per day under the same filters as items (limit and offset do not apply)."""
     _check_exists(store, collection_id)
-    query = parse_query({k: v for k, v in params.items() if k not in ("limit", "offset", "sortby")})
+    query = parse_query({k: v for k, v in params.items() if k not in ("limit", "offset", "sortby")}, collection_id)
     counts = store.day_counts(collection_id, query)
     return {"collection": collection_id, "by": "day", "total": sum(c for _, c in counts),
             "counts": [{"date": day, "count": count} for day, count in counts]}

@@ -35,7 +35,7 @@ def openapi_document(base: str) -> dict:
     f_item = _param("f", "Output format (else chosen from the Accept header)",
                     {"type": "string", "enum": ["json", "geojson", "html"]})
     f_items = _param("f", "Output format (else chosen from the Accept header)",
-                     {"type": "string", "enum": ["json", "geojson", "csv", "html"]})
+                     {"type": "string", "enum": ["json", "geojson", "csv", "gpkg", "fgb", "html"]})
     f_doc = _param("f", "Output format", {"type": "string", "enum": ["json", "html"]})
     item_filters = [
         _param("bbox", "minlon,minlat,maxlon,maxlat in CRS84 (4 or 6 numbers); west > east crosses "
@@ -53,7 +53,14 @@ def openapi_document(base: str) -> dict:
         _param("perpetrator", "Case-insensitive part of the perpetrator", {"type": "string"}),
         _param("q", "Words that must all appear in the feature's text", {"type": "string"}),
     ] + [_param(name, f"Exact {name}; several values separated by commas", {"type": "string"})
-         for name in EXACT_FILTERS]
+         for name in EXACT_FILTERS] + [
+        _param("filter", "A CQL2 filter (OGC API - Features Part 3) over the collection's queryables, e.g. "
+               "event_type = 'airstrike' AND killed > 0 AND S_INTERSECTS(geometry, BBOX(43,33,45,35))",
+               {"type": "string", "maxLength": 20000}),
+        _param("filter-lang", "The filter's encoding (cql-text: the draft's name, read as cql2-text)", {"type": "string", "enum": ["cql2-text", "cql2-json", "cql-text"],
+                                                        "default": "cql2-text"}),
+        _param("filter-crs", "Only CRS84 is supported", {"type": "string"}),
+    ]
     cursor = _param("cursor", "Where the page starts: the opaque value in the previous page's next link "
                     "(keyset paging: deep pages cost what the first does); not with offset",
                     {"type": "string", "maxLength": 1000})
@@ -118,8 +125,11 @@ def openapi_document(base: str) -> dict:
                         "parameters": [collection_id, f_items] + item_filters + [cursor],
                         "responses": {"200": _ok("A page of features with numberMatched (with "
                                                  "numberMatchedExact: false when it is an estimate) "
-                                                 "and next/prev links", "application/geo+json",
-                                                 "text/csv", "text/html"),
+                                                 "and next/prev links; csv, gpkg and fgb: every "
+                                                 "match unless limit is given, as a file",
+                                                 "application/geo+json", "text/csv",
+                                                 "application/geopackage+sqlite3", "application/flatgeobuf",
+                                                 "text/html"),
                                       "400": _error("A malformed parameter, named in the description"),
                                       "404": _error("No such collection")}},
                 "post": {"summary": "Add a feature (incidents only)", "operationId": "createFeature",
@@ -141,6 +151,11 @@ def openapi_document(base: str) -> dict:
                 "delete": {"summary": "Delete a feature", "operationId": "deleteFeature",
                            "parameters": [writable_id, feature_id], "security": [{"bearer": []}],
                            "responses": {"204": {"description": "Deleted"}, **auth_errors}}},
+            "/collections/{collectionId}/queryables": {"get": {
+                "summary": "What a filter may name, as JSON Schema", "operationId": "getQueryables",
+                "parameters": [collection_id, _param("f", "Output format", {"type": "string", "enum": ["json"]})],
+                "responses": {"200": _ok("The queryables", "application/schema+json"),
+                              "400": _error("Bad parameter"), "404": _error("No such collection")}}},
             "/collections/{collectionId}/counts": {"get": {
                 "summary": "Features per day under the items filters (the map's time histogram)",
                 "operationId": "getDayCounts",

@@ -10,9 +10,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from geo.errors import InvalidParameterValue
 from geo.timespan import parse_datetime_param
+
+if TYPE_CHECKING:
+    from geo.filters import Filter
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
@@ -27,6 +31,8 @@ SORTABLE = ("date", "date_from", "date_to", "id", "killed", "injured", "event_ty
             "country_code", "site_id", "status", "updated", "created", "name")
 # parameters every items request may carry besides filters
 GENERAL_PARAMS = ("f", "bbox", "bbox-crs", "crs", "datetime", "limit", "offset", "cursor", "sortby")
+# OGC API - Features Part 3: a CQL2 filter (geo.filters)
+FILTER_PARAMS = ("filter", "filter-lang", "filter-crs")
 
 
 @dataclass
@@ -42,6 +48,7 @@ class Query:
     limit: int = DEFAULT_LIMIT
     offset: int = 0
     cursor: str | None = None  # opaque keyset cursor from a previous page's next link
+    cql: Filter | None = None  # a checked CQL2 filter (the filter parameter)
 
     @property
     def has_time(self) -> bool:
@@ -134,8 +141,9 @@ def parse_crs(name: str, text: str) -> None:
         raise InvalidParameterValue(f"{name} {text!r} is not supported; use {CRS84}")
 
 
-def parse_query(params: Mapping[str, str]) -> Query:
-    """A :class:`Query` from request parameters; 400 for unknown or bad ones."""
+def parse_query(params: Mapping[str, str], collection: str = "incidents") -> Query:
+    """A :class:`Query` from request parameters; 400 for unknown or bad ones. A ``filter`` is
+    checked against ``collection``'s queryables."""
     query = Query()
     for name, value in params.items():
         if name == "bbox":
@@ -162,11 +170,19 @@ def parse_query(params: Mapping[str, str]) -> Query:
         elif name in TEXT_FILTERS:
             if value.strip():
                 query.text[name] = value.strip().casefold()
-        elif name == "f":
+        elif name == "f" or name in FILTER_PARAMS:
             continue
         else:
-            known = GENERAL_PARAMS + EXACT_FILTERS + TEXT_FILTERS
+            known = GENERAL_PARAMS + EXACT_FILTERS + TEXT_FILTERS + FILTER_PARAMS
             raise InvalidParameterValue(
                 f"unknown query parameter {name!r}; known: {', '.join(known)}"
             )
+    if "filter" in params:
+        from geo.filters import parse_filter
+
+        if "filter-crs" in params:
+            parse_crs("filter-crs", params["filter-crs"])
+        query.cql = parse_filter(params["filter"], params.get("filter-lang"), collection)
+    elif "filter-lang" in params or "filter-crs" in params:
+        raise InvalidParameterValue("filter-lang and filter-crs describe a filter; give filter too")
     return query

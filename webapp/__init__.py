@@ -75,10 +75,12 @@ def create_app(config: dict | None = None) -> Flask:
         hops = settings["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
 
-    from webapp import api, errors, pages, security
+    from webapp import api, cors, errors, pages, security, tiles
 
     errors.register(app)
     security.register(app)
+    cors.register(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(tiles.bp)
     return app

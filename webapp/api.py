@@ -6,7 +6,6 @@ import orjson
 from flask import Blueprint, Response, current_app, render_template, request
 
 from geo import history, ogcapi
-from geo.csvio import to_csv
 from geo.errors import InvalidInput, InvalidParameterValue, Unauthorized, UnsupportedMediaType, WritesDisabled
 from geo.jsonbytes import to_json
 from geo.openapi import openapi_document
@@ -19,7 +18,7 @@ from webapp.limits import limit_public_request
 bp = Blueprint("api", __name__)
 
 _MEDIA = {"json": "application/json", "geojson": "application/geo+json", "html": "text/html",
-          "csv": "text/csv"}
+          "csv": "text/csv", "gpkg": "application/geopackage+sqlite3", "fgb": "application/flatgeobuf"}
 
 
 def store() -> Store:
@@ -127,18 +126,36 @@ def collection(collection_id: str) -> Response | str:
     return json_response(document)
 
 
+@bp.get("/collections/<collection_id>/queryables")
+def queryables(collection_id: str) -> Response:
+    """What a CQL2 filter on the collection may name, as JSON Schema."""
+    check_only_f()
+    wanted_format(("json",))
+    # JSON Schema's own media type, unless the client asks for plain JSON only (GDAL before 3.7)
+    media = request.accept_mimetypes.best_match([ogcapi.SCHEMA, "application/json"], default=ogcapi.SCHEMA)
+    return json_response(ogcapi.queryables(store(), base_url(), collection_id), media)
+
+
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str) -> Response | str:
-    fmt = wanted_format(("geojson", "json", "html", "csv"))
+    fmt = wanted_format(("geojson", "json", "html", "csv", "gpkg", "fgb"))
+    if fmt in ("csv", "gpkg", "fgb"):
+        return _download(collection_id, fmt)
     page = ogcapi.items(store(), base_url(), collection_id, request.args.to_dict(flat=True))
     if fmt == "html":
         return render_template("api/items.html", page=page, features=page.features(),
                                collection_id=collection_id)
-    if fmt == "csv":
-        return Response(to_csv(collection_id, page.features()), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{collection_id}.csv"',
-                                 "OGC-NumberMatched": str(page.number_matched)})
     return Response(page.to_geojson(), mimetype="application/geo+json")
+
+
+def _download(collection_id: str, fmt: str) -> Response:
+    """Every match of the filters (or the page limit/offset ask for) as a file, streamed."""
+    from geo.io.download import download
+
+    file = download(store(), collection_id, request.args.to_dict(flat=True), fmt)
+    return Response(file.chunks, mimetype=file.media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{file.filename}"',
+                             "OGC-NumberMatched": str(file.number_matched)})
 
 
 @bp.get("/collections/<collection_id>/counts")

@@ -48,6 +48,8 @@ SETTINGS = (
     Setting("TILES_ATTRIBUTION", "© OpenStreetMap contributors", "Attribution shown for the tiles"),
     Setting("FRAME_ANCESTORS", "*", "Origins allowed to show /embed in an iframe (space-separated, as in "
             "Content-Security-Policy frame-ancestors); other pages may only be framed by the app itself"),
+    Setting("CORS_ORIGINS", "*", "Origins whose scripts may read the API (GET, HEAD) from another site: '*' "
+            "for any, space-separated origins, or 'none'. Writes are never allowed across origins"),
     Setting("PROXY_HOPS", 0, "Number of reverse proxies in front of the app whose X-Forwarded-* "
             "headers are trusted (for links, and the client address the rate limit counts)", int),
     Setting("PUBLIC_URL", None, "The service's public URL (https://maps.example.org): every absolute link "

@@ -143,6 +143,10 @@ def where(query: Query, *, estimate: bool = False) -> sql.Composable:
     if "q" in query.text:
         for word in query.text["q"].split():
             parts.append(sql.SQL("strpos(search, {}) > 0").format(sql.Literal(word)))
+    if query.cql is not None:
+        from geo.filters.sql import condition
+
+        parts.append(condition(query.cql, estimate))
     return sql.SQL(" AND ").join(parts) if parts else TRUE
 
 
