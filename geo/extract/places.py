@@ -11,7 +11,7 @@ from geo.extract.mentions import _far, mask_groups
 from geo.gazetteer import Gazetteer, Place, fold
 
 # what lies between a place and a broader one that only says where it is: "K1 base in Kirkuk province in
-# northern Baghdad", "the border crossing in Syria's eastern province of Deir al-Zour"
+# northern Baghdad", "the border post in the Syrian province of Deir ez-Zor"
 LOCATOR_GAP = re.compile(r"^[\s,]*(?:[\w'’-]+\s+){0,3}?(?:in|of)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?"
                          r"(?:(?:province|governorate|region|district)\s+(?:of\s+)?)?$", re.I)
 # a kind of site named before a town: "an airport near Karbala", "the air base outside Kirkuk"
