@@ -91,7 +91,7 @@ class Extractor:
         features = [to_feature(c, report) for c in candidates]
         features = merge_all(features, self.ancestors)
         for feature in features:
-            settle_means(feature)
+            settle_means(feature, report.text)
             feature["id"] = feature["properties"]["id"] = incident_id(feature)
             one_source_per_report(feature["properties"])
             for source in feature["properties"]["sources"]:

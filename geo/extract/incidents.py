@@ -212,7 +212,8 @@ class Assembler:
                 elif named_here and previous and previous.event_type == "airstrike" and \
                         sentence.index - previous.sentences[-1].index <= 6 and re.search(r"\bstrikes?\b", text, re.I):
                     event_type = "airstrike"  # more places of the strikes the report is about
-        if event_type is None and previous is not None and sentence.index - previous.sentences[-1].index <= 2:
+        if event_type is None and previous is not None and (sentence.index - previous.sentences[-1].index <= 2
+                                                           or THE_ATTACK.search(text)):
             named = [earlier.by_site[p.site_id] for p in self.incident_places(text, report.text)
                      if p.site_id in earlier.by_site]
             previous = named[-1] if named else previous  # "There were no casualties in Erbil."
@@ -346,6 +347,9 @@ EVENT_CUE = re.compile(r"\b(?:(?:(?:\w+\s+)?(?:days?|hours?|weeks?)\s+)?after|fo
                        r"barrage|bombing|raids?|assassination)\b", re.I)
 SAME_PLACE = re.compile(r"\bthe same (?:compound|base|site|facility|camp|airport|embassy|field|outpost|building)\b",
                         re.I)
+# a sentence that speaks of the attack already told, however far back: "No one was hurt in the attack."
+THE_ATTACK = re.compile(r"\b(?:in|by|from) the (?:attack|strike|incident|blast|explosion|bombardment)\b|"
+                        r"\bas a result\b", re.I)
 # a day told from the one before: "A day prior, rockets struck ...", "The next day, a drone ..."
 DAY_FROM_PREVIOUS = re.compile(r"^\W*(?:(?P<back>a day (?:prior|before|earlier)|one day (?:prior|before|earlier)|"
                                r"the day before|the previous day|the night before)|(?P<on>a day later|the next day|"

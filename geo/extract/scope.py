@@ -53,12 +53,13 @@ def in_scope(candidate: Candidate, report_text: str) -> bool:
     return at_site or bool(COALITION_PARTY.search(told)) or bool(COALITION_PARTY.search(report_text[:1500]))
 
 
-def settle_means(feature: dict) -> None:
-    """A missile attack some sentences call rockets is a rocket attack unless a word makes the missiles
-    guided."""
+def settle_means(feature: dict, report_text: str = "") -> None:
+    """A missile attack some sentences call rockets is a rocket attack unless a word in the report makes
+    the missiles guided."""
     props = feature["properties"]
     told = (props.get("disagreements") or {}).get("event_type") or []
     quotes = " ".join(s.get("quote") or "" for s in props.get("sources") or [])
-    if props["event_type"] == "missile_attack" and "rocket_attack" in told and not GUIDED.search(quotes):
+    if props["event_type"] == "missile_attack" and "rocket_attack" in told and not GUIDED.search(quotes) \
+            and not GUIDED.search(report_text):
         props["event_type"] = "rocket_attack"
         props["disagreements"]["event_type"] = ["rocket_attack"] + [t for t in told if t != "rocket_attack"]

@@ -62,12 +62,12 @@ def split_sentences(text: str) -> list[Sentence]:
     return out
 
 def unique_sentences(sentences: list[Sentence]) -> list[Sentence]:
-    """Each sentence once, numbered anew: a sentence told again (a page's repeated lead, a caption
-    printed twice, a pasted copy) adds nothing, and reading it again would only cost time."""
-    seen: set[str] = set()
+    """Each sentence once, numbered anew: a sentence told again (a page's summary repeated in its body, a
+    caption printed twice, a pasted copy) adds nothing, and reading it again would only cost time. The
+    last telling is kept: in a page the body comes after its summary."""
+    last = {sentence.text: sentence.index for sentence in sentences}
     out: list[Sentence] = []
     for sentence in sentences:
-        if sentence.text not in seen:
-            seen.add(sentence.text)
+        if last[sentence.text] == sentence.index:
             out.append(Sentence(sentence.text, len(out), sentence.paragraph))
     return out
