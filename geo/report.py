@@ -253,7 +253,7 @@ def parse_html(html: str, name: str = "report") -> Report:
     if day:
         try:
             report.published = _to_day(day, name)
-            report.published_how = "from the page's metadata (trafilatura)"
+            report.published_how = "from the page's metadata, read by trafilatura"
             report.published_certain = True
             return report
         except InvalidInput:

@@ -73,7 +73,7 @@ def test_title_outlet_canonical_url_and_date_from_the_metadata():
     report = parse_report(page(HEAD), "harir.html")
     assert (report.title, report.outlet, report.url, str(report.published)) == (
         "Drones strike Harir air base", "Test Wire", "https://wire.example/2024/drones-harir", "2024-01-18")
-    assert report.published_how == "from the page's metadata (trafilatura)" and report.published_certain
+    assert report.published_how == "from the page's metadata, read by trafilatura" and report.published_certain
 
 
 JSON_LD = """<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle",
@@ -82,9 +82,9 @@ JSON_LD = """<script type="application/ld+json">{"@context": "https://schema.org
 
 
 @pytest.mark.parametrize("head, published, how", [
-    (HEAD, "2024-01-18", "from the page's metadata (trafilatura)"),
-    (JSON_LD, "2024-01-19", "from the page's metadata (trafilatura)"),  # the fallback reader reads no JSON-LD
-    ('<meta name="dc.date" content="2024-01-17">', "2024-01-17", "from the page's metadata (trafilatura)"),
+    (HEAD, "2024-01-18", "from the page's metadata, read by trafilatura"),
+    (JSON_LD, "2024-01-19", "from the page's metadata, read by trafilatura"),  # the fallback reader reads no JSON-LD
+    ('<meta name="dc.date" content="2024-01-17">', "2024-01-17", "from the page's metadata, read by trafilatura"),
     ("", None, "no publication date"),
 ])
 def test_where_the_date_came_from(head, published, how):
