@@ -2,8 +2,8 @@
 
 Three inputs are understood: plain text that may start with ``title:``,
 ``outlet:``, ``url:`` and ``published:`` header lines and a blank line; HTML,
-with boilerplate dropped and the title and date taken from the usual meta
-tags; and JSON ``{title, url, outlet, published, text}``.
+whose article text and metadata trafilatura reads (a small hand-written reader
+stands in where it reads nothing); and JSON ``{title, url, outlet, published, text}``.
 """
 
 from __future__ import annotations
@@ -14,12 +14,16 @@ from dataclasses import dataclass
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 
 from geo.dates import PublicationDate, find_publication_date
 from geo.errors import InvalidInput
 from geo.timespan import parse_day, parse_instant
+
+if TYPE_CHECKING:
+    from trafilatura.settings import Document
 
 # Limits that keep a hostile report from holding a worker for long: reading a report costs about
 # 5-8 s per million characters of text made to be slow (one attack sentence repeated), and a real
@@ -34,6 +38,11 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\
 # other control characters (NUL, escape ...) become spaces; tabs and line breaks stay
 _CONTROLS = {c: " " for c in (*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F, *range(0x80, 0xA0))}
 _CONTROLS.update(_INVISIBLE)
+# trafilatura's time grows with the markup, and faster than linearly for some shapes (one paragraph of
+# 25,000 <b> elements takes 2 s, of 50,000 8 s); past this many '<' (an ordinary article page has a few
+# thousand elements) a page is read by the hand-written reader alone, whose time is linear
+# (bench/html_bench.py)
+TRAFILATURA_MAX_TAGS = 30_000
 _HEADER_RE = re.compile(r"^(title|outlet|url|published|source)\s*:\s*(.*)$", re.I)
 
 
@@ -180,18 +189,76 @@ def _clean(text: str) -> str:
     return text.strip()
 
 
-def parse_html(html: str, name: str = "report") -> Report:
-    """HTML: the article's text, the title and the date from meta tags."""
+def _fallback_html(html: str) -> _HtmlText:
     parser = _HtmlText()
     parser.feed(html)
     parser.close()
+    return parser
+
+
+def _fallback_text(parser: _HtmlText) -> str:
     for key in ("article", "main", "body"):
         text = _clean("".join(parser.parts[key]))
         if len(text) > 200 or key == "body":
             break
-    meta = parser.meta
-    title = meta.get("og:title") or meta.get("twitter:title") or parser.title.strip() or None
-    report = Report(text, title, meta.get("og:site_name"), meta.get("og:url"), name=name)
+    return text
+
+
+def _paragraphs(text: str) -> str:
+    """trafilatura's text has one paragraph a line; the extractor splits paragraphs on blank lines."""
+    return "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _trafilatura(html: str) -> Document | None:
+    """The article and its metadata as trafilatura reads them, or None where it reads nothing.
+
+    Only the given string is parsed: trafilatura fetches nothing unless asked to, and htmldate is given
+    the parsed tree, never a URL. Its extensive date search (any date-like text on the page) is off, so
+    a date it gives comes from the page's markup (meta tags, JSON-LD, <time>, the URL); dates in the
+    article's text are left to ``find_publication_date``, which says how it found them.
+    """
+    # imported here, not at the top: it takes about a tenth of a second, which every CLI command would pay
+    import trafilatura
+
+    try:
+        return trafilatura.bare_extraction(
+            html, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True,
+            date_extraction_params={"original_date": True, "extensive_search": False})
+    except Exception:
+        # trafilatura answers None for most pages it cannot read, but some broken markup still raises
+        # inside it or htmldate (an AssertionError from lxml for "<svg><html>"); the hand-written reader
+        # reads such a page instead
+        return None
+
+
+def parse_html(html: str, name: str = "report") -> Report:
+    """HTML: the article's text, title, site name, canonical URL and publication date, as trafilatura
+    reads them; the meta tags and the first <time> element where it finds nothing."""
+    found = _trafilatura(html) if html.count("<") <= TRAFILATURA_MAX_TAGS else None
+    title, outlet, url, day, text = (getattr(found, attr, None) for attr in ("title", "sitename", "url", "date",
+                                                                           "text"))
+    text = _paragraphs(text or "")
+    parser: _HtmlText | None = None
+    if not (text and title and outlet and url and day):
+        # the fallback: the hand-written reader (no recursion, so any depth is fine) for what trafilatura
+        # gave nothing for, or every field of a page with too much markup for it: lxml keeps no more
+        # than 255 levels of nesting, so text inside 100,000 nested divs is lost to it, and trafilatura
+        # keeps nothing of a page whose only text is one short fragment
+        parser = _fallback_html(html)
+    if not text and parser is not None:
+        text = _fallback_text(parser)
+    meta = parser.meta if parser is not None else {}
+    title = title or meta.get("og:title") or meta.get("twitter:title") or (parser and parser.title.strip()) or None
+    report = Report(text, title, outlet or meta.get("og:site_name"), url or meta.get("og:url"), name=name)
+    if day:
+        try:
+            report.published = _to_day(day, name)
+            report.published_how = "from the page's metadata, read by trafilatura"
+            report.published_certain = True
+            return report
+        except InvalidInput:
+            pass
+    # fallback, only where trafilatura gave no date: the meta tags, then the first <time> element
     for key in ("article:published_time", "datepublished", "pubdate", "publishdate", "date", "dc.date",
                 "article:modified_time"):
         if meta.get(key):
@@ -201,7 +268,7 @@ def parse_html(html: str, name: str = "report") -> Report:
                 break
             except InvalidInput:
                 continue
-    if report.published is None and parser.time_datetime:
+    if report.published is None and parser is not None and parser.time_datetime:
         try:
             report.published = _to_day(parser.time_datetime, name)
             report.published_how, report.published_certain = "from the page's <time> element", True

@@ -206,7 +206,7 @@ def test_timeless_features_match_every_time_window(pg_store, geojson_store):
                    {"datetime": "1000-01-01/9000-12-31"}):
         expected = geojson_store.query("sites", parse_query(params))
         got = pg_store.query("sites", parse_query(params))
-        assert got.feature_json == expected.feature_json and got.number_matched == expected.number_matched == 34
+        assert got.feature_json == expected.feature_json and got.number_matched == expected.number_matched == 37
     window = Query(time_start=-(2**63) + 1, time_end=2**63 - 2)  # the widest a Query can hold
     assert pg_store.query("incidents", window).number_matched == 13
 
@@ -346,13 +346,13 @@ def test_upgrade_is_idempotent_and_seeds_the_sites_once(fresh_db):
     runner = CliRunner()
     first = runner.invoke(cli, ["db", "upgrade", "--store", fresh_db])
     assert first.exit_code == 0, first.output
-    assert "applied migration 1" in first.output and "seeded 34 sites" in first.output
+    assert "applied migration 1" in first.output and "seeded 37 sites" in first.output
     second = runner.invoke(cli, ["db", "upgrade", "--store", fresh_db])
     assert second.exit_code == 0 and "nothing to do" in second.output
     from geo.store.postgis import PostGISStore
 
     with PostGISStore(fresh_db) as store:
-        assert {i.id: i.count for i in store.collections()} == {"incidents": 0, "sites": 34}
+        assert {i.id: i.count for i in store.collections()} == {"incidents": 0, "sites": 37}
 
 
 def test_an_old_schema_is_a_clear_error(fresh_db):
@@ -393,7 +393,7 @@ def test_upgrade_from_the_previous_schema_keeps_every_row_and_answers_the_same(f
             return conn.execute("SELECT max(version) FROM schema_version").fetchone()[0], rows
 
     version, before = snapshot()
-    assert version == 2 and len(before["incidents"]) == 13 and len(before["sites"]) == 34
+    assert version == 2 and len(before["incidents"]) == 13 and len(before["sites"]) == 37
     result = CliRunner().invoke(cli, ["db", "upgrade", "--store", fresh_db])
     assert result.exit_code == 0, result.output
     assert f"applied migration {pg_schema.SCHEMA_VERSION}" in result.output and "seeded" not in result.output
@@ -499,6 +499,6 @@ def test_init_sets_up_a_blank_database_as_it_does_a_folder(fresh_db):
 
     with PostGISStore(fresh_db) as store:
         counts = {i.id: i.count for i in store.collections()}
-    assert counts == {"incidents": 52, "sites": 34}
+    assert counts == {"incidents": 52, "sites": 37}
     again = CliRunner().invoke(cli, ["--store", fresh_db, "export", "--event-type", "airstrike"])
     assert again.exit_code == 0 and json.loads(again.output)["features"]
