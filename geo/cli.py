@@ -212,6 +212,22 @@ def _json_problem(name: str, exc: orjson.JSONDecodeError) -> InvalidInput:
     return InvalidInput(f"{name} is neither GeoJSON nor a .csv file ({exc})")
 
 
+def _check_csv_fields(text: str, name: str) -> None:
+    """InvalidInput naming the line, when a CSV has a field longer than the csv module reads (often a
+    quote left open) or is otherwise unreadable as CSV."""
+    import csv
+    import io
+
+    from geo.csvio import _csv_problem
+
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for _ in reader:
+            pass
+    except csv.Error as exc:
+        raise InvalidInput(f"{name}: {_csv_problem(max(reader.line_num, 1), exc)}") from None  # the line being read
+
+
 def read_import_file(path: Path, fmt: str | None = None, collection: str = "incidents") -> Sequence[dict]:
     """Features from a GeoJSON FeatureCollection (or one Feature), a CSV (incidentmap's, ACLED's
     or UCDP GED's columns) or any other format of geo.io (the format from the extension or ``fmt``);
@@ -219,7 +235,10 @@ def read_import_file(path: Path, fmt: str | None = None, collection: str = "inci
     naming it."""
     tabular = (".csv", ".gpkg", ".fgb", ".parquet", ".geoparquet", ".shp", ".kml")
     if fmt in (None, "geojson", "csv", "acled", "ucdp") and path.suffix.lower() not in tabular[1:]:
-        _check_utf8(path.read_bytes(), path.name)
+        raw = path.read_bytes()
+        _check_utf8(raw, path.name)
+        if fmt in ("csv", "acled", "ucdp") or path.suffix.lower() == ".csv":
+            _check_csv_fields(raw.decode("utf-8-sig"), path.name)
     if fmt not in (None, "geojson") or (fmt is None and path.suffix.lower() in tabular):
         import csv
 

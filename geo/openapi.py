@@ -236,10 +236,11 @@ def openapi_document(base: str) -> dict:
                                              "description": {"type": "string"}}},
                 "Report": {"type": "object", "required": ["text"], "properties": {
                     "text": {"type": "string", "minLength": 1, "maxLength": 500_000, "pattern": r"\S"},
-                    "title": {"type": "string"}, "url": {"type": "string"},
-                    "outlet": {"type": "string"},
-                    "published": {"type": "string", "description": "YYYY-MM-DD, or an RFC 3339 date-time whose "
-                                  "day is taken; empty or absent: looked for in the text"},
+                    "title": {"type": "string", "nullable": True}, "url": {"type": "string", "nullable": True},
+                    "outlet": {"type": "string", "nullable": True},
+                    "published": {"type": "string", "nullable": True,
+                                  "description": "YYYY-MM-DD, or an RFC 3339 date-time whose day is taken; empty, "
+                                  "null or absent: looked for in the text"},
                     "store": {"type": "boolean"}}},
                 "IncidentFeature": {
                     "type": "object", "required": ["type", "geometry", "properties"],
