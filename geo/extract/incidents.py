@@ -25,6 +25,7 @@ from geo.extract.lexicon import (
     THREAT,
     TURKISH_ACTOR,
     US_ACTOR,
+    WASHINGTON_SIDE,
 )
 from geo.extract.mentions import (
     find_casualties,
@@ -311,7 +312,7 @@ class Assembler:
                     candidate.killed = count
                 elif out[-1].injured is not None:
                     candidate.injured = count
-            us_time = eastern_to_local(text, candidate.span)
+            us_time = eastern_to_local(text, candidate.span, bool(WASHINGTON_SIDE.search(report.text[:3000])))
             if us_time is not None:
                 candidate.time_local, candidate.span = us_time
             for killed, injured in following:
@@ -435,6 +436,10 @@ def drop_vague_duplicates(candidates: list[Candidate]) -> list[Candidate]:
             kept.append(candidate)
             continue
         for p in same:
+            if p.time_local is None and candidate.time_local and candidate.span and p.span and \
+                    candidate.span.known and p.span.known and candidate.span.date_from <= p.span.date_to and \
+                    p.span.date_from <= candidate.span.date_to:
+                p.span = candidate.span  # the day told with a clock time (and its zone) is the better one
             p.time_local = p.time_local or candidate.time_local
             if p.perpetrator is None and candidate.perpetrator:
                 p.perpetrator, p.attribution = candidate.perpetrator, candidate.attribution

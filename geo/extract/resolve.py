@@ -98,12 +98,16 @@ def adopt_local_day(candidate: Candidate, text: str, ref: date | None) -> None:
 
 
 @functools.lru_cache(maxsize=512)
-def eastern_to_local(text: str, span: DateSpan | None) -> tuple[str, DateSpan] | None:
+def eastern_to_local(text: str, span: DateSpan | None, washington: bool = False) -> tuple[str, DateSpan] | None:
     """A time given in Washington (Eastern) time, as local time in Iraq and Syria. When it crosses
     midnight the span covers both days, as reports dated from each side will name one or the other:
-    4 p.m. EST on 2 February is 00:00 on 3 February in Baghdad, so 2..3 February."""
+    4 p.m. EST on 2 February is 00:00 on 3 February in Baghdad, so 2..3 February. With ``washington``
+    (the report quotes the Pentagon or the White House), an afternoon or evening time in a quoted
+    sentence that names no zone is Washington's too."""
     match = re.search(r"\b(?P<h>[01]?\d)(?::(?P<m>[0-5]\d))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)\s*(?:\(?\s*)"
                       r"(?:Eastern|EST|EDT|ET|Washington time)\b", text, re.I)
+    if match is None and washington and text.lstrip()[:1] in "“\"" and "local" not in text.lower():
+        match = re.search(r"\b(?P<h>[4-9]|1[01])(?::(?P<m>[0-5]\d))?\s*(?P<ampm>p\.?\s?m\b\.?)", text, re.I)
     if not match or span is None or not span.known or span.precision != "day":
         return None
     from datetime import datetime
