@@ -113,3 +113,11 @@ def test_a_strike_in_reply_keeps_its_own_toll(extractor):
 def test_misspelt_known_sites_are_found(extractor):
     [attack] = incidents(extractor, "Rockets fell on the base in Rumailan on Tuesday, local sources said.")
     assert attack["site_id"] == "rmelan"
+
+
+def test_an_evening_told_by_the_pentagon_is_the_night_after_in_iraq(extractor):
+    text = ("Militias fired rockets at Ain al-Asad air base, the Pentagon said in a statement.\n\n"
+            "“At about 6:15 pm on May 9, militants launched a dozen rockets against coalition forces in Iraq.”")
+    [attack] = incidents(extractor, text)
+    assert attack["site_id"] == "ain-al-asad"
+    assert (attack["date_from"], attack["date_to"]) == ("2022-05-09", "2022-05-10")
