@@ -183,6 +183,7 @@ class Source:
     title: str | None = None
     published: str | None = None
     quote: str | None = None
+    language: str | None = None  # the report's language, as detected: "en", "ar"
 
     @classmethod
     def from_dict(cls, data: Any, where: str = "sources[0]") -> Source:
@@ -204,10 +205,25 @@ class Source:
             title=_opt_str(f"{where}.title", data.get("title"), 1000),
             published=published,
             quote=_opt_str(f"{where}.quote", data.get("quote"), 5000),
+            language=_language(f"{where}.language", data.get("language")),
         )
 
     def to_dict(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        if out["language"] is None:
+            del out["language"]  # sources stored before languages were told stay as they were
+        return out
+
+
+_LANGUAGE_RE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?")
+
+
+def _language(where: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _LANGUAGE_RE.fullmatch(value):
+        raise ValidationError(where, _short(value), "must be a language code like 'en' or 'ar'")
+    return value
 
 
 @dataclass

@@ -162,3 +162,21 @@ def test_the_two_month_series_name_the_same_day(extractor):
 def test_a_threat_is_no_incident(extractor):
     threat = "توعدت كتائب حزب الله باستهداف القواعد الأمريكية في العراق بالصواريخ إذا لم تنسحب القوات."
     assert extract(extractor, threat, "2021-03-08").features == []
+
+
+def test_an_arabic_and_an_english_report_of_one_attack_are_stored_as_one_incident(geojson_store):
+    from geo.ingest import ingest_features
+    from geo.query import parse_query
+
+    extractor = Extractor(Gazetteer.load())
+    english = parse_report("Three rockets hit Ain al-Asad air base on Tuesday evening, causing no casualties, "
+                           "a security source said.", "en.txt", published="2022-05-11", url="https://en.example/a")
+    arabic = parse_report("استهدفت ثلاثة صواريخ كاتيوشا قاعدة عين الأسد الجوية غربي الأنبار مساء الثلاثاء دون "
+                          "وقوع إصابات، بحسب مصدر أمني.", "ar.txt", published="2022-05-11", url="https://ar.example/b")
+    for report in (english, arabic):
+        ingest_features(geojson_store, extractor.extract(report).features, extractor.ancestors, actor="local:test")
+    found = geojson_store.query("incidents", parse_query({"datetime": "2022-05-10T00:00:00Z/2022-05-10T23:59:59Z"}))
+    [incident] = found.features()
+    sources = incident["properties"]["sources"]
+    assert {s["url"] for s in sources} == {"https://en.example/a", "https://ar.example/b"}
+    assert {s.get("language") for s in sources} == {"en", "ar"}
