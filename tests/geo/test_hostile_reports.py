@@ -226,11 +226,9 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 def test_cli_extract_refuses_with_a_message_and_status_1(tmp_path: Path, content, name, extra, words):
     path = tmp_path / name
     path.write_bytes(content)
-    start = time.monotonic()
-    done = run_cli("extract", str(path), "--published", PUBLISHED, *extra)
+    done = run_cli("extract", str(path), "--published", PUBLISHED, *extra)  # run_cli's timeout catches a hang
     assert done.returncode == 1 and words in done.stderr, done.stderr
     assert done.stdout == "" and "Traceback" not in done.stderr
-    assert time.monotonic() - start < 30
 
 
 @pytest.mark.slow
