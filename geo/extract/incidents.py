@@ -282,7 +282,9 @@ class Assembler:
             own_spans = [s for s in spans if part_start <= s.start < part_end] if cut else spans
             span = nearest_span(own_spans, place)
             from_sentence = span is not None
-            in_cue = cut is None or part_start > 0 or (cut.start() <= 2 and part_start == 0)
+            # in the part that turns to another event: after "... after X" (the later part), or a fronted
+            # "Following X, ..." (the first part)
+            in_cue = cut is None or (cut.start() <= 2 and part_start == 0) or (cut.start() > 2 and part_start > 0)
             if before_anchor and in_cue and place.start > before_anchor.start() and \
                     not (span and span.start > before_anchor.start()):
                 anchor = earlier[0].span if earlier and earlier[0].span else lead_span

@@ -59,6 +59,7 @@ TARGET_MEANS = _R(r"\b(?:(?:rockets?|missiles?|drones?|UAVs?|weapons?|ammunition
                   r"infrastructure|capabilities|components?)\b")
 AGGREGATE = _R(r"\b(\d+|dozens of|more than \d+|at least \d+|over \d+)\s+(?:\w+\s+){0,2}?(times|attacks|strikes)\b|"
                r"\b(series|wave|string|spate|campaign|flurry|spree|number|dozens) of (?:[\w-]+\s+){0,4}?(attacks|strikes)\b|"
+               r"\b(many|several|numerous|multiple|frequent|repeated|countless) (?:[\w-]+\s+){0,2}?(attacks|strikes)\b|"
                r"\battacks? (?:on [\w\s-]+ )?since\b|\b\d+(st|nd|rd|th) attack\b|"
                # what happens often is no incident: "has been attacked repeatedly", "regularly the target of rockets"
                r"\b(repeatedly|regularly|frequently|routinely|often|usually|sporadic(?:ally)?)\b")

@@ -25,6 +25,10 @@ def reference(report: Report) -> tuple[date | None, str]:
     """The day relative dates are counted from, and how it was found."""
     if report.published:
         sure = "" if report.published_certain else ", not certain"
+        local = _local_publication_day(report.text, report.published)
+        if local is not None:
+            return local, (f"publication date {report.published} ({report.published_how}{sure}), which the page's "
+                           f"own timestamp puts on {local} in Iraq and Syria")
         return report.published, f"publication date {report.published} ({report.published_how}{sure})"
     absolute = [s for s in find_dates(report.text, None) if s.known and s.precision == "day"]
     if absolute:
@@ -33,6 +37,28 @@ def reference(report: Report) -> tuple[date | None, str]:
                f"names ({latest.text!r}{', year inferred from the weekday' if latest.relative else ''})")
         return latest.date_to, how
     return None, "no publication date and no dated sentence: relative dates are left unresolved"
+
+PAGE_TIMESTAMP = re.compile(r"\b(?P<day>\d{4}-\d\d-\d\d)[T ](?P<h>\d\d):(?P<m>\d\d)(?::\d\d)?(?:\.\d+)?\s*"
+                            r"(?P<zone>Z|UTC|GMT|[+-]\d\d:?\d\d)\b")
+
+
+def _local_publication_day(text: str, published: date) -> date | None:
+    """The day in Iraq and Syria of a timestamp the page gives for its publication day, when it is the
+    next one: "2021-09-11T22:19:47+0000" was already the 12th in Baghdad."""
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    for match in PAGE_TIMESTAMP.finditer(text[:3000]):
+        if match.group("day") != published.isoformat():
+            continue
+        zone = match.group("zone").replace(":", "")
+        offset = 0 if zone in ("Z", "UTC", "GMT") else (1 if zone[0] == "+" else -1) * (int(zone[1:3]) * 60 + int(zone[3:5]))
+        stamp = datetime(published.year, published.month, published.day, int(match.group("h")), int(match.group("m")),
+                         tzinfo=timezone(timedelta(minutes=offset)))
+        local = stamp.astimezone(ZoneInfo("Asia/Baghdad")).date()
+        return local if local != published else None
+    return None
+
 
 SAID_ON = re.compile(r"\b(?:said|says|told|announced|confirmed|stated|added|reported|statement)\s+(?:[\w'’-]+\s+){0,2}?"
                      r"(?:on|late on|early on|in a statement on)?\s*$", re.I)
