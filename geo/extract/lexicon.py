@@ -39,7 +39,7 @@ EVENT_PATTERNS = [
     ("missile_attack", _R(r"\b(ballistic missiles?|cruise missiles?|missiles?)\b")),
     ("drone_attack", _R(r"\b(drones?|UAVs?|UAS|unmanned aerial (?:vehicles?|systems?|aircraft))\b")),
     ("small_arms", _R(r"\b(gunfire|small[- ]arms|opened fire|gunmen|sniper|machine[- ]guns?|shot at)\b")),
-    ("airstrike", _R(r"\b(air ?strikes?|air raids?|air attacks?|bombing raids?|warplanes?|fighter jets?|jets|gunships?|AC-130|F-15E?s?|"
+    ("airstrike", _R(r"\b(air ?strikes?|air raids?|air attacks?|(?:attack )?helicopters?|bombing raids?|warplanes?|fighter jets?|jets|gunships?|AC-130|F-15E?s?|"
                      r"B-1B?s?|precision strikes?|retaliatory strikes?)\b")),
 ]
 STATE_ACTOR = _R(r"\b(U\.?S\.?|American|United States|Pentagon|CENTCOM|Central Command|coalition|Turkish|Turkey|"

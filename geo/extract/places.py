@@ -13,7 +13,7 @@ from geo.gazetteer import Gazetteer, Place, fold
 # what lies between a place and a broader one that only says where it is: "K1 base in Kirkuk province in
 # northern Baghdad", "the border post in the Syrian province of Deir ez-Zor"
 LOCATOR_GAP = re.compile(r"^[\s,]*(?:[\w'’-]+\s+){0,3}?(?:in|of)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?"
-                         r"(?:(?:province|governorate|region|district)\s+(?:of\s+)?)?$", re.I)
+                         r"(?:(?:province|governorate|region|district|countryside|outskirts|desert|area)\s+(?:of\s+)?)?$", re.I)
 # a kind of site named before a town: "an airport near Karbala", "the air base outside Kirkuk"
 GENERIC_BEFORE = re.compile(r"\b(?:airport|air ?base|embassy|consulate|base|camp)\s+(?:(?:just|about|some)\s+)?"
                             r"(?:near|in|outside|of|at|close to|north of|south of|east of|west of)\s+"
@@ -87,6 +87,17 @@ def _generic_at(gazetteer: Gazetteer, text: str, place: Place, context: str | No
                  site.admin1, site.id, "site", matched=place.matched, start=place.start, end=place.end)
 
 
+def _locates(text: str, site: Place, town: Place) -> bool:
+    """Whether a town only says where a site named just before it lies ("Ain al-Asad air base in Anbar's
+    Baghdadi district"), rather than being a place of its own further on in the sentence."""
+    if site.end < 0 or town.start < 0 or town.start < site.end:
+        return site.end < 0 or town.start < 0  # a generic site or a town told first: as before
+    gap = text[site.end:town.start]
+    if LOCATOR_GAP.match(gap):  # ", in the Syrian countryside of X"
+        return True
+    return len(gap) <= 60 and not re.search(r"[,;]|\b(?:and|or|attacked|struck|hit|targeted|killed|while)\b", gap)
+
+
 def _listed(text: str, a: Place, b: Place) -> bool:
     """Whether two places are items of one list: only a comma or "and" between them."""
     first, second = (a, b) if a.start <= b.start else (b, a)
@@ -135,7 +146,7 @@ def incident_places(gazetteer: Gazetteer, text: str, context: str) -> list[Place
             continue
         # a city, town or governorate that only says where a chosen site lies (not one more place of a list:
         # "Jurf al-Sakhar, Musayib and Najaf")
-        if place.rank >= 2 and any(c.rank < place.rank and c.admin1 == place.admin1 and not _listed(text, c, place)
+        if place.rank >= 2 and any(c.rank < place.rank and c.admin1 == place.admin1 and _locates(text, c, place)
                                    for c in chosen):
             continue
         if place.kind == "governorate" and any(c.admin1 == place.admin1 for c in chosen):

@@ -121,3 +121,18 @@ def test_an_evening_told_by_the_pentagon_is_the_night_after_in_iraq(extractor):
     [attack] = incidents(extractor, text)
     assert attack["site_id"] == "ain-al-asad"
     assert (attack["date_from"], attack["date_to"]) == ("2022-05-09", "2022-05-10")
+
+
+def test_a_fronted_reply_does_not_date_the_strike_by_the_attack_it_answers(extractor):
+    text = ("Following rocket strikes on the Conoco gas field base on Wednesday, US helicopters attacked "
+            "militants near Mayadin on Thursday, a CENTCOM statement said.")
+    found = {p["site_id"]: p for p in incidents(extractor, text)}
+    assert found["mayadin"]["date_from"] == "2022-05-12"
+    assert found["mss-conoco"]["date_from"] == "2022-05-11"
+
+
+def test_a_page_timestamp_past_midnight_in_iraq_moves_the_publication_day(extractor):
+    text = ("Updated 2022-05-12T22:40:00+00:00\n\n"
+            "Two drones attacked Erbil air base, causing no damage, the counter-terrorism service said.")
+    [attack] = incidents(extractor, text)
+    assert (attack["date_from"], attack["date_to"]) == ("2022-05-12", "2022-05-13")
