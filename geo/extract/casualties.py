@@ -106,6 +106,10 @@ INJURED_AR = INJURED + [_R(p) for p in lexicon_ar.INJURED]
 ZERO_BOTH = re.compile(f"(?:{ZERO_BOTH.pattern})|(?:{lexicon_ar.ZERO_BOTH})", ZERO_BOTH.flags)
 
 
+MONTH_BEFORE = _R(r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+                  r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s*$")
+
+
 def _first_count(text: str, patterns: list[re.Pattern]) -> int | None:
     best: tuple[int, int, int] | None = None  # (start, -length, -count): the first, longest, largest
     for pattern in patterns:
@@ -116,8 +120,8 @@ def _first_count(text: str, patterns: list[re.Pattern]) -> int | None:
                     re.match(r"\s*(?:were |was )?among\b", text[match.end():], re.I):
                 continue  # "four commanders were among the dead" is part of a toll
             count = number(match.group("n"))
-            if count is None:
-                continue
+            if count is None or MONTH_BEFORE.search(text[max(0, match.start("n") - 12):match.start("n")]):
+                continue  # "a December 27 attack that killed ...": a day of the month, not a count
             if "m" in match.groupdict() and match.group("m"):
                 extra = number(match.group("m"))
                 count += extra or 0

@@ -189,7 +189,14 @@ class Assembler:
     def from_sentence(self, sentence: Sentence, sentences: list[Sentence], ref: date | None,
                        lead_span: DateSpan | None, earlier: Assembly, report: Report) -> list[Candidate]:
         text = cut_background_tail(sentence.text)
-        event_type = find_event_type(text)
+        singled = SINGLED_OUT.search(text)
+        tally_type = None
+        if singled and AGGREGATE.search(text[:singled.start()]):
+            tally_type = find_event_type(text[:singled.start()])
+            text = text[singled.end():]  # "a dozen attacks, including a December 27 attack that killed ..."
+        event_type = find_event_type(text) or tally_type
+        if event_type is None and earlier and SIMILAR.search(text):
+            event_type = earlier[0].event_type  # "a similar attack": like the one the report is about
         # a sentence that names no means goes on about the attack the sentence before it spoke of
         previous = earlier.last()
         if event_type is None and ACT.search(text) and not THREAT.search(text):
@@ -350,6 +357,10 @@ EVENT_CUE = re.compile(r"\b(?:(?:(?:\w+\s+)?(?:days?|hours?|weeks?)\s+)?after|fo
                        r"barrage|bombing|raids?|assassination)\b", re.I)
 SAME_PLACE = re.compile(r"\bthe same (?:compound|base|site|facility|camp|airport|embassy|field|outpost|building)\b",
                         re.I)
+# one attack singled out of many: "... a dozen attacks, including a December 27 attack that ..."
+SINGLED_OUT = re.compile(r",?\s*\b(?:including|among them|among which)\s+(?=(?:a|an|the|one)\b)", re.I)
+# an attack told as like the report's: "a similar attack killed a contractor in December"
+SIMILAR = re.compile(r"\b(?:a|an|the) similar (?:attack|strike|barrage|assault|fusillade)\b", re.I)
 # a sentence that speaks of the attack already told, however far back: "No one was hurt in the attack."
 THE_ATTACK = re.compile(r"\b(?:in|by|from) the (?:attack|strike|incident|blast|explosion|bombardment)\b|"
                         r"\bas a result\b", re.I)

@@ -57,7 +57,8 @@ TARGET_MEANS = _R(r"\b(?:(?:rockets?|missiles?|drones?|UAVs?|weapons?|ammunition
                   r"(?:,\s*|\s+and\s+|\s+or\s+|\s+))+(?:storage|depots?|launchers?|launch sites?|factor(?:y|ies)|"
                   r"warehouses?|workshops?|production|stores|caches?|sites?|facilit(?:y|ies)|shipments?|"
                   r"infrastructure|capabilities|components?)\b")
-AGGREGATE = _R(r"\b(\d+|dozens of|more than \d+|at least \d+|over \d+)\s+(?:\w+\s+){0,2}?(times|attacks|strikes)\b|"
+AGGREGATE = _R(r"\b(\d+|a dozen|dozens of|dozens|more than \d+|at least \d+|over \d+)\s+(?:\w+\s+){0,2}?"
+               r"(times|attacks|strikes)\b|"
                r"\b(series|wave|string|spate|campaign|flurry|spree|number|dozens) of (?:[\w-]+\s+){0,4}?(attacks|strikes)\b|"
                r"\b(many|several|numerous|multiple|frequent|repeated|countless) (?:[\w-]+\s+){0,2}?(attacks|strikes)\b|"
                r"\battacks? (?:on [\w\s-]+ )?since\b|\b\d+(st|nd|rd|th) attack\b|"

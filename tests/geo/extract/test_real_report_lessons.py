@@ -136,3 +136,18 @@ def test_a_page_timestamp_past_midnight_in_iraq_moves_the_publication_day(extrac
             "Two drones attacked Erbil air base, causing no damage, the counter-terrorism service said.")
     [attack] = incidents(extractor, text)
     assert (attack["date_from"], attack["date_to"]) == ("2022-05-12", "2022-05-13")
+
+
+def test_an_attack_singled_out_of_a_tally_is_an_incident(extractor):
+    text = ("Militias have fired rockets at US bases a dozen times this year, including a March 3 attack that "
+            "killed a contractor at Ain al-Asad air base.")
+    [attack] = incidents(extractor, text)
+    assert (attack["site_id"], attack["date_from"], attack["killed"]) == ("ain-al-asad", "2022-03-03", 1)
+
+
+def test_a_similar_attack_is_of_the_reports_kind(extractor):
+    text = ("Rockets hit Camp Taji on Wednesday, wounding two soldiers. In March, a similar attack killed a "
+            "contractor at Balad air base.")
+    found = {p["site_id"]: p for p in incidents(extractor, text)}
+    assert found["balad-air-base"]["event_type"] == "rocket_attack"
+    assert found["balad-air-base"]["date_from"] == "2022-03-01"
