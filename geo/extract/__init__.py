@@ -26,7 +26,7 @@ from geo.extract.features import incident_id, one_source_per_report, to_feature
 from geo.extract.incidents import Assembler, Assembly, drop_vague_duplicates
 from geo.extract.language import arabic_paragraphs, detect_language, normalise_arabic
 from geo.extract.mentions import find_casualties, find_event_type, find_perpetrator
-from geo.extract.resolve import main_span, night_span, prefer_local_day, reference
+from geo.extract.resolve import main_span, night_span, prefer_local_day, reference, stale_reference
 from geo.extract.scope import drop_headline_echoes, in_scope, settle_means
 from geo.extract.sentences import Sentence, split_sentences, unique_sentences
 from geo.gazetteer import Gazetteer
@@ -76,6 +76,7 @@ class Extractor:
         ref, ref_how = reference(report)
         report = replace(report, text=clean_page(report.text))  # later stages read the article alone
         sentences = unique_sentences(split_sentences(report.text))
+        ref, ref_how = stale_reference(sentences, ref, ref_how)
         lead = main_span(sentences, ref)
         candidates = Assembly()
         for sentence in sentences:

@@ -60,6 +60,27 @@ def _local_publication_day(text: str, published: date) -> date | None:
     return None
 
 
+# "Sunday's attack was the second in a week, after rockets landed near the mission on January 20"
+SEQUENCE = re.compile(r"\b(?:second|third|fourth|fifth|latest)\b[^.]{0,40}?\bin (?:a|one|the past|the last) week\b", re.I)
+
+
+def stale_reference(sentences: list[Sentence], ref: date | None, how: str) -> tuple[date | None, str]:
+    """A page dated weeks after what it tells (a re-post, a CMS date): when the report says its attack is
+    "the second in a week" after a dated one, its weekdays are counted from that week, not the page date."""
+    if ref is None:
+        return ref, how
+    for sentence in sentences:
+        if not SEQUENCE.search(sentence.text):
+            continue
+        days = [s for s in find_dates(sentence.text, ref) if s.known and s.precision == "day" and not s.relative
+                or s.known and s.precision == "day" and re.search(r"\d", s.text)]
+        if days and (ref - days[-1].date_to).days > 10:
+            week_end = days[-1].date_to + timedelta(days=7)
+            return week_end, (f"{how}; but the text puts its attack within a week after {days[-1].date_to} "
+                              f"({days[-1].text!r}), so relative dates are counted from {week_end}")
+    return ref, how
+
+
 SAID_ON = re.compile(r"\b(?:said|says|told|announced|confirmed|stated|added|reported|statement)\s+(?:[\w'’-]+\s+){0,2}?"
                      r"(?:on|late on|early on|in a statement on)?\s*$", re.I)
 

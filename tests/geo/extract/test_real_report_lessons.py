@@ -151,3 +151,12 @@ def test_a_similar_attack_is_of_the_reports_kind(extractor):
     found = {p["site_id"]: p for p in incidents(extractor, text)}
     assert found["balad-air-base"]["event_type"] == "rocket_attack"
     assert found["balad-air-base"]["date_from"] == "2022-03-01"
+
+
+def test_a_stale_page_date_gives_way_to_the_week_the_text_tells(extractor):
+    # a re-posted page dated weeks later: "on Sunday" is counted from the week the text itself tells
+    text = ("Four rockets fired on Sunday hit Harir air base. Sunday's attack was the second in a week on the "
+            "base, after two drones struck it on March 14.")
+    found = {p["date_from"]: p for p in incidents(extractor, text, published="2022-04-20")}
+    assert "2022-03-20" in found  # the Sunday after March 14, not April 17
+    assert found["2022-03-20"]["event_type"] == "rocket_attack"
