@@ -147,3 +147,13 @@ STATE_ACTOR_VERB = rf"{_STRIKE_VERB}\s+(?:\S+\s+){{0,2}}?{US}|{US}\s+(?:\S+\s+){
 STATE_STRIKE = w("غارة", "غارات", "ضربة", "ضربات", "قصفت", "شنت", "نفذت", "ردا على", "رد على")
 ON_COALITION = rf"{w('استهدف', 'استهدفت', 'استهداف', 'هجوم', 'هجمات', 'قصف', 'تعرض', 'تعرضت')}\s+(?:\S+\s+){{0,3}}?{US}"
 DEFINITE_STRIKE = w("غارة", "غارات", "ضربة جوية", "ضربات جوية", "ردا على")
+
+# ---- the night: read by ``resolve.night_span`` as the English EARLY_HOURS / LATE_HOURS are --------------
+# the small hours, told by the morning's day: "ليلة الأحد" is the night before Sunday, "الليلة الماضية" the last.
+# Dawn ("فجر الجمعة") is not here: Arabic outlets tell it by its own, local, day (the dev set agrees).
+_WEEKDAY_NAMES = ("الأحد", "الاثنين", "الإثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت")
+EARLY_HOURS = (rf"{w('ليلة', 'ليلة يوم')}\s+{w(*_WEEKDAY_NAMES, clitics=False)}(?!\w)|"
+               rf"{w('الليلة', 'ليلة', clitics=False)}\s+{w('الماضية', 'البارحة', clitics=False)}(?!\w)")
+# the night, told by the evening's day: "ليل الأربعاء", "ليل أمس", "منتصف الليل", "في ساعة متأخرة من الليل"
+LATE_HOURS = (rf"{w('ليل', 'ليلة', 'ليلا', 'الليلة', 'منتصف الليل', 'منتصف ليل', 'ساعة متأخرة من الليل', 'ساعة متأخرة من ليل', 'وقت متأخر من الليل', 'وقت متأخر من ليل', 'ساعات متأخرة من الليل', 'ساعات متأخرة من ليل')}"
+              r"(?!\w)")

@@ -9,8 +9,9 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from geo.dates import DateSpan, find_time
-from geo.extract.dates_ar import find_dates  # both languages
+from geo.dates import DateSpan
+from geo.extract import lexicon_ar
+from geo.extract.dates_ar import find_dates, find_time  # both languages
 from geo.extract.lexicon import ACT, AGGREGATE, BEFORE_ANCHOR, LOCAL_ACCOUNT, WASHINGTON_SIDE
 from geo.extract.mentions import find_event_type, number
 from geo.extract.sentences import Sentence
@@ -155,10 +156,12 @@ def recent_span(ref: date) -> DateSpan:
 EARLY_HOURS = re.compile(r"\b(?:before (?:dawn|daybreak|sunrise)|in the early hours|early (?:on )?this morning|"
                          r"early (?:on )?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|"
                          r"(?:January|February|March|April|May|June|July|August|September|October|November|"
-                         r"December) \d{1,2})\b(?! morning)|overnight|(?:last|at|during the|in the) night)\b", re.I)
+                         r"December) \d{1,2})\b(?! morning)|overnight|(?:last|at|during the|in the) night)\b"
+                         rf"|{lexicon_ar.EARLY_HOURS}", re.I)
 # the night: an attack told by the evening's day may have come after midnight
 LATE_HOURS = re.compile(r"\b(?:late hours of the night|late (?:at|in the) night|(?:Monday|Tuesday|Wednesday|Thursday|"
-                        r"Friday|Saturday|Sunday)(?:'s)? night|tonight|around midnight)\b", re.I)
+                        r"Friday|Saturday|Sunday)(?:'s)? night|tonight|around midnight)\b"
+                        rf"|{lexicon_ar.LATE_HOURS}", re.I)
 STATE_STRIKERS = ("US forces", "Turkish forces")
 US_EVENING = re.compile(r"\b(?:[4-9]|1[01])(?::[0-5]\d)?\s*p\.?\s?m\b", re.I)
 

@@ -180,3 +180,30 @@ def test_an_arabic_and_an_english_report_of_one_attack_are_stored_as_one_inciden
     sources = incident["properties"]["sources"]
     assert {s["url"] for s in sources} == {"https://en.example/a", "https://ar.example/b"}
     assert {s.get("language") for s in sources} == {"en", "ar"}
+
+
+@pytest.mark.parametrize(("when", "want"), [
+    ("ليل الأربعاء", ("2021-03-03", "2021-03-04")),
+    ("ليلة الأربعاء", ("2021-03-02", "2021-03-03")),  # the night before Wednesday
+    ("فجر الجمعة", ("2021-03-05", "2021-03-05")),  # dawn is told by its own day
+    ("قبيل منتصف الليل يوم الأربعاء", ("2021-03-03", "2021-03-04")),
+    ("في ساعة متأخرة من ليل الثلاثاء", ("2021-03-02", "2021-03-03")),
+    ("مساء الأربعاء", ("2021-03-03", "2021-03-03")),  # an evening is its own day
+])
+def test_an_arabic_night_covers_the_two_days_it_spans(extractor, when, want):
+    text = f"سقطت ثلاثة صواريخ على قاعدة عين الأسد الجوية {when} دون وقوع إصابات."
+    (incident,) = [f["properties"] for f in extract(extractor, text, "2021-03-06").features]
+    assert (incident["date_from"], incident["date_to"]) == want
+
+
+@pytest.mark.parametrize(("clock", "want"), [
+    ("الساعة الحادية عشرة ليلاً", "23:00"),
+    ("الساعة 11:30 مساءً", "23:30"),
+    ("عند التاسعة و15 دقيقة من مساء", "21:15"),
+    ("في الساعة الثانية فجراً", "02:00"),
+    ("في الساعة الواحدة بعد منتصف الليل", "01:00"),
+])
+def test_an_arabic_clock_time_is_a_local_time_and_keeps_the_day(extractor, clock, want):
+    text = f"سقطت ثلاثة صواريخ على قاعدة عين الأسد الجوية {clock} يوم الأربعاء دون وقوع إصابات."
+    (incident,) = [f["properties"] for f in extract(extractor, text, "2021-03-06").features]
+    assert (incident["date_from"], incident["date_to"], incident["time_local"]) == ("2021-03-03", "2021-03-03", want)
