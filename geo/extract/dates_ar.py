@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 from geo import dates as english
 from geo.dates import DateSpan
@@ -182,3 +182,18 @@ def find_time(text: str) -> str | None:
     if found or not ARABIC_LETTER.search(text):
         return found
     return arabic_time(text)
+
+
+TODAY_NAMED = re.compile(rf"(?<!\w)[وب]?اليوم\s+{_WEEKDAY}")
+_WEEKDAY_NUMBERS = {name: i for i, name in enumerate(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+                                                        "Saturday", "Sunday"))}
+
+
+def named_today(text: str, published: date) -> date | None:
+    """The writer's day when an Arabic report names it ("اليوم الأربعاء": today, Wednesday) and it is the day
+    before the publication date (a page stamped after midnight, or in another zone); else None."""
+    days = {_WEEKDAY_NUMBERS[_FOLDED_WEEKDAYS[_fold(m.group("weekday"))]] for m in TODAY_NAMED.finditer(text)}
+    if len(days) != 1:
+        return None
+    day = published - timedelta(days=1)
+    return day if day.weekday() in days else None

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from geo.dates import DateSpan
 from geo.extract import lexicon_ar
-from geo.extract.dates_ar import find_dates, find_time  # both languages
+from geo.extract.dates_ar import find_dates, find_time, named_today  # both languages
 from geo.extract.lexicon import ACT, AGGREGATE, BEFORE_ANCHOR, LOCAL_ACCOUNT, WASHINGTON_SIDE
 from geo.extract.mentions import find_event_type, number
 from geo.extract.sentences import Sentence
@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 def reference(report: Report) -> tuple[date | None, str]:
     """The day relative dates are counted from, and how it was found."""
     if report.published:
+        named = named_today(report.text, report.published)
+        if named:
+            return named, f"the report's own 'today', {named}, the day before its publication date {report.published}"
         sure = "" if report.published_certain else ", not certain"
         return report.published, f"publication date {report.published} ({report.published_how}{sure})"
     absolute = [s for s in find_dates(report.text, None) if s.known and s.precision == "day"]
@@ -35,6 +38,7 @@ def reference(report: Report) -> tuple[date | None, str]:
         return latest.date_to, how
     return None, "no publication date and no dated sentence: relative dates are left unresolved"
 
+SAID_ON_AR = re.compile(lexicon_ar.SAID_ON)
 SAID_ON = re.compile(r"\b(?:said|says|told|announced|confirmed|stated|added|reported|statement)\s+(?:[\w'’-]+\s+){0,2}?"
                      r"(?:on|late on|early on|in a statement on)?\s*$", re.I)
 
@@ -43,7 +47,8 @@ def event_dates(text: str, ref: date | None) -> list[DateSpan]:
     """The dates a sentence gives, without those of a statement about it when it gives others too:
     "officials said on Monday that ... an attack last week" is when it was said, not when it happened."""
     found = find_dates(text, ref)
-    told = [s for s in found if s.known and not SAID_ON.search(text[max(0, s.start - 40):s.start])]
+    told = [s for s in found if s.known and not SAID_ON.search(text[max(0, s.start - 40):s.start])
+            and not SAID_ON_AR.search(text[max(0, s.start - 80):s.start])]
     return told if any(s.known for s in told) else found  # the statement's day when it is the only one
 
 

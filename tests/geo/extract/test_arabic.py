@@ -207,3 +207,17 @@ def test_an_arabic_clock_time_is_a_local_time_and_keeps_the_day(extractor, clock
     text = f"سقطت ثلاثة صواريخ على قاعدة عين الأسد الجوية {clock} يوم الأربعاء دون وقوع إصابات."
     (incident,) = [f["properties"] for f in extract(extractor, text, "2021-03-06").features]
     assert (incident["date_from"], incident["date_to"], incident["time_local"]) == ("2021-03-03", "2021-03-03", want)
+
+
+def test_the_day_a_statement_was_made_is_not_the_attacks(extractor):
+    text = "أعلن التحالف الدولي، الثلاثاء، أن قاعدة عين الأسد تعرضت لهجوم بثلاثة صواريخ مساء الاثنين دون إصابات."
+    (incident,) = [f["properties"] for f in extract(extractor, text, "2021-03-09").features]
+    assert incident["date_from"] == "2021-03-08"
+
+
+def test_the_reports_own_today_outranks_a_later_publication_stamp(extractor):
+    # stamped Thursday, written on Wednesday: "مساء اليوم" is Wednesday evening
+    text = """سقطت عشرة صواريخ على معسكر التاجي مساء اليوم.
+وقالت مصادر أمنية إن الصواريخ سقطت على المعسكر مساء اليوم الأربعاء دون وقوع إصابات."""
+    days = {f["properties"]["date_from"] for f in extract(extractor, text, "2020-03-12").features}
+    assert days == {"2020-03-11"}
