@@ -81,6 +81,10 @@ def test_names_that_start_like_a_clitic_stay_whole(gazetteer, word):
     ("حصيلة الغارات 9 قتلى و14 جريحا", (9, 14)),
     ("إصابة جنديين بجروح طفيفة", (None, 2)),
     ("سقطت الصواريخ قرب المطار", (None, None)),
+    # the counted ones before the verb, and a dual counted by "اثنين"
+    ("أعلن المتحدث أن متعاقدا أمريكيا مدنيا قتل في الهجوم، بينما جرح ستة آخرون", (1, 6)),
+    ("وقال إن جنديين قتلا في القصف", (2, None)),
+    ("ما أدى إلى مقتل أمريكيين اثنين", (2, None)),
 ])
 def test_arabic_casualties_as_stated(text, want):
     assert find_casualties(text) == want
