@@ -225,3 +225,23 @@ def test_the_reports_own_today_outranks_a_later_publication_stamp(extractor):
 وقالت مصادر أمنية إن الصواريخ سقطت على المعسكر مساء اليوم الأربعاء دون وقوع إصابات."""
     days = {f["properties"]["date_from"] for f in extract(extractor, text, "2020-03-12").features}
     assert days == {"2020-03-11"}
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("دوت عدة انفجارات في محيط قاعدة التحالف، تلاها إطلاق صواريخ من القاعدة", "other"),  # the base answered
+    ("سمع دوي انفجار قوي داخل القاعدة", "other"),
+    ("استهدفت المدينة بـ 12 صاروخا باليستيا", "missile_attack"),
+    ("سقطت صواريخ باليستية على المدينة", "missile_attack"),
+    ("سقطت ثلاثة صواريخ على القاعدة", "rocket_attack"),
+])
+def test_arabic_means_explosions_with_no_weapon_and_ballistic_missiles(text, want):
+    from geo.extract.mentions import find_event_type
+
+    assert find_event_type(text) == want
+
+
+def test_explosions_the_report_explains_as_a_test_are_no_incident(extractor):
+    blasts = "سمع دوي انفجارات في قاعدة عين الأسد الجوية مساء أمس."
+    explained = blasts + "\nوقال التحالف إن الجنود أجروا اختبارا لمنظومة المدفعية."
+    assert [f["properties"]["event_type"] for f in extract(extractor, blasts).features] == ["other"]
+    assert extract(extractor, explained).features == []
