@@ -182,3 +182,17 @@ GUIDED = w("باليستي", "باليستية", "باليستيا", "بالست
 # explosions the report explains as no attack: a test, an exercise, a controlled detonation
 BLASTS_EXPLAINED = w("اختبار", "اختبارا", "تجربة", "تجارب", "تدريبات", "تمرين", "مناورات", "تفجير متحكم به",
                      "تفجير ذخائر", "تفجير مخلفات", "تفجيرات مسيطر عليها", "تفجير مسيطر عليه", tail=r"(?!\w)")
+
+# ---- page furniture (``clean.clean_page``), matched on a line without its diacritics -----------------------
+# related-article teasers: "اقرأ أيضا", "مواضيع ذات صلة"
+TEASER = (rf"^\W*{w('اقرأ أيضا', 'اقرأ المزيد', 'اقرأ كذلك', 'شاهد أيضا', 'مواضيع ذات صلة', 'أخبار ذات صلة', 'مقالات ذات صلة', 'مواضيع متعلقة', 'أخبار متعلقة', 'قد يهمك', 'اخترنا لك', 'الأكثر قراءة', 'الأكثر مشاهدة', 'تابعونا على', 'تابعوا', clitics=False)}(?!\w)")
+# photo captions and their placeholders: "صورة أرشيفية", "(الصورة: رويترز)", "لا يتوفر وصف."
+CAPTION = (rf"^\W*(?:{w('صورة', 'الصورة', 'مصدر الصورة', 'الصور', clitics=False)}\s*[:：]|"
+           rf"{w('لا يتوفر وصف', clitics=False)})|[(\[]\s*{w('صورة', 'الصورة', 'أرشيفية', 'صورة أرشيفية', 'أرشيف', clitics=False)}"
+           rf"[^()\[\]\n]{{0,40}}[)\]]|{w('صورة أرشيفية', clitics=False)}\s*$")
+# bylines: "كتب: ...", "بقلم ...", "المصدر: فريق التحرير" (a publication-date line stays: it dates the page)
+BYLINE = (rf"^\W*(?:{w('كتب', 'كتبت', 'بقلم', clitics=False)}\s*[:：]?|"
+          rf"{w('تحرير', 'المصدر', 'إعداد', 'محرر', clitics=False)}\s*[:：])"
+          r"\s*\S[^\n]{0,60}$")
+# a timestamp before the first sentence: "01:55 - 16 فبراير 2021"
+TIMESTAMP = r"^\s*\d{1,2}:\d{2}\s*[-–|]\s*\d{1,2}\s+[\u0621-\u064A]+\s+\d{4}\s*"

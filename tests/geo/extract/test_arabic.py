@@ -245,3 +245,19 @@ def test_explosions_the_report_explains_as_a_test_are_no_incident(extractor):
     explained = blasts + "\nوقال التحالف إن الجنود أجروا اختبارا لمنظومة المدفعية."
     assert [f["properties"]["event_type"] for f in extract(extractor, blasts).features] == ["other"]
     assert extract(extractor, explained).features == []
+
+
+@pytest.mark.parametrize("line", ["اقرأ أيضًا.. هجوم آخر على قاعدة التاجي", "مواضيع ذات صلة", "(صورة أرشيفية)",
+                                  "الصورة: وكالة الأنباء", "لا يتوفر وصف.", "كتب: محمد علي",
+                                  "المصدر: فريق التحرير"])
+def test_arabic_page_furniture_is_dropped(line):
+    from geo.extract.clean import clean_page
+
+    news = "وقال المصدر إن الهجوم لم يسفر عن إصابات."
+    assert clean_page(f"عنوان الخبر\n\n{line}\n\n{news}") == f"عنوان الخبر\n\n{news}"
+
+
+def test_a_timestamp_glued_to_the_first_sentence_is_cut():
+    from geo.extract.clean import clean_page
+
+    assert clean_page("01:55 - 16 فبراير 2021أعلن متحدث أن صواريخ سقطت.") == "أعلن متحدث أن صواريخ سقطت."
