@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 
 from geo.dates import _MONTH
+from geo.extract import lexicon_ar
+from geo.extract.language import ARABIC_LETTER, normalise_arabic
 
 # an upper-case place, optionally a region or date after a comma, an agency in brackets, then a dash
 DATELINE_UPPER = re.compile(r"^\s*(?P<place>[A-Z][A-Z .'’/-]{2,40}?)(?:,\s*[A-Z0-9][\w .,'’-]{1,40}?)?\s*"
@@ -80,6 +82,15 @@ def strip_dateline(text: str) -> str:
     return text
 
 
+ARABIC_FURNITURE = re.compile(f"(?:{lexicon_ar.TEASER})|(?:{lexicon_ar.CAPTION})|(?:{lexicon_ar.BYLINE})")
+ARABIC_TIMESTAMP = re.compile(lexicon_ar.TIMESTAMP)
+
+
+def is_arabic_furniture(line: str) -> bool:
+    """An Arabic teaser ("اقرأ أيضا"), photo caption or byline line."""
+    return bool(ARABIC_LETTER.search(line)) and bool(ARABIC_FURNITURE.search(normalise_arabic(line)))
+
+
 def clean_page(text: str) -> str:
     """The article's own text: furniture lines dropped, datelines and tweet signatures cut."""
     kept: list[str] = []
@@ -92,8 +103,9 @@ def clean_page(text: str) -> str:
             if not stripped:
                 continue
             if TEASER.match(stripped) or CAPTION.search(stripped) or BYLINE.match(stripped) or \
-                    DATE_ONLY.match(stripped):
+                    DATE_ONLY.match(stripped) or is_arabic_furniture(stripped):
                 continue
+            line = ARABIC_TIMESTAMP.sub("", line)
             if stripped[:1] in "-•*" and is_headline(stripped):
                 continue  # a list of other stories
             lines.append(line)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 from geo import dates as english
 from geo.dates import DateSpan
@@ -129,3 +129,71 @@ def find_dates(text: str, published: date | None, today: date | None = None) -> 
     arabic = list(find_arabic_dates(text, published, today))
     kept = [s for s in found if not any(s.start < a.end and s.end > a.start for a in arabic)]
     return sorted(kept + arabic, key=lambda s: s.start)
+
+
+# ---- clock times: "الساعة الحادية عشرة ليلا", "11:30 مساء", "التاسعة و15 دقيقة من مساء اليوم" --------------
+HOUR_WORDS = {"الواحدة": 1, "الثانية": 2, "الثالثة": 3, "الرابعة": 4, "الخامسة": 5, "السادسة": 6, "السابعة": 7,
+              "الثامنة": 8, "التاسعة": 9, "العاشرة": 10, "الحادية عشرة": 11, "الحادية عشر": 11,
+              "الثانية عشرة": 12, "الثانية عشر": 12}
+_FOLDED_HOURS = {_fold(k).replace("ة", "ه"): v for k, v in HOUR_WORDS.items()}
+# the part of the day a clock time is in: False before noon, True after, None "at night" (late or small hours)
+_PERIODS = {"صباحا": False, "صباح": False, "فجرا": False, "فجر": False, "ظهرا": True, "ظهر": True,
+            "عصرا": True, "عصر": True, "مساء": True, "مساءا": True, "ليلا": None, "ليل": None, "ليلة": None, "بعد منتصف الليل": False, "بعد منتصف ليل": False}
+_FOLDED_PERIODS = {_fold(k).replace("ة", "ه"): v for k, v in _PERIODS.items()}
+_MINUTES = {"النصف": 30, "نصف": 30, "الربع": 15, "ربع": 15}
+TIME_PATTERN = re.compile(
+    rf"(?<!\w)(?:(?:ب|في\s+)?ال?ساعة\s+)?(?:(?P<h>[0-2]?\d|[٠-٢]?[٠-٩])(?:[:.](?P<m>[0-5]\d|[٠-٥][٠-٩]))?|"
+    rf"(?P<word>{_alt(HOUR_WORDS)}))"
+    rf"(?:\s+و\s*(?:(?P<mins>\d{{1,2}})\s*(?:دقيقة|دقائق)|(?P<frac>{_alt(_MINUTES)})))?"
+    rf"\s+(?:من\s+)?(?P<period>{_alt(_PERIODS)})(?!\w)")
+
+
+def arabic_time(text: str) -> str | None:
+    """The first Arabic clock time in ``text`` as local ``HH:MM`` ("الساعة الحادية عشرة ليلا" -> 23:00),
+    or None. A time needs its part of the day, so a bare number is never read as one."""
+    for match in TIME_PATTERN.finditer(text):
+        if match.group("word"):
+            hour = _FOLDED_HOURS[_fold(match.group("word")).replace("ة", "ه")]
+        else:
+            hour = int(_digits(match.group("h")))
+        minute = int(_digits(match.group("m") or match.group("mins") or "0"))
+        if match.group("frac"):
+            minute = _MINUTES[match.group("frac")]
+        if hour > 23 or minute > 59:
+            continue
+        after = _FOLDED_PERIODS[_fold(match.group("period")).replace("ة", "ه")]
+        if hour <= 12:
+            if after is None:  # at night: 9 to 11 in the evening, 12 to 5 in the small hours
+                after = 6 <= hour < 12
+                hour = 0 if hour == 12 else hour
+            if after and hour < 12:
+                hour += 12
+            elif after is False and hour == 12:
+                hour = 0
+        return f"{hour:02d}:{minute:02d}"
+    return None
+
+
+@functools.lru_cache(maxsize=512)
+def find_time(text: str) -> str | None:
+    """The first clock time in ``text`` as local ``HH:MM`` in either language (``geo.dates.find_time`` for
+    English), or None."""
+    found = english.find_time(text)
+    if found or not ARABIC_LETTER.search(text):
+        return found
+    return arabic_time(text)
+
+
+TODAY_NAMED = re.compile(rf"(?<!\w)[وب]?اليوم\s+{_WEEKDAY}")
+_WEEKDAY_NUMBERS = {name: i for i, name in enumerate(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+                                                        "Saturday", "Sunday"))}
+
+
+def named_today(text: str, published: date) -> date | None:
+    """The writer's day when an Arabic report names it ("اليوم الأربعاء": today, Wednesday) and it is the day
+    before the publication date (a page stamped after midnight, or in another zone); else None."""
+    days = {_WEEKDAY_NUMBERS[_FOLDED_WEEKDAYS[_fold(m.group("weekday"))]] for m in TODAY_NAMED.finditer(text)}
+    if len(days) != 1:
+        return None
+    day = published - timedelta(days=1)
+    return day if day.weekday() in days else None

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from geo.dates import DateSpan, find_time
+from geo.dates import DateSpan
 from geo.extract.casualties import N, number
-from geo.extract.dates_ar import find_dates  # both languages
+from geo.extract.dates_ar import find_dates, find_time  # both languages
 from geo.extract.lexicon import (
     ACT,
     AGGREGATE,

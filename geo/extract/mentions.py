@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
+from geo.extract import lexicon_ar
 from geo.extract.casualties import find_casualties, number
 from geo.extract.lexicon import (
     CLAIMED,
@@ -37,6 +38,9 @@ _MEANS_WORD = r"(?:drones?|rockets?|missiles?|mortars?|katyushas?)"
 UNRESOLVED_MEANS = re.compile(rf"\b{_MEANS_WORD}\s+or\s+{_MEANS_WORD}\b", re.I)
 
 
+_EXPLOSIONS = re.compile(lexicon_ar.EXPLOSIONS)
+
+
 @functools.lru_cache(maxsize=2048)  # asked of a sentence, its parts and its neighbours
 def find_event_type(text: str) -> str | None:
     """The means of attack a sentence names, with state strikes told apart from militia attacks; ``other``
@@ -56,7 +60,7 @@ def find_event_type(text: str) -> str | None:
         if match:
             hits.append((match.start(), event_type))
     if not hits:
-        return None
+        return "other" if _EXPLOSIONS.search(text) else None  # Arabic explosions with no weapon named
     if any(t == "airstrike" for _, t in hits) or (min(hits)[1] == "drone_attack" and STATE_DRONE.search(text)):
         return "airstrike"
     if re.search(r"\bdrone strike\b", text, re.I) and not re.search(r"\b(militia|resistance|one-way|kamikaze|"

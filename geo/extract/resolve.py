@@ -9,8 +9,9 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from geo.dates import DateSpan, find_time
-from geo.extract.dates_ar import find_dates  # both languages
+from geo.dates import DateSpan
+from geo.extract import lexicon_ar
+from geo.extract.dates_ar import find_dates, find_time, named_today  # both languages
 from geo.extract.lexicon import ACT, AGGREGATE, BEFORE_ANCHOR, LOCAL_ACCOUNT, WASHINGTON_SIDE
 from geo.extract.mentions import find_event_type, number
 from geo.extract.sentences import Sentence
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 def reference(report: Report) -> tuple[date | None, str]:
     """The day relative dates are counted from, and how it was found."""
     if report.published:
+        named = named_today(report.text, report.published)
+        if named:
+            return named, f"the report's own 'today', {named}, the day before its publication date {report.published}"
         sure = "" if report.published_certain else ", not certain"
         local = _local_publication_day(report.text, report.published)
         if local is not None:
@@ -81,6 +85,7 @@ def stale_reference(sentences: list[Sentence], ref: date | None, how: str) -> tu
     return ref, how
 
 
+SAID_ON_AR = re.compile(lexicon_ar.SAID_ON)
 SAID_ON = re.compile(r"\b(?:said|says|told|announced|confirmed|stated|added|reported|statement)\s+(?:[\w'’-]+\s+){0,2}?"
                      r"(?:on|late on|early on|in a statement on)?\s*$", re.I)
 
@@ -89,7 +94,8 @@ def event_dates(text: str, ref: date | None) -> list[DateSpan]:
     """The dates a sentence gives, without those of a statement about it when it gives others too:
     "officials said on Monday that ... an attack last week" is when it was said, not when it happened."""
     found = find_dates(text, ref)
-    told = [s for s in found if s.known and not SAID_ON.search(text[max(0, s.start - 40):s.start])]
+    told = [s for s in found if s.known and not SAID_ON.search(text[max(0, s.start - 40):s.start])
+            and not SAID_ON_AR.search(text[max(0, s.start - 80):s.start])]
     return told if any(s.known for s in told) else found  # the statement's day when it is the only one
 
 
@@ -202,10 +208,12 @@ def recent_span(ref: date) -> DateSpan:
 EARLY_HOURS = re.compile(r"\b(?:before (?:dawn|daybreak|sunrise)|in the early hours|early (?:on )?this morning|"
                          r"early (?:on )?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|"
                          r"(?:January|February|March|April|May|June|July|August|September|October|November|"
-                         r"December) \d{1,2})\b(?! morning)|overnight|(?:last|at|during the|in the) night)\b", re.I)
+                         r"December) \d{1,2})\b(?! morning)|overnight|(?:last|at|during the|in the) night)\b"
+                         rf"|{lexicon_ar.EARLY_HOURS}", re.I)
 # the night: an attack told by the evening's day may have come after midnight
 LATE_HOURS = re.compile(r"\b(?:late hours of the night|late (?:at|in the) night|(?:Monday|Tuesday|Wednesday|Thursday|"
-                        r"Friday|Saturday|Sunday)(?:'s)? night|tonight|around midnight)\b", re.I)
+                        r"Friday|Saturday|Sunday)(?:'s)? night|tonight|around midnight)\b"
+                        rf"|{lexicon_ar.LATE_HOURS}", re.I)
 STATE_STRIKERS = ("US forces", "Turkish forces")
 US_EVENING = re.compile(r"\b(?:[4-9]|1[01])(?::[0-5]\d)?\s*p\.?\s?m\b", re.I)
 

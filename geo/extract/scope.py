@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from geo.extract import lexicon_ar
 from geo.extract.incidents import Candidate
 from geo.extract.sentences import Sentence
 
@@ -21,7 +22,10 @@ COALITION_PARTY = re.compile(r"\b(?:U\.?S\.?|American|Americans|United States|co
                              r"(?:forces|troops|coalition)|embassy|consulate|contractors?)\b", re.I)
 STATE_STRIKERS_ABROAD = ("Turkish forces", "Israeli forces", "Islamic Revolutionary Guard Corps")
 FACILITY_KINDS = ("embassy", "government", "air_base", "military_base", "outpost", "airport", "oil_field", "area")
-GUIDED = re.compile(r"\b(?:ballistic|cruise|surface-to-surface|guided|Fateh|Zolfaghar|Qiam)\b", re.I)
+GUIDED = re.compile(r"\b(?:ballistic|cruise|surface-to-surface|guided|Fateh|Zolfaghar|Qiam)\b|"
+                    + lexicon_ar.GUIDED, re.I)
+_EXPLOSIONS = re.compile(lexicon_ar.EXPLOSIONS)
+_BLASTS_EXPLAINED = re.compile(lexicon_ar.BLASTS_EXPLAINED)
 
 
 def is_headline(sentence: Sentence) -> bool:
@@ -47,6 +51,8 @@ def in_scope(candidate: Candidate, report_text: str) -> bool:
     if candidate.perpetrator == "US forces":
         return True
     told = " ".join(s.text for s in candidate.sentences)
+    if candidate.event_type == "other" and _EXPLOSIONS.search(told) and _BLASTS_EXPLAINED.search(report_text):
+        return False  # Arabic: explosions the report says were a test or an exercise
     at_site = bool(candidate.place.site_id) and candidate.place.kind in FACILITY_KINDS
     if candidate.perpetrator in STATE_STRIKERS_ABROAD and not at_site and not COALITION_PARTY.search(told):
         return False  # one state's strike on others, in the region but not on the coalition

@@ -81,6 +81,10 @@ def test_names_that_start_like_a_clitic_stay_whole(gazetteer, word):
     ("حصيلة الغارات 9 قتلى و14 جريحا", (9, 14)),
     ("إصابة جنديين بجروح طفيفة", (None, 2)),
     ("سقطت الصواريخ قرب المطار", (None, None)),
+    # the counted ones before the verb, and a dual counted by "اثنين"
+    ("أعلن المتحدث أن متعاقدا أمريكيا مدنيا قتل في الهجوم، بينما جرح ستة آخرون", (1, 6)),
+    ("وقال إن جنديين قتلا في القصف", (2, None)),
+    ("ما أدى إلى مقتل أمريكيين اثنين", (2, None)),
 ])
 def test_arabic_casualties_as_stated(text, want):
     assert find_casualties(text) == want
@@ -180,3 +184,80 @@ def test_an_arabic_and_an_english_report_of_one_attack_are_stored_as_one_inciden
     sources = incident["properties"]["sources"]
     assert {s["url"] for s in sources} == {"https://en.example/a", "https://ar.example/b"}
     assert {s.get("language") for s in sources} == {"en", "ar"}
+
+
+@pytest.mark.parametrize(("when", "want"), [
+    ("ليل الأربعاء", ("2021-03-03", "2021-03-04")),
+    ("ليلة الأربعاء", ("2021-03-02", "2021-03-03")),  # the night before Wednesday
+    ("فجر الجمعة", ("2021-03-05", "2021-03-05")),  # dawn is told by its own day
+    ("قبيل منتصف الليل يوم الأربعاء", ("2021-03-03", "2021-03-04")),
+    ("في ساعة متأخرة من ليل الثلاثاء", ("2021-03-02", "2021-03-03")),
+    ("مساء الأربعاء", ("2021-03-03", "2021-03-03")),  # an evening is its own day
+])
+def test_an_arabic_night_covers_the_two_days_it_spans(extractor, when, want):
+    text = f"سقطت ثلاثة صواريخ على قاعدة عين الأسد الجوية {when} دون وقوع إصابات."
+    (incident,) = [f["properties"] for f in extract(extractor, text, "2021-03-06").features]
+    assert (incident["date_from"], incident["date_to"]) == want
+
+
+@pytest.mark.parametrize(("clock", "want"), [
+    ("الساعة الحادية عشرة ليلاً", "23:00"),
+    ("الساعة 11:30 مساءً", "23:30"),
+    ("عند التاسعة و15 دقيقة من مساء", "21:15"),
+    ("في الساعة الثانية فجراً", "02:00"),
+    ("في الساعة الواحدة بعد منتصف الليل", "01:00"),
+])
+def test_an_arabic_clock_time_is_a_local_time_and_keeps_the_day(extractor, clock, want):
+    text = f"سقطت ثلاثة صواريخ على قاعدة عين الأسد الجوية {clock} يوم الأربعاء دون وقوع إصابات."
+    (incident,) = [f["properties"] for f in extract(extractor, text, "2021-03-06").features]
+    assert (incident["date_from"], incident["date_to"], incident["time_local"]) == ("2021-03-03", "2021-03-03", want)
+
+
+def test_the_day_a_statement_was_made_is_not_the_attacks(extractor):
+    text = "أعلن التحالف الدولي، الثلاثاء، أن قاعدة عين الأسد تعرضت لهجوم بثلاثة صواريخ مساء الاثنين دون إصابات."
+    (incident,) = [f["properties"] for f in extract(extractor, text, "2021-03-09").features]
+    assert incident["date_from"] == "2021-03-08"
+
+
+def test_the_reports_own_today_outranks_a_later_publication_stamp(extractor):
+    # stamped Thursday, written on Wednesday: "مساء اليوم" is Wednesday evening
+    text = """سقطت عشرة صواريخ على معسكر التاجي مساء اليوم.
+وقالت مصادر أمنية إن الصواريخ سقطت على المعسكر مساء اليوم الأربعاء دون وقوع إصابات."""
+    days = {f["properties"]["date_from"] for f in extract(extractor, text, "2020-03-12").features}
+    assert days == {"2020-03-11"}
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("دوت عدة انفجارات في محيط قاعدة التحالف، تلاها إطلاق صواريخ من القاعدة", "other"),  # the base answered
+    ("سمع دوي انفجار قوي داخل القاعدة", "other"),
+    ("استهدفت المدينة بـ 12 صاروخا باليستيا", "missile_attack"),
+    ("سقطت صواريخ باليستية على المدينة", "missile_attack"),
+    ("سقطت ثلاثة صواريخ على القاعدة", "rocket_attack"),
+])
+def test_arabic_means_explosions_with_no_weapon_and_ballistic_missiles(text, want):
+    from geo.extract.mentions import find_event_type
+
+    assert find_event_type(text) == want
+
+
+def test_explosions_the_report_explains_as_a_test_are_no_incident(extractor):
+    blasts = "سمع دوي انفجارات في قاعدة عين الأسد الجوية مساء أمس."
+    explained = blasts + "\nوقال التحالف إن الجنود أجروا اختبارا لمنظومة المدفعية."
+    assert [f["properties"]["event_type"] for f in extract(extractor, blasts).features] == ["other"]
+    assert extract(extractor, explained).features == []
+
+
+@pytest.mark.parametrize("line", ["اقرأ أيضًا.. هجوم آخر على قاعدة التاجي", "مواضيع ذات صلة", "(صورة أرشيفية)",
+                                  "الصورة: وكالة الأنباء", "لا يتوفر وصف.", "كتب: محمد علي",
+                                  "المصدر: فريق التحرير"])
+def test_arabic_page_furniture_is_dropped(line):
+    from geo.extract.clean import clean_page
+
+    news = "وقال المصدر إن الهجوم لم يسفر عن إصابات."
+    assert clean_page(f"عنوان الخبر\n\n{line}\n\n{news}") == f"عنوان الخبر\n\n{news}"
+
+
+def test_a_timestamp_glued_to_the_first_sentence_is_cut():
+    from geo.extract.clean import clean_page
+
+    assert clean_page("01:55 - 16 فبراير 2021أعلن متحدث أن صواريخ سقطت.") == "أعلن متحدث أن صواريخ سقطت."
