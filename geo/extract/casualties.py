@@ -42,7 +42,8 @@ def _patterns(verb: str, verb_ing: str, noun: str) -> list[re.Pattern]:
     return [
         _R(rf"\b{Q}(?P<n>{NA})\s+{WORDS}and\s+{Q}(?P<m>{NA})\s+{WORDS}(?:were |are |have been |had been )?{verb}\b"),
         _R(rf"\b{Q}(?P<n>{N})\s+{GAP}(?:were |was |are |is |have been |had been )?{verb}\b"),
-        _R(rf"\b(?P<n>an?|one)\s+(?:[\w'’.-]+\s+){{0,5}}?(?:was|has been|had been|is)\s+{verb}\b"),
+        _R(rf"\b(?P<n>an?|one)\s+(?:(?!(?:no|not|none|nobody)\b)[\w'’.-]+\s+){{0,5}}?(?:was|has been|had been|is)\s+"
+           rf"{verb}\b"),
         _R(rf"\b(?:{verb_ing}|{verb})\s+{Q}(?P<n>{NA})\b(?!\s+(?:number|few|handful|dozen)\b)"),
         _R(rf"\b{noun}\s+(?:to|of)\s+{Q}(?P<n>{NA})\b(?!\s+(?:number|few|handful|dozen)\b)"),
     ]

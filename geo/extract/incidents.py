@@ -224,6 +224,8 @@ class Assembler:
                                                            or THE_ATTACK.search(text)):
             named = [earlier.by_site[p.site_id] for p in self.incident_places(text, report.text)
                      if p.site_id in earlier.by_site]
+            if sentence.index - previous.sentences[-1].index > 2:
+                previous = earlier[0]  # "the attack", told far from any other: the one the report is about
             previous = named[-1] if named else previous  # "There were no casualties in Erbil."
             killed, injured = find_casualties(text)
             if (killed is not None and previous.killed is None) or (injured is not None and previous.injured is None):
@@ -352,7 +354,8 @@ class Assembler:
 
 
 # a clause that turns to another event: "after a drone attack on ...", "in retaliation for a strike ..."
-EVENT_CUE = re.compile(r"\b(?:(?:(?:\w+\s+)?(?:days?|hours?|weeks?)\s+)?after|following|follows?|followed|in the wake of|(?:in |as )?(?:retaliation|response|revenge|reprisal)s? "
+EVENT_CUE = re.compile(r"\b(?:(?:(?:\w+\s+)?(?:days?|hours?|weeks?)\s+)?after|following|follows?|followed|in the wake of|"
+                       r"like those (?:of|on)|referring to|in reference to|(?:in |as )?(?:retaliation|response|revenge|reprisal)s? "
                        r"(?:for|to))\s+(?:[\w'’-]+\s+){0,6}?(?:attacks?|strikes?|air ?strikes?|killing|death|deaths|"
                        r"barrage|bombing|raids?|assassination)\b", re.I)
 SAME_PLACE = re.compile(r"\bthe same (?:compound|base|site|facility|camp|airport|embassy|field|outpost|building)\b",

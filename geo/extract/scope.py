@@ -43,7 +43,18 @@ def drop_headline_echoes(candidates: list[Candidate], ancestors) -> list[Candida
                 or b.place.site_id in ancestors(a.place.site_id)
         return (a.place.name, a.place.country_code) == (b.place.name, b.place.country_code)
 
-    return [c for c in candidates if not is_headline(c.sentences[0]) or not any(related(c, b) for b in body)]
+    kept = []
+    for c in candidates:
+        echoes = [b for b in body if related(c, b)] if is_headline(c.sentences[0]) else []
+        if not echoes:
+            kept.append(c)
+            continue
+        for b in echoes[:1]:  # what was learnt of the attack through the headline's candidate stays
+            b.killed = b.killed if b.killed is not None else c.killed
+            b.injured = b.injured if b.injured is not None else c.injured
+            if b.perpetrator is None and c.perpetrator:
+                b.perpetrator, b.attribution = c.perpetrator, c.attribution
+    return kept
 
 
 def in_scope(candidate: Candidate, report_text: str) -> bool:

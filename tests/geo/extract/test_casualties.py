@@ -43,3 +43,7 @@ def test_numbers_in_words_and_digits(text, want):
 
 def test_clock_times_are_not_counts():
     assert find_casualties("A strike at around 12:10 p.m. today killed a commander and one of his aides.") == (2, None)
+
+
+def test_a_negation_between_the_article_and_the_verb_is_no_count():
+    assert find_casualties("according to an initial assessment no one was killed as a result") == (0, None)
