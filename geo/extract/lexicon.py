@@ -38,6 +38,7 @@ EVENT_PATTERNS = [
     ("rocket_attack", _R(r"\b(rockets?|katyushas?|salvos?)\b(?![- ]launch)")),
     ("missile_attack", _R(r"\b(ballistic missiles?|cruise missiles?|missiles?)\b")),
     ("drone_attack", _R(r"\b(drones?|UAVs?|UAS|unmanned aerial (?:vehicles?|systems?|aircraft))\b")),
+    ("other", _R(r"\b(?:storm(?:ed|ing)|overr(?:an|un)|set (?:on )?fire to)\b")),  # a crowd's assault, no weapon
     ("small_arms", _R(r"\b(gunfire|small[- ]arms|opened fire|gunmen|sniper|machine[- ]guns?|shot at)\b")),
     ("airstrike", _R(r"\b(air ?strikes?|air raids?|air attacks?|(?:attack )?helicopters?|bombing raids?|warplanes?|fighter jets?|jets|gunships?|AC-130|F-15E?s?|"
                      r"B-1B?s?|precision strikes?|retaliatory strikes?)\b")),
@@ -51,7 +52,7 @@ ACT = _R(r"\b(attack(?:s|ed|ing)?|struck|strikes?|hit|hits|target(?:s|ed|ing)?|f
          r"shell(?:ed|ing)|bomb(?:ed|ing)|explod(?:ed|ing)|detonated|killed|killing|wounded|injured|"
          r"intercepted|shot down|downed|crashed|raid(?:ed)?|assault(?:ed)?|blast|explosion|impact(?:ed)?|"
          r"retaliat(?:ed|ion)|slammed|pounded|came under|engag(?:ed|ing)|approached|repelled|thwarted|foiled|"
-         r"martyr(?:ed|ing)|conducted|carried out|air ?strikes?)\b")
+         r"martyr(?:ed|ing)|conducted|carried out|air ?strikes?|storm(?:ed|ing)|overr(?:an|un))\b")
 # means named as what was struck, not what struck: "rocket, missile and drone storage sites", "rocket launchers"
 TARGET_MEANS = _R(r"\b(?:(?:rockets?|missiles?|drones?|UAVs?|weapons?|ammunition|munitions?|explosives?)"
                   r"(?:,\s*|\s+and\s+|\s+or\s+|\s+))+(?:storage|depots?|launchers?|launch sites?|factor(?:y|ies)|"
@@ -70,7 +71,7 @@ PAST_ACT = _R(r"\b(struck|hit|fired|launched|landed|fell|killed|wounded|injured|
               r"attacked|shot down|downed|intercepted|carried out|conducted)\b")
 OUTSIDE = _R(r"\b(Red Sea|Gulf of Aden|Bab al-Mandab|Arabian Sea|Gaza|Israel|Yemen|Lebanon|Tehran|Washington|"
              r"merchant (ship|vessel)|cargo ship|tanker|destroyer|warship|aircraft carrier)\b")
-BEFORE_ANCHOR = _R(r"\b(?:(?P<n>\w+)\s+)?(days?|weeks?|hours)\s+after\b|\bfollow(?:ed|ing|s)\b")
+BEFORE_ANCHOR = _R(r"\b(?:(?P<n>\w+)\s+)?(days?|weeks?|hours)\s+after\b|\bfollow(?:ed|ing|s)\b(?!\s+by\b)")
 
 PERPETRATORS = [
     (_R(r"\bKata[’'`]?[ie]?b\s+Hez?[bi]?[aou]?llah\b|\bKataeb Hezbollah\b|\bKH\b"), "Kataib Hezbollah"),

@@ -160,3 +160,16 @@ def test_a_stale_page_date_gives_way_to_the_week_the_text_tells(extractor):
     found = {p["date_from"]: p for p in incidents(extractor, text, published="2022-04-20")}
     assert "2022-03-20" in found  # the Sunday after March 14, not April 17
     assert found["2022-03-20"]["event_type"] == "rocket_attack"
+
+
+def test_a_period_with_no_space_after_it_still_ends_a_sentence(extractor):
+    text = ("Rockets hit K1 air base on Tuesday, killing a contractor.The US answered on Thursday with "
+            "strikes near Albu Kamal.")
+    found = {p["site_id"]: p for p in incidents(extractor, text)}
+    assert found["k1-air-base"]["event_type"] == "rocket_attack"
+    assert found["k1-air-base"]["date_from"] == "2022-05-10"
+
+
+def test_a_crowd_storming_the_embassy_is_an_incident_of_type_other(extractor):
+    [incident] = incidents(extractor, "Supporters of the militias stormed the US embassy in Baghdad on Tuesday.")
+    assert (incident["site_id"], incident["event_type"]) == ("us-embassy-baghdad", "other")
