@@ -63,16 +63,16 @@ MORE = _R(rf"^\s*(?:(?!(?:and|killed|killing|wounded|wounding|injured|injuring)\
           r"(?!(?:killed|wounded|injured|more)\b)[\w'’.-]+")
 NEGATED = _R(r"\b(?:no|not|none of the|without)\s*$")
 ZERO_BOTH = _R(r"\bno (?:immediate |initial |reported )?(?:reports? of )?(?:casualties|victims)\b|"
-               r"\bno(?:body| one) was (?:hurt|harmed|injured or killed|killed or injured)\b|"
+               r"\bno(?:body| one) (?:was|had been|has been) (?:hurt|harmed|injured or killed|killed or injured)\b|"
                r"\bwithout (?:causing |any )*(?:casualties|victims)\b|\bcaus(?:ed|ing) no (?:casualties|victims)\b|"
                r"\b(?:no|not|neither)\b[^.;]{0,40}\binjuries or (?:casualties|deaths)\b|"
                r"\bno (?:casualties|injuries) or (?:deaths|casualties|injuries)\b|"
                r"\bno (?:US |U\.S\. |American |coalition )?(?:personnel|troops|service ?members|soldiers|staff|one) "
                r"(?:were |was )?(?:hurt|harmed)\b")
-ZERO_KILLED = _R(r"\bno(?:body| one) was killed\b|\bno (?:immediate |reported )?(?:deaths|fatalities)\b|"
+ZERO_KILLED = _R(r"\bno(?:body| one) (?:was|had been|has been) killed\b|\bno (?:immediate |reported )?(?:deaths|fatalities)\b|"
                  r"\bno (?:US |U\.S\. |American |coalition )?(?:personnel|troops|service ?members|soldiers|staff|"
                  r"civilians) (?:were |was )?killed\b")
-ZERO_INJURED = _R(r"\bno (?:immediate |reported )?injuries\b|\bno(?:body| one) was (?:injured|wounded)\b|"
+ZERO_INJURED = _R(r"\bno (?:immediate |reported )?injuries\b|\bno(?:body| one) (?:was|had been|has been) (?:injured|wounded)\b|"
                   r"\bno (?:US |U\.S\. |American |coalition )?(?:personnel|troops|service ?members|soldiers|staff|"
                   r"civilians) (?:were |was )?(?:injured|wounded)\b|\bcaus(?:ed|ing) no injuries\b|"
                   r"\bneither caused (?:any )?injuries\b")

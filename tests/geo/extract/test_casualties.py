@@ -46,4 +46,4 @@ def test_clock_times_are_not_counts():
 
 
 def test_a_negation_between_the_article_and_the_verb_is_no_count():
-    assert find_casualties("according to an initial assessment no one was killed as a result") == (0, None)
+    assert find_casualties("an early review found that no one had been killed in the raid") == (0, None)
