@@ -13,7 +13,7 @@ its in-memory index (STORE_CACHE on, the default) and the PostGIS store answerin
   around Baghdad, a 30-day window and one event type (limit 1000); the whole region and 7 days;
   every pair's two answers must hold the same ids;
 - z/x/y tiles at a random incident's place: tile matrices 5 and 6 (grid counts) and 9, 11 and 13
-  (features, or counts past 20,000 in a tile), without and with a 30-day window;
+  (features, or counts past 2,000 in a tile), without and with a 30-day window;
 - a GeoPackage download (f=gpkg) of a window holding about 100,000 incidents, read to the end and
   counted with pyogrio.
 

@@ -17,7 +17,8 @@ from geo.query import is_plain_number, parse_int, parse_query, whole_number
 
 MAX_ZOOM = 18  # the map's tile layers go no deeper
 FILTERS = ("bbox", "datetime", "event_type", "country_code", "site_id", "status", "perpetrator", "q")
-VIEW = ("lat", "lon", "zoom", "layers")
+VIEW = ("lat", "lon", "zoom", "layers", "source")
+SOURCES = ("features", "tiles")  # where the map draws incidents from: the items and aggregates, or vector tiles
 LAYERS = (*EVENT_TYPES, "sites", "areas", "heat")
 IMAGE_SIZE = {"width": (200, 6000), "height": (200, 6000), "dpi": (50, 600)}
 MAX_TITLE = 300
@@ -60,6 +61,8 @@ def parse_map_params(params: Mapping[str, str], extra: tuple[str, ...] = ()) -> 
             parse_int("zoom", text, 0, MAX_ZOOM)
         elif name == "layers":
             _layers(text)
+        elif name == "source" and text not in SOURCES:
+            raise InvalidParameterValue(f"source must be one of {', '.join(SOURCES)}, got {text[:60]!r}")
         elif name in IMAGE_SIZE:
             low, high = IMAGE_SIZE[name]
             if not low <= whole_number(name, text) <= high:

@@ -49,6 +49,7 @@ class MapOptions:
     state: dict = field(default_factory=dict)
     asset_base: str = ""  # URL prefix of /vendor and /static, "" for the app itself
     embedded_data: dict | None = None  # standalone export: the filtered data, no API to ask
+    source: str = "features"  # incidents from the items and aggregates, or from the vector tiles
 
 
 class AppAssets(JSCSSMixin, MacroElement):
@@ -56,11 +57,13 @@ class AppAssets(JSCSSMixin, MacroElement):
 
     _template = Template("")
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, vector_tiles: bool = False):
         super().__init__()
         self._name = "AppAssets"
         self.default_js = [
             ("leaflet_markercluster", f"{base}/vendor/leaflet-markercluster/leaflet.markercluster.js"),
+            *([("leaflet_vectorgrid", f"{base}/static/vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.js")]
+              if vector_tiles else []),
             ("incidentmap", f"{base}/static/map.js"),
         ]
         self.default_css = [
@@ -85,6 +88,7 @@ class MapConfig(MacroElement):
         self._name = "MapConfig"
         self.config = script_json({
             "mode": options.mode,
+            "source": "features" if options.embedded_data is not None else options.source,
             "tiles": options.tiles,
             "tilesAttribution": options.tiles_attribution,
             "state": options.state,
@@ -161,7 +165,7 @@ def build_map(options: MapOptions) -> folium.Map:
     base = options.asset_base
     fmap.default_js = [("leaflet", f"{base}/vendor/leaflet/leaflet.js")]
     fmap.default_css = [("leaflet_css", f"{base}/vendor/leaflet/leaflet.css")]
-    fmap.add_child(AppAssets(base))
+    fmap.add_child(AppAssets(base, vector_tiles=options.source == "tiles" and options.embedded_data is None))
     fmap.add_child(MapConfig(options))
     fmap.add_child(ControlPanel(options.mode))
     fmap.add_child(Legend())

@@ -50,9 +50,10 @@ def basemap(name: str) -> Response:
 def map_options(mode: str) -> MapOptions:
     """The page's options; its query (the map's state) checked like the API's parameters."""
     tiles = current_app.config["INCIDENTMAP_TILES"]
+    state = parse_map_params(request.args.to_dict(flat=True))
     return MapOptions(mode=mode, tiles=None if tiles in (None, "", "none") else tiles,
-                      tiles_attribution=current_app.config["INCIDENTMAP_TILES_ATTRIBUTION"],
-                      state=parse_map_params(request.args.to_dict(flat=True)))
+                      tiles_attribution=current_app.config["INCIDENTMAP_TILES_ATTRIBUTION"], state=state,
+                      source=state.get("source") or current_app.config.get("INCIDENTMAP_MAP_SOURCE") or "features")
 
 
 @bp.get("/map")

@@ -21,6 +21,12 @@ class Setting:
     parse: Callable[[str], Any] = str
 
 
+def _map_source(text: str) -> str:
+    if text.strip() not in ("features", "tiles"):
+        raise ValueError(f"INCIDENTMAP_MAP_SOURCE must be 'features' or 'tiles', got {text!r}")
+    return text.strip()
+
+
 def _bool(text: str) -> bool:
     return text.strip().lower() in ("1", "true", "yes", "on")
 
@@ -45,6 +51,9 @@ SETTINGS = (
     Setting("TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "Tile URL template of the map's "
             "basemap (a local tile server, for example); 'none' for the offline basemap only, which is always "
             "drawn underneath"),
+    Setting("MAP_SOURCE", "features", "Where the map draws incidents from: 'features' (the items in view, or "
+            "counts per grid cell from /aggregate when many) or 'tiles' (the collection's vector tiles, for very "
+            "large stores); a page's ?source= overrides it", _map_source),
     Setting("TILES_ATTRIBUTION", "© OpenStreetMap contributors", "Attribution shown for the tiles"),
     Setting("FRAME_ANCESTORS", "*", "Origins allowed to show /embed in an iframe (space-separated, as in "
             "Content-Security-Policy frame-ancestors); other pages may only be framed by the app itself"),

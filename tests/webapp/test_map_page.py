@@ -277,3 +277,22 @@ def test_pans_never_ask_for_more_than_the_view_limit(crowded):
         assert limits and max(limits) <= VIEW_LIMIT
         assert int(page.get_attribute("#im-count", "data-rendered")) <= VIEW_LIMIT
         assert page.console_errors == []
+
+
+def test_tile_mode_draws_the_incidents_of_the_view_from_vector_tiles(server):
+    with browser_page(server) as page:
+        tiles = []
+        page.on("request", lambda r: tiles.append(r.url) if "/tiles/WebMercatorQuad/" in r.url else None)
+        page.goto(f"{server}/map?source=tiles&lat=33.3&lon=44.4&zoom=8")
+        page.wait_for_selector("body[data-mode=tiles]", state="attached", timeout=30000)
+        view = page.evaluate("() => window.INCIDENTMAP.map.getBounds().toBBoxString()")
+        in_view = matched(server, bbox=view)
+        assert in_view > 0
+        # every incident of the view is drawn (the tiles reach a little past it), and no more than exist
+        assert in_view <= drawn(page) <= matched(server)
+        assert page.locator("path.im-tile-incident").count() >= in_view
+        assert tiles and all("/8/" in url for url in tiles)
+        assert page.locator(".im-tile-cell").count() == 0  # at tile matrix 8, few incidents: no counts
+        assert page.locator(".im-incident").count() == 0  # nothing from the items
+        screenshot(page, "map-tiles")
+        assert page.console_errors == [] and page.outside_requests == []

@@ -28,6 +28,7 @@ PAGES = ["/map", "/embed", "/export/map.html"]
     ("datetime=2023-02-29", ["datetime"]),
     ("event_type=rocket_attack&sortby=-date", ["unknown query parameter 'sortby'"]),
     ("colour=red", ["unknown query parameter 'colour'"]),
+    ("source=vector", ["source", "features, tiles"]),
 ])
 def test_bad_map_parameters_are_400(client, page, query, words):
     is_error_body(client.get(f"{page}?{query}"), 400, *words)  # JSON: no page is built on them
@@ -60,3 +61,31 @@ def test_partial_views_keep_the_default_for_the_rest(client):
 def test_a_good_image_export_takes_its_size(client):
     response = client.get("/export/map.png?width=300&height=200&dpi=50&lat=33&lon=44&zoom=6&title=t")
     assert response.status_code == 200 and response.mimetype == "image/png"
+
+
+VECTORGRID = "/static/vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.js"
+
+
+@pytest.mark.parametrize("setting, query, source", [
+    ("features", "", "features"),
+    ("tiles", "", "tiles"),
+    ("features", "source=tiles", "tiles"),  # the page's URL wins over the setting
+    ("tiles", "source=features", "features"),
+])
+def test_the_map_draws_from_the_source_asked_for(data_dir, setting, query, source):
+    from webapp import create_app
+
+    client = create_app({"DATA": str(data_dir), "TESTING": True, "MAP_SOURCE": setting}).test_client()
+    html = client.get(f"/map?{query}").get_data(as_text=True)
+    assert f'"source": "{source}"' in html
+    assert (VECTORGRID in html) == (source == "tiles")  # the plugin loads only where it is used
+    if source == "tiles":
+        export = client.get(f"/export/map.html?{query}").get_data(as_text=True)
+        assert '"source": "features"' in export and "L.VectorGrid.Protobuf = " not in export  # an export carries its data
+
+
+def test_the_vector_tile_plugin_is_served_with_its_licence(client):
+    with client.get(VECTORGRID) as script:
+        assert script.status_code == 200 and b"L.VectorGrid.Protobuf = " in script.data
+    with client.get("/static/vendor/leaflet.vectorgrid/LICENSE") as licence:
+        assert "BEER-WARE" in licence.get_data(as_text=True) and "1.3.0" in licence.get_data(as_text=True)

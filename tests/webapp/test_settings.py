@@ -1,6 +1,8 @@
 import re
 from pathlib import Path
 
+import pytest
+
 from webapp import create_app
 from webapp.settings import SETTINGS, resolve_settings
 
@@ -32,3 +34,10 @@ def test_seed_off_starts_with_sites_only(tmp_path):
     client = app.test_client()
     assert client.get("/collections/incidents/items").json["numberMatched"] == 0
     assert client.get("/collections/sites/items").json["numberMatched"] >= 30
+
+
+def test_map_source_takes_features_or_tiles():
+    assert resolve_settings({}, {})["MAP_SOURCE"] == "features"
+    assert resolve_settings({}, {"INCIDENTMAP_MAP_SOURCE": "tiles"})["MAP_SOURCE"] == "tiles"
+    with pytest.raises(ValueError, match="MAP_SOURCE must be 'features' or 'tiles'"):
+        resolve_settings({}, {"INCIDENTMAP_MAP_SOURCE": "vector"})

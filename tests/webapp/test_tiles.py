@@ -54,6 +54,17 @@ def test_a_detailed_tile_holds_the_features_in_it(client):
 
 
 @BOTH_STORES
+def test_a_detailed_tile_past_its_cap_counts_per_cell(client, monkeypatch):
+    from geo import tiles
+
+    expected = items_in(client, lonlat_bounds(*BAGHDAD_Z8))
+    monkeypatch.setattr(tiles, "DETAIL_FEATURES", len(expected) - 1)
+    features = decoded(client.get(TILE.format(*BAGHDAD_Z8)))
+    assert all("id" not in f["properties"] for f in features)  # cells, not incidents
+    assert sum(f["properties"]["count"] for f in features) == len(expected)
+
+
+@BOTH_STORES
 def test_low_zooms_count_per_cell(client):
     features = decoded(client.get(TILE.format(0, 0, 0)))
     total = client.get("/collections/incidents/items?limit=1").get_json()["numberMatched"]

@@ -14,6 +14,10 @@
   const MOVE_DEBOUNCE_MS = 200;
   let cfg, map, canvas, days = [], counts = {}, fetchSeq = 0, playTimer = null;
   let aggregates, lastAggregate = null, moveTimer = null;
+  // tile mode (cfg.source "tiles"): incidents come from the collection's vector tiles, drawn by
+  // Leaflet.VectorGrid; a tile holds the incidents themselves, or counts per cell at low zoom or when dense
+  const TILE_URL = "/collections/incidents/tiles/WebMercatorQuad/{z}/{y}/{x}";
+  let vectorTiles = null, tileSeen = new Map(), tileCells = 0;
   const overlays = {};
   const state = {};
 
@@ -46,7 +50,7 @@
   function writeState() {
     if (cfg.mode === "standalone") return;
     const params = new URLSearchParams();
-    ["datetime", "layers", "lat", "lon", "zoom"].concat(FILTERS).forEach((key) => {
+    ["datetime", "layers", "lat", "lon", "zoom", "source"].concat(FILTERS).forEach((key) => {
       if (state[key]) params.set(key, state[key]);
     });
     window.history.replaceState(null, "", `${window.location.pathname}?${params}`);
@@ -316,6 +320,66 @@
     0, grid.numberMatched, "aggregate");
   }
 
+  // ---- vector tiles --------------------------------------------------------------------------
+
+  function tileStyle(props, zoom) {
+    const type = cfg.eventTypes.find((t) => t.id === props.event_type) || cfg.eventTypes.find((t) => t.id === "other");
+    if (!typeShown(type.id)) return []; // an empty list: the feature is not drawn
+    const n = Number(props.count) || 1;
+    if (zoom === map.getZoom()) {
+      if (props.id !== undefined && n === 1) tileSeen.set(String(props.id), props); else tileCells += n;
+    }
+    const cell = props.id === undefined;
+    return { radius: cell ? Math.round(6 + 4 * Math.log10(n)) : 6, color: cell ? "#7f1d1d" : type.colour,
+      weight: cell ? 1 : 1.5, fillColor: type.colour, fillOpacity: cell ? 0.55 : 0.85, fill: true,
+      className: cell ? "im-tile-cell" : "im-tile-incident" };
+  }
+
+  function tileUrl() {
+    const params = filterParams();
+    params.delete("bbox"); // the tile is the box
+    const query = params.toString();
+    return query ? `${TILE_URL}?${query}` : TILE_URL;
+  }
+
+  function showTileCount() {
+    const n = tileSeen.size;
+    showCount(`${n} incident${n === 1 ? "" : "s"} drawn from vector tiles` +
+      (tileCells ? `, and about ${tileCells} more counted by area (zoom in)` : ""), n, n + tileCells, "tiles");
+  }
+
+  async function tilePopup(event) {
+    const props = event.layer.properties || {};
+    if (props.id === undefined) { // a cell's count: zoom in on it
+      map.setView(event.latlng, Math.min(map.getMaxZoom(), map.getZoom() + 2));
+      return;
+    }
+    const feature = await getJSON(`/collections/incidents/items/${encodeURIComponent(props.id)}?f=json`);
+    const type = cfg.eventTypes.find((t) => t.id === feature.properties.event_type) || cfg.eventTypes[0];
+    L.popup({ maxWidth: 320 }).setLatLng(event.latlng).setContent(popupFor(feature, type)).openOn(map);
+  }
+
+  function refreshTiles() {
+    tileSeen = new Map();
+    tileCells = 0;
+    if (!vectorTiles) {
+      vectorTiles = L.vectorGrid.protobuf(tileUrl(), {
+        vectorTileLayerStyles: { incidents: tileStyle }, interactive: true, maxNativeZoom: 18, maxZoom: 18,
+        pane: "overlayPane", getFeatureId: (f) => f.properties.id,
+      });
+      vectorTiles.on("click", (e) => { tilePopup(e).catch((error) => showCount(error.message, 0, 0, "tiles")); });
+      vectorTiles.on("load", () => {
+        showTileCount();
+        document.body.dataset.mode = "tiles";
+        document.body.dataset.drawn = String(++fetchSeq);
+      });
+      map.on("zoomstart", () => { tileSeen = new Map(); tileCells = 0; });
+      vectorTiles.addTo(map);
+    } else {
+      vectorTiles.setUrl(tileUrl()); // redraws every tile with the new filters
+    }
+  }
+
   async function loadSites() {
     const collection = cfg.data ? cfg.data.sites : await getJSON(`/collections/sites/items?limit=${VIEW_LIMIT}&f=geojson`);
     collection.features.forEach((feature) => {
@@ -377,12 +441,13 @@
     };
     map.on("overlayadd overlayremove", sync);
     map.on("overlayadd overlayremove", () => { if (lastAggregate) fillAggregates(lastAggregate); });
+    map.on("overlayadd overlayremove", () => { if (vectorTiles) refreshTiles(); });
     map.on("moveend", () => {
       const c = map.getCenter();
       Object.assign(state, { lat: c.lat.toFixed(4), lon: c.lng.toFixed(4), zoom: String(map.getZoom()) });
       writeState();
       // a new view asks the server again (zoomend ends in a moveend too); a pan in progress waits
-      if (!cfg.data && days.length) {
+      if (!cfg.data && days.length && cfg.source !== "tiles") { // tiles follow the view by themselves
         clearTimeout(moveTimer);
         moveTimer = setTimeout(requestRefresh, MOVE_DEBOUNCE_MS);
       }
@@ -445,6 +510,7 @@
   }
 
   async function refresh() {
+    if (cfg.source === "tiles") { refreshTiles(); return; }
     const seq = ++fetchSeq;
     const [from, to] = currentSpan();
     const view = cfg.data ? { mode: "incidents", collection: localItems(days[from], days[to] + DAY - 1000) }
