@@ -56,7 +56,7 @@ def drop_locators(places: list[Place], text: str) -> list[Place]:
     kept: list[Place] = []
     for place in sorted(places, key=lambda p: p.start):
         prev = kept[-1] if kept else None
-        if prev is not None and place.rank >= 2 and place.rank >= prev.rank and prev.end > 0 and \
+        if prev is not None and place.rank >= 2 and prev.kind != "country" and prev.end > 0 and \
                 LOCATOR_GAP.match(text[prev.end:place.start]):
             continue
         kept.append(place)
@@ -118,7 +118,7 @@ def incident_places(gazetteer: Gazetteer, text: str, context: str) -> list[Place
     named only as a reference point ("Jurf al-Sakhar, south of Baghdad") gives way to the
     place it locates."""
     text = detach_clitics(gazetteer, mask_groups(text))
-    places = [p for p in gazetteer.find_all(text) if p.country_code in REGION]
+    places = drop_locators([p for p in gazetteer.find_all(text) if p.country_code in REGION], text)
     nested = {a for p in places if p.site_id for a in gazetteer.ancestors(p.site_id)}
     places = [p for p in places if p.site_id not in nested or not p.site_id]
     references = [p for p in places if REFERENCE.search(text[max(0, p.start - 45):p.start])]

@@ -173,3 +173,10 @@ def test_a_period_with_no_space_after_it_still_ends_a_sentence(extractor):
 def test_a_crowd_storming_the_embassy_is_an_incident_of_type_other(extractor):
     [incident] = incidents(extractor, "Supporters of the militias stormed the US embassy in Baghdad on Tuesday.")
     assert (incident["site_id"], incident["event_type"]) == ("us-embassy-baghdad", "other")
+
+
+def test_a_city_a_broader_place_is_said_to_lie_in_is_no_incident_place(extractor):
+    # a page's slip ("Kirkuk province in northern Baghdad") must not put a second attack in Baghdad
+    text = "K1 air base, which hosts US troops in Kirkuk province in northern Baghdad, was hit by rockets on Tuesday."
+    [attack] = incidents(extractor, text)
+    assert attack["site_id"] == "k1-air-base"
