@@ -82,7 +82,8 @@ def event_type_of(sub_event_type: str, notes: str, actor1: str = "") -> str:
     return "other"
 
 
-def _int(value: str | None, name: str, row: int) -> int | None:
+def whole_number(value: str | None, name: str, row: int) -> int | None:
+    """A CSV cell's whole number, None when empty; InvalidInput naming the row and column otherwise."""
     value = (value or "").strip()
     if not value:
         return None
@@ -133,12 +134,12 @@ def rows_to_features(rows: Iterable[Mapping[str, str | None]], fieldnames: Itera
             "event_type": event_type_of(row.get("sub_event_type") or "", notes, row.get("actor1") or ""),
             "perpetrator": _text(row, "actor1"),
             "target": _text(row, "actor2"),
-            "killed": _int(row.get("fatalities"), "fatalities", n),
+            "killed": whole_number(row.get("fatalities"), "fatalities", n),
             "location": _text(row, "location"),
             "admin1": _text(row, "admin1"),
             "country": country or None,
             "country_code": country_codes.get(country.casefold()),
-            "geo_precision": _int(row.get("geo_precision"), "geo_precision", n) or 1,
+            "geo_precision": whole_number(row.get("geo_precision"), "geo_precision", n) or 1,
             "sources": [{"outlet": s.strip()} for s in (row.get("source") or "").split(";") if s.strip()],
             "notes": notes or None,
             "status": "reported",

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 
 from geo.errors import InvalidInput
+from geo.io.acled import whole_number
 
 COLUMNS = (
     "id", "relid", "year", "active_year", "code_status", "type_of_violence", "conflict_dset_id",
@@ -45,15 +46,6 @@ def _day(value: str | None, name: str, row: int) -> str:
     return match.group(1)
 
 
-def _count(value: str | None, name: str, row: int) -> int | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    if not re.fullmatch(r"\d+", value):
-        raise InvalidInput(f"row {row}: {name} {value!r} is not a whole number")
-    return int(value)
-
-
 def rows_to_features(rows: Iterable[Mapping[str, str | None]], fieldnames: Iterable[str],
                      country_codes: Mapping[str, str]) -> Iterator[dict]:
     """Features from rows with UCDP GED's columns; InvalidInput naming the row (header: row 1)."""
@@ -76,7 +68,7 @@ def rows_to_features(rows: Iterable[Mapping[str, str | None]], fieldnames: Itera
             "event_type": "other",
             "perpetrator": (row.get("side_a") or "").strip() or None,
             "target": (row.get("side_b") or "").strip() or None,
-            "killed": _count(row.get("best"), "best", n),
+            "killed": whole_number(row.get("best"), "best", n),
             "location": (row.get("where_coordinates") or "").strip() or None,
             "admin1": (row.get("adm_1") or "").strip() or None,
             "country": country or None,
