@@ -22,6 +22,7 @@ COALITION_PARTY = re.compile(r"\b(?:U\.?S\.?|American|Americans|United States|co
                              r"(?:forces|troops|coalition)|embassy|consulate|contractors?)\b", re.I)
 STATE_STRIKERS_ABROAD = ("Turkish forces", "Israeli forces", "Islamic Revolutionary Guard Corps")
 FACILITY_KINDS = ("embassy", "government", "air_base", "military_base", "outpost", "airport", "oil_field", "area")
+ARABIC_LETTER = re.compile(r"[\u0621-\u064A]")
 GUIDED = re.compile(r"\b(?:ballistic|cruise|surface-to-surface|guided|Fateh|Zolfaghar|Qiam)\b|"
                     + lexicon_ar.GUIDED, re.I)
 _EXPLOSIONS = re.compile(lexicon_ar.EXPLOSIONS)
@@ -80,3 +81,6 @@ def settle_means(feature: dict, report_text: str = "") -> None:
             and not GUIDED.search(report_text):
         props["event_type"] = "rocket_attack"
         props["disagreements"]["event_type"] = ["rocket_attack"] + [t for t in told if t != "rocket_attack"]
+    elif props["event_type"] == "rocket_attack" and ARABIC_LETTER.search(quotes) and GUIDED.search(report_text):
+        # Arabic has one word (صاروخ) for rockets and missiles: the report's "ballistic" says which
+        props["event_type"] = "missile_attack"

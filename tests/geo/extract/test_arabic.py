@@ -261,3 +261,11 @@ def test_a_timestamp_glued_to_the_first_sentence_is_cut():
     from geo.extract.clean import clean_page
 
     assert clean_page("01:55 - 16 فبراير 2021أعلن متحدث أن صواريخ سقطت.") == "أعلن متحدث أن صواريخ سقطت."
+
+
+def test_one_arabic_word_for_rockets_and_missiles_is_settled_by_ballistic():
+    extractor = Extractor(Gazetteer.load())
+    text = ("هجوم صاروخي يستهدف مطار أربيل\n\n"
+            "قالت السلطات المحلية إن صواريخ باليستية أطلقت من خارج الحدود وسقطت قرب مطار أربيل الدولي يوم الأحد.")
+    [incident] = extractor.extract(parse_report(text, "b.txt", published="2022-05-16")).features
+    assert incident["properties"]["event_type"] == "missile_attack"
