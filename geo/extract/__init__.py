@@ -85,8 +85,8 @@ class Extractor:
         self.assembler.attribute_strikes(candidates, report.text)
         prefer_local_day(candidates, sentences, ref)
         candidates = drop_vague_duplicates(candidates)
-        candidates = drop_headline_echoes(candidates, self.ancestors)
         candidates = [c for c in candidates if in_scope(c, report.text)]
+        candidates = drop_headline_echoes(candidates, self.ancestors)
         for candidate in candidates:
             night_span(candidate)
         features = [to_feature(c, report) for c in candidates]

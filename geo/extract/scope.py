@@ -20,6 +20,9 @@ from geo.extract.sentences import Sentence
 COALITION_PARTY = re.compile(r"\b(?:U\.?S\.?|American|Americans|United States|coalition|Pentagon|CENTCOM|Central "
                              r"Command|Inherent Resolve|OIR|NATO|Western|foreign (?:forces|troops)|international "
                              r"(?:forces|troops|coalition)|embassy|consulate|contractors?)\b", re.I)
+# the same parties in Arabic: American (forces), the coalition, the embassy or consulate, Washington, the Pentagon
+COALITION_PARTY_AR = re.compile(r"(?:أمريكي|أميركي|الأمريكي|الأميركي|أمريكية|أميركية|الأمريكية|الأميركية|التحالف|"
+                                r"واشنطن|البنتاغون|البنتاجون|السفارة|القنصلية|القوات الأجنبية)")
 STATE_STRIKERS_ABROAD = ("Turkish forces", "Israeli forces", "Islamic Revolutionary Guard Corps")
 FACILITY_KINDS = ("embassy", "government", "air_base", "military_base", "outpost", "airport", "oil_field", "area")
 ARABIC_LETTER = re.compile(r"[\u0621-\u064A]")
@@ -66,7 +69,8 @@ def in_scope(candidate: Candidate, report_text: str) -> bool:
     if candidate.event_type == "other" and _EXPLOSIONS.search(told) and _BLASTS_EXPLAINED.search(report_text):
         return False  # Arabic: explosions the report says were a test or an exercise
     at_site = bool(candidate.place.site_id) and candidate.place.kind in FACILITY_KINDS
-    if candidate.perpetrator in STATE_STRIKERS_ABROAD and not at_site and not COALITION_PARTY.search(told):
+    if candidate.perpetrator in STATE_STRIKERS_ABROAD and not at_site and not COALITION_PARTY.search(told) \
+            and not COALITION_PARTY_AR.search(told):
         return False  # one state's strike on others, in the region but not on the coalition
     return at_site or bool(COALITION_PARTY.search(told)) or bool(COALITION_PARTY.search(report_text[:1500]))
 
