@@ -98,14 +98,6 @@ def _locates(text: str, site: Place, town: Place) -> bool:
     return len(gap) <= 60 and not re.search(r"[,;]|\b(?:and|or|attacked|struck|hit|targeted|killed|while)\b", gap)
 
 
-def _listed(text: str, a: Place, b: Place) -> bool:
-    """Whether two places are items of one list: only a comma or "and" between them."""
-    first, second = (a, b) if a.start <= b.start else (b, a)
-    if first.end < 0 or second.start < 0:
-        return False
-    return re.fullmatch(r"\s*(?:,|,?\s*and|,?\s*or)\s*", text[first.end:second.start]) is not None
-
-
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     dlon = (a[0] - b[0]) * 111.32 * math.cos(math.radians((a[1] + b[1]) / 2))
     return math.hypot(dlon, (a[1] - b[1]) * 110.57)
