@@ -64,6 +64,7 @@ class DateSpan:
     start: int = -1
     end: int = -1
     relative: bool = False  # resolved through the publication date
+    said: bool = False  # the day a statement about the event was made, standing in for the event's own
 
     @property
     def known(self) -> bool:

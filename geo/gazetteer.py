@@ -267,6 +267,8 @@ class Gazetteer:
                 names = {city["name"], *city.get("alternatenames", [])}
                 entry = _Entry(place, capitalised=True)
                 for name in names:
+                    if alias_key(name) in _ARABIC_COMMON_NOUNS:
+                        continue  # "المدينة" is a town's alternate name, and "the city" in every report
                     if _usable_geoname(name, primary=name == city["name"]):
                         self._add(name, entry)
                         if cc in GEONAMES_MAIN and place.population >= FUZZY_MIN_POPULATION:
@@ -385,6 +387,11 @@ def _region_cities(min_population: int, countries: tuple[str, ...]) -> list[dict
     return [city for city in cities.values() if city["countrycode"] in countries]
 
 
+# Arabic common nouns some GeoNames towns carry as alternate names ("the city", "the village", "the airport")
+_ARABIC_COMMON_NOUNS = {alias_key(word) for word in (
+    "المدينة", "مدينة", "القرية", "قرية", "المنطقة", "البلدة", "الميناء", "المطار", "القاعدة", "المعسكر", "الحي",
+    "السوق", "المركز", "الجسر", "الحدود", "العاصمة", "المحافظة", "الناحية", "القضاء", "الريف", "الجزيرة", "السد",
+    "القلعة", "المعبر", "الحقل", "المصفى", "المحطة", "الساحل", "الوادي", "الجبل", "الجامعة", "الشارع")}
 _LATIN_OR_ARABIC = re.compile(r"^[\w\s'’\-\.]+$", re.UNICODE)
 
 

@@ -26,7 +26,7 @@ from geo.extract.features import incident_id, one_source_per_report, to_feature
 from geo.extract.incidents import Assembler, Assembly, drop_vague_duplicates
 from geo.extract.language import arabic_paragraphs, detect_language, normalise_arabic
 from geo.extract.mentions import find_casualties, find_event_type, find_perpetrator
-from geo.extract.resolve import main_span, night_span, prefer_local_day, reference, stale_reference
+from geo.extract.resolve import adopt_told_day, main_span, night_span, prefer_local_day, reference, stale_reference
 from geo.extract.scope import drop_headline_echoes, in_scope, settle_means
 from geo.extract.sentences import Sentence, split_sentences, unique_sentences
 from geo.gazetteer import Gazetteer
@@ -84,6 +84,7 @@ class Extractor:
         self.assembler.attribute(candidates, sentences)
         self.assembler.attribute_strikes(candidates, report.text)
         prefer_local_day(candidates, sentences, ref)
+        adopt_told_day(candidates, self.ancestors)
         candidates = drop_vague_duplicates(candidates)
         candidates = [c for c in candidates if in_scope(c, report.text)]
         candidates = drop_headline_echoes(candidates, self.ancestors)

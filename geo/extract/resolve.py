@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -86,6 +87,7 @@ def stale_reference(sentences: list[Sentence], ref: date | None, how: str) -> tu
 
 
 SAID_ON_AR = re.compile(lexicon_ar.SAID_ON)
+TODAY = re.compile(r"\b(?:today|this (?:morning|afternoon|evening))\b|اليوم", re.I)
 SAID_ON = re.compile(r"\b(?:said|says|told|announced|confirmed|stated|added|reported|statement)\s+(?:[\w'’-]+\s+){0,2}?"
                      r"(?:on|late on|early on|in a statement on)?\s*$", re.I)
 
@@ -96,7 +98,43 @@ def event_dates(text: str, ref: date | None) -> list[DateSpan]:
     found = find_dates(text, ref)
     told = [s for s in found if s.known and not SAID_ON.search(text[max(0, s.start - 40):s.start])
             and not SAID_ON_AR.search(text[max(0, s.start - 80):s.start])]
-    return told if any(s.known for s in told) else found  # the statement's day when it is the only one
+    said = [s for s in found if s.known and s not in told and s.precision == "day"]
+    if said and ref is not None:
+        # "the ministry said on Monday that at 9:30 this evening ...": "today" is the statement's day
+        told = [replace(s, date_from=said[0].date_from, date_to=said[0].date_to)
+                if s.relative and s.precision == "day" and s.date_from == ref and TODAY.search(s.text)
+                and 0 < (ref - said[0].date_from).days <= 2 else s for s in told]
+    if any(s.known for s in told):
+        return told
+    return [replace(s, said=True) if s.known else s for s in found]  # the statement's day when it is the only one
+
+
+def adopt_told_day(candidates: list[Candidate], ancestors: Callable[[str], tuple[str, ...]]) -> None:
+    """An attack dated only by the day a statement about it was made takes the day another sentence
+    tells of the same attack at the same place, up to two days before ("a group claimed on Tuesday the
+    attack on the airport" ... "on Monday rockets fell on the city")."""
+    for candidate in candidates:
+        span = candidate.span
+        if span is None or not span.known or not span.said:
+            continue
+        for other in candidates:
+            told = other.span
+            if other is candidate or told is None or not told.known or told.said or told.precision != "day" or \
+                    other.event_type != candidate.event_type or not 0 < (span.date_from - told.date_from).days <= 2:
+                continue
+            if related_places(candidate.place, other.place, ancestors):
+                candidate.span = told
+                break
+
+
+def related_places(a: Place, b: Place, ancestors: Callable[[str], tuple[str, ...]]) -> bool:
+    """The same known place, one holding the other, or a place and the governorate or country it lies in."""
+    if a.site_id and b.site_id and (a.site_id == b.site_id or a.site_id in ancestors(b.site_id)
+                                    or b.site_id in ancestors(a.site_id)):
+        return True
+    wide, narrow = (a, b) if a.kind in ("country", "governorate") else (b, a)
+    return wide.kind in ("country", "governorate") and wide.country_code == narrow.country_code and \
+        (wide.kind == "country" or (wide.admin1 is not None and wide.admin1 == narrow.admin1))
 
 
 def main_span(sentences: list[Sentence], ref: date | None) -> DateSpan | None:
@@ -215,6 +253,8 @@ LATE_HOURS = re.compile(r"\b(?:late hours of the night|late (?:at|in the) night|
                         r"Friday|Saturday|Sunday)(?:'s)? night|tonight|around midnight)\b"
                         rf"|{lexicon_ar.LATE_HOURS}", re.I)
 STATE_STRIKERS = ("US forces", "Turkish forces")
+# an Arabic outlet tells a strike by the day where it landed, not by the announcing capital's day
+ARABIC_LETTER = re.compile("[\u0621-\u064A]")
 US_EVENING = re.compile(r"\b(?:[4-9]|1[01])(?::[0-5]\d)?\s*p\.?\s?m\b", re.I)
 
 
@@ -240,5 +280,6 @@ def night_span(candidate: Candidate) -> None:
     elif EARLY_HOURS.search(told):
         candidate.span = replace(span, date_from=day - timedelta(days=1), precision="days")
     elif LATE_HOURS.search(told) or (candidate.event_type == "airstrike" and candidate.perpetrator in STATE_STRIKERS
-                                     and not LOCAL_ACCOUNT.search(told) and "midnight" not in told):
+                                     and not LOCAL_ACCOUNT.search(told) and "midnight" not in told
+                                     and not ARABIC_LETTER.search(told)):
         candidate.span = replace(span, date_to=day + timedelta(days=1), precision="days")

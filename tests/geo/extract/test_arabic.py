@@ -269,3 +269,41 @@ def test_one_arabic_word_for_rockets_and_missiles_is_settled_by_ballistic():
             "قالت السلطات المحلية إن صواريخ باليستية أطلقت من خارج الحدود وسقطت قرب مطار أربيل الدولي يوم الأحد.")
     [incident] = extractor.extract(parse_report(text, "b.txt", published="2022-05-16")).features
     assert incident["properties"]["event_type"] == "missile_attack"
+
+
+# ---- dates an Arabic outlet tells by the day where the event happened (lessons of the dev set) ---------------
+
+def spans_of(result) -> list[tuple[str, str]]:
+    return [(f["properties"]["date_from"], f["properties"]["date_to"]) for f in result.features]
+
+
+def test_after_midnight_is_the_small_hours_of_the_day_told(extractor):
+    text = ("title: غارات على مواقع قرب القائم\n\n"
+            "شنت طائرات أمريكية غارات على مواقع لفصائل مسلحة في مدينة القائم فجر 7 آذار.\n"
+            "وسمع السكان دوي الانفجارات عند الساعة الثانية بعد منتصف الليل.\n")
+    assert spans_of(extract(extractor, text, "2021-03-07")) == [("2021-03-07", "2021-03-07")]
+
+
+def test_a_state_strike_told_in_arabic_keeps_the_local_day(extractor):
+    text = ("title: الجيش الأمريكي يقصف مواقع في القائم\n\n"
+            "شنت القوات الأمريكية مساء اليوم الأحد غارات جوية على مواقع لكتائب حزب الله في منطقة القائم.\n")
+    assert spans_of(extract(extractor, text, "2021-03-07")) == [("2021-03-07", "2021-03-07")]
+
+
+def test_this_evening_in_a_statement_made_yesterday_is_yesterday_evening(extractor):
+    text = ("title: صواريخ على أربيل\n\n"
+            "وقالت وزارة الداخلية في الإقليم في بيان، السبت، إنه في الساعة العاشرة من مساء اليوم سقطت صواريخ "
+            "على مطار أربيل الدولي.\n")
+    assert spans_of(extract(extractor, text, "2021-03-07")) == [("2021-03-06", "2021-03-06")]
+
+
+def test_a_claim_made_on_one_day_takes_the_day_the_attack_is_told_elsewhere(extractor):
+    text = ("title: جماعة تتبنى قصف مطار أربيل\n\n"
+            "بعد تبنيها القصف الصاروخي على مطار أربيل، أصدرت جماعة مجهولة تطلق على نفسها اسم سرايا الفجر الجديد، "
+            "الأحد، بيانا ثانيا.\n"
+            "وكانت صواريخ قد سقطت على محافظة أربيل أمس السبت.\n")
+    assert spans_of(extract(extractor, text, "2021-03-07")) == [("2021-03-06", "2021-03-06")]
+
+
+def test_the_city_is_not_a_town_named_the_city(gazetteer):
+    assert gazetteer.find_all("وسقطت عدة صواريخ في المدينة ومحيطها") == []
