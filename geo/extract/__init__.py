@@ -26,7 +26,14 @@ from geo.extract.features import incident_id, one_source_per_report, to_feature
 from geo.extract.incidents import Assembler, Assembly, drop_vague_duplicates
 from geo.extract.language import arabic_paragraphs, detect_language, normalise_arabic
 from geo.extract.mentions import find_casualties, find_event_type, find_perpetrator
-from geo.extract.resolve import adopt_told_day, main_span, night_span, prefer_local_day, reference, stale_reference
+from geo.extract.resolve import (
+    adopt_told_day,
+    main_span,
+    night_span,
+    prefer_local_day,
+    reference,
+    stale_reference,
+)
 from geo.extract.scope import drop_headline_echoes, in_scope, settle_means
 from geo.extract.sentences import Sentence, split_sentences, unique_sentences
 from geo.gazetteer import Gazetteer
