@@ -23,6 +23,11 @@ COALITION_PARTY = re.compile(r"\b(?:U\.?S\.?|American|Americans|United States|co
 # the same parties in Arabic: American (forces), the coalition, the embassy or consulate, Washington, the Pentagon
 COALITION_PARTY_AR = re.compile(r"(?:أمريكي|أميركي|الأمريكي|الأميركي|أمريكية|أميركية|الأمريكية|الأميركية|التحالف|"
                                 r"واشنطن|البنتاغون|البنتاجون|السفارة|القنصلية|القوات الأجنبية)")
+# the target named as the coalition's own: "قاعدة لقوات التحالف", "قاعدة أمريكية", "القوات الأمريكية في"
+COALITION_TARGET_AR = re.compile(
+    r"(?<![\u0621-\u064A])[وفبل]?(?:ال)?(?:قاعدة|قواعد|منشأة|منشآت|معسكر|قوات|جنود|مستشارين|دورية|رتل|أرتال)"
+    r"(?:\s+\S+){0,1}\s+(?:ل|ال|لل)?(?:قوات\s+)?(?:التحالف|أمريكية|أميركية|الأمريكية|الأميركية|الأمريكيين|الأميركيين)"
+    r"(?![\u0621-\u064A])")
 STATE_STRIKERS_ABROAD = ("Turkish forces", "Israeli forces", "Islamic Revolutionary Guard Corps")
 FACILITY_KINDS = ("embassy", "government", "air_base", "military_base", "outpost", "airport", "oil_field", "area")
 ARABIC_LETTER = re.compile(r"[\u0621-\u064A]")
@@ -45,6 +50,9 @@ def drop_headline_echoes(candidates: list[Candidate], ancestors) -> list[Candida
         if a.place.site_id and b.place.site_id:
             return a.place.site_id == b.place.site_id or a.place.site_id in ancestors(b.place.site_id) \
                 or b.place.site_id in ancestors(a.place.site_id)
+        if not a.place.site_id and a.place.admin1 and a.event_type == b.event_type and \
+                (a.place.country_code, a.place.admin1) == (b.place.country_code, b.place.admin1):
+            return True  # a headline's town or province, and the body's place in that province
         return (a.place.name, a.place.country_code) == (b.place.name, b.place.country_code)
 
     kept = []
@@ -72,7 +80,8 @@ def in_scope(candidate: Candidate, report_text: str) -> bool:
     if candidate.perpetrator in STATE_STRIKERS_ABROAD and not at_site and not COALITION_PARTY.search(told) \
             and not COALITION_PARTY_AR.search(told):
         return False  # one state's strike on others, in the region but not on the coalition
-    return at_site or bool(COALITION_PARTY.search(told)) or bool(COALITION_PARTY.search(report_text[:1500]))
+    return at_site or bool(COALITION_PARTY.search(told)) or bool(COALITION_PARTY.search(report_text[:1500])) \
+        or bool(COALITION_TARGET_AR.search(told))
 
 
 def settle_means(feature: dict, report_text: str = "") -> None:
