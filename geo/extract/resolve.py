@@ -267,7 +267,10 @@ def night_span(candidate: Candidate) -> None:
     span = candidate.span
     if span is None or not span.known or span.precision != "day":
         return
-    told = " ".join([candidate.date_told_in or "", *(s.text for s in candidate.sentences[:2])])
+    borrowed = candidate.date_told_in or ""
+    if not candidate.date_from_sentence and borrowed and find_event_type(borrowed) not in (None, candidate.event_type):
+        borrowed = ""  # the night of the report's main attack is not that of another one told without a day
+    told = " ".join([borrowed, *(s.text for s in candidate.sentences[:2])])
     if candidate.time_local:
         if re.search(r"\blast night\b", told, re.I) and candidate.time_local >= "12:00":
             candidate.span = span.shift(-1)  # "at 11:30 PM last night": the evening before the report

@@ -307,3 +307,46 @@ def test_a_claim_made_on_one_day_takes_the_day_the_attack_is_told_elsewhere(extr
 
 def test_the_city_is_not_a_town_named_the_city(gazetteer):
     assert gazetteer.find_all("وسقطت عدة صواريخ في المدينة ومحيطها") == []
+
+
+def test_an_attack_on_a_base_named_as_the_coalitions_is_in_scope(extractor):
+    text = ("title: هجوم بطائرة مسيرة شمال شرق سوريا\n\n"
+            "استهدف هجوم بطائرة مسيرة أمس الخميس منشأة في قاعدة لقوات التحالف قرب الحسكة.\n")
+    result = extract(extractor, text, "2023-03-24")
+    assert [f["properties"]["event_type"] for f in result.features] == ["drone_attack"]
+
+
+def test_a_headlines_province_gives_way_to_the_bodys_town_in_it(extractor):
+    text = ("title: قذائف صاروخية على قاعدة أمريكية بريف الحسكة\n\n"
+            "سقطت قذيفتان صاروخيتان صباح اليوم في محيط القاعدة الأمريكية بمدينة الشدادي جنوب الحسكة، "
+            "دون وقوع إصابات.\n")
+    result = extract(extractor, text, "2022-05-17")
+    assert [f["properties"]["site_id"] for f in result.features] == ["al-shaddadi"]
+
+
+def test_the_turkish_agency_that_tells_a_us_strike_makes_it_no_turkish_strike(extractor):
+    text = ("title: غارات أمريكية في العراق\n\n"
+            "نفذت القوات الأمريكية مساء اليوم الأحد غارات على مواقع لفصائل مسلحة.\n"
+            "وذكرت وكالة \"الأناضول\" التركية أن عناصر سقطوا بين قتيل وجريح بقصف جوي استهدف مقرين قرب مدينة القائم.\n")
+    result = extract(extractor, text, "2021-03-07")
+    assert [(f["properties"]["site_id"], f["properties"]["perpetrator"]) for f in result.features] == \
+        [("al-qaim", "US forces")]
+
+
+def test_the_night_of_the_main_strike_does_not_date_an_attack_told_beside_it(extractor):
+    text = ("title: غارات على البوكمال\n\n"
+            "قتل عشرة مسلحين في غارات جوية أمريكية في منطقة البوكمال ليل الأربعاء.\n"
+            "ويأتي ذلك بعد ساعات من سقوط صواريخ على معسكر التاجي شمال بغداد.\n")
+    result = extract(extractor, text, "2020-03-12")
+    dates = {f["properties"]["site_id"]: (f["properties"]["date_from"], f["properties"]["date_to"])
+             for f in result.features}
+    assert dates["camp-taji"] == ("2020-03-11", "2020-03-11")
+    assert dates["albu-kamal"] == ("2020-03-11", "2020-03-12")
+
+
+def test_a_steady_flow_of_rocket_attacks_is_no_incident(extractor):
+    text = ("title: مسيرة تستهدف مطار أربيل\n\n"
+            "أسقطت طائرة مسيرة متفجرات قرب مطار أربيل في وقت متأخر من مساء الأربعاء.\n"
+            "ويأتي الهجوم وسط تدفق مستمر للهجمات الصاروخية على القواعد الأمريكية في بغداد.\n")
+    result = extract(extractor, text, "2021-04-15")
+    assert [f["properties"]["site_id"] for f in result.features] == ["erbil-air-base"]
