@@ -84,6 +84,9 @@ def strip_dateline(text: str) -> str:
 
 ARABIC_FURNITURE = re.compile(f"(?:{lexicon_ar.TEASER})|(?:{lexicon_ar.CAPTION})|(?:{lexicon_ar.BYLINE})")
 ARABIC_TIMESTAMP = re.compile(lexicon_ar.TIMESTAMP)
+# a headline's dateline, the town the copy was filed from: "الحسكة..سوريا : مقتل ..."
+ARABIC_DATELINE = re.compile(r"^\s*[\u0621-\u064A]{2,20}(?:\s[\u0621-\u064A]{2,20})?\s?\.\.\s?"
+                             r"[\u0621-\u064A]{2,20}\s*:\s*")
 
 
 def is_arabic_furniture(line: str) -> bool:
@@ -105,7 +108,7 @@ def clean_page(text: str) -> str:
             if TEASER.match(stripped) or CAPTION.search(stripped) or BYLINE.match(stripped) or \
                     DATE_ONLY.match(stripped) or is_arabic_furniture(stripped):
                 continue
-            line = ARABIC_TIMESTAMP.sub("", line)
+            line = ARABIC_DATELINE.sub("", ARABIC_TIMESTAMP.sub("", line))
             if stripped[:1] in "-•*" and is_headline(stripped):
                 continue  # a list of other stories
             lines.append(line)

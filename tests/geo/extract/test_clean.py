@@ -58,3 +58,8 @@ def test_a_tweet_keeps_its_words_but_not_its_signature():
     cleaned = clean_page("Rockets hit the camp tonight pic.twitter.com/abc123 — A Reporter (@reporter) June 3, 2023")
     assert "Rockets hit the camp tonight" in cleaned
     assert "June 3" not in cleaned and "@reporter" not in cleaned
+
+
+def test_an_arabic_headlines_dateline_is_cut():
+    page = "دير الزور..سوريا : مقتل خمسة مسلحين في غارات على مواقع قرب الميادين\nنص الخبر هنا."
+    assert clean_page(page).startswith("مقتل خمسة مسلحين")
