@@ -105,6 +105,7 @@ HARM_WORDS = _R(r"wound|injur|hurt|" + lexicon_ar.HARM_WORDS)
 KILLED_AR = KILLED + [_R(p) for p in lexicon_ar.KILLED]
 INJURED_AR = INJURED + [_R(p) for p in lexicon_ar.INJURED]
 ZERO_BOTH = re.compile(f"(?:{ZERO_BOTH.pattern})|(?:{lexicon_ar.ZERO_BOTH})", ZERO_BOTH.flags)
+ZERO_KILLED = re.compile(f"(?:{ZERO_KILLED.pattern})|(?:{lexicon_ar.ZERO_KILLED})", ZERO_KILLED.flags)
 
 
 MONTH_BEFORE = _R(r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"

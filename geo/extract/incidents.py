@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from geo.dates import DateSpan
+from geo.extract import lexicon_ar
 from geo.extract.casualties import N, number
 from geo.extract.dates_ar import find_dates, find_time  # both languages
 from geo.extract.lexicon import (
@@ -366,7 +367,7 @@ SINGLED_OUT = re.compile(r",?\s*\b(?:including|among them|among which)\s+(?=(?:a
 SIMILAR = re.compile(r"\b(?:a|an|the) similar (?:attack|strike|barrage|assault|fusillade)\b", re.I)
 # a sentence that speaks of the attack already told, however far back: "No one was hurt in the attack."
 THE_ATTACK = re.compile(r"\b(?:in|by|from) the (?:attack|strike|incident|blast|explosion|bombardment)\b|"
-                        r"\bas a result\b", re.I)
+                        r"\bas a result\b|" + lexicon_ar.THE_ATTACK, re.I)
 # a day told from the one before: "A day prior, rockets struck ...", "The next day, a drone ..."
 DAY_FROM_PREVIOUS = re.compile(r"^\W*(?:(?P<back>a day (?:prior|before|earlier)|one day (?:prior|before|earlier)|"
                                r"the day before|the previous day|the night before)|(?P<on>a day later|the next day|"

@@ -85,6 +85,10 @@ def test_names_that_start_like_a_clitic_stay_whole(gazetteer, word):
     ("أعلن المتحدث أن متعاقدا أمريكيا مدنيا قتل في الهجوم، بينما جرح ستة آخرون", (1, 6)),
     ("وقال إن جنديين قتلا في القصف", (2, None)),
     ("ما أدى إلى مقتل أمريكيين اثنين", (2, None)),
+    # nobody hurt; no lives lost (and nothing said of the wounded); no word yet of casualties
+    ("وقال المسؤول إنه لم يصب أحد في الهجوم", (0, 0)),
+    ("وأوضح أن القصف لم يسفر عن خسائر بالأرواح", (0, None)),
+    ("ولم ترد أنباء فورية عن وقوع إصابات", (0, 0)),
 ])
 def test_arabic_casualties_as_stated(text, want):
     assert find_casualties(text) == want
@@ -350,3 +354,13 @@ def test_a_steady_flow_of_rocket_attacks_is_no_incident(extractor):
             "ويأتي الهجوم وسط تدفق مستمر للهجمات الصاروخية على القواعد الأمريكية في بغداد.\n")
     result = extract(extractor, text, "2021-04-15")
     assert [f["properties"]["site_id"] for f in result.features] == ["erbil-air-base"]
+
+
+def test_a_toll_told_about_the_attack_in_a_later_sentence_is_its_toll(extractor):
+    text = ("title: مسيرة مفخخة تستهدف مطار أربيل\n\n"
+            "استهدفت طائرة مسيرة مفخخة مساء الأربعاء قاعدة للتحالف في مطار أربيل الدولي.\n"
+            "وأعلنت السلطات إغلاق الأجواء لساعات.\n"
+            "وأكدت مديرية الأمن في الإقليم صباح الخميس أن متفجرات الطائرة سقطت قرب مخزن فارغ.\n"
+            "وقالت المديرية إنه لم يصب أحد في الهجوم.\n")
+    result = extract(extractor, text, "2021-04-15")
+    assert [(f["properties"]["killed"], f["properties"]["injured"]) for f in result.features] == [(0, 0)]
