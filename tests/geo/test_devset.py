@@ -2,8 +2,9 @@
 
 The set is not part of the project: on a user's clone it is absent and these tests skip, saying so.
 The floors are issue 11's targets for every English part (recall 0.95, precision 0.92, 95 % within
-5 km, exact dates 0.92, types 0.92, death tolls 0.9), which today's extractor meets, so a change that
-makes real-text extraction worse fails here.
+5 km, exact dates 0.92, types 0.92, death tolls 0.9), which today's extractor meets, and for the Arabic
+parts issue 12's (0.9) where met, else today's figures; so a change that makes real-text extraction
+worse fails here.
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ FLOORS = {
                      "event_type_ok": 0.92, "killed_ok": 0.9},
     "overall (English)": {"recall": 0.95, "precision": 0.92, "within_5km": 0.95, "date_exact": 0.92,
                           "event_type_ok": 0.95, "killed_ok": 0.9},
+    # issue 12's targets (0.9) where the Arabic part meets them, today's figures where it does not yet
+    "ar-2019-2023": {"recall": 0.9, "precision": 0.9, "within_5km": 0.95, "date_exact": 0.84,
+                     "event_type_ok": 0.9},
+    "ar2-2019-2023": {"recall": 0.86, "precision": 0.74, "date_exact": 0.57, "event_type_ok": 0.84},
 }
 MAX_FALSE_POSITIVES_ON_NEGATIVES = 0
 
@@ -39,7 +44,7 @@ def rows() -> dict[str, dict]:
 
 
 @pytest.mark.parametrize("part", list(FLOORS))
-def test_english_parts_stay_above_their_floors(rows, part):
+def test_parts_stay_above_their_floors(rows, part):
     row = rows[part]
     below = {name: f"{row[name]:.3f} < {floor}" for name, floor in FLOORS[part].items()
              if row[name] is None or row[name] < floor}
@@ -52,7 +57,7 @@ def test_pages_with_no_incident_in_scope_propose_almost_nothing(rows):
 
 
 # multi-outlet events stored as one incident carrying every outlet (issue 11 wants all of them)
-MERGED_FLOORS = {"en-2019-2020": 11, "en-2021-2023": 6}
+MERGED_FLOORS = {"en-2019-2020": 11, "en-2021-2023": 6, "ar-2019-2023": 5, "ar2-2019-2023": 4}
 
 
 @pytest.fixture(scope="module")
