@@ -351,7 +351,7 @@ def export(data_dir: Path | None, collection: str, bbox: str | None, datetime_: 
     if fmt == "csv":
         from geo.csvio import to_csv
 
-        text = to_csv(collection, result.features()).encode()
+        text = to_csv(collection, result.features()).encode("utf-8-sig")  # BOM: spreadsheets read it as UTF-8
     else:
         text = (b'{"type": "FeatureCollection", "features": [\n' + b",\n".join(result.feature_json)
                 + b"\n]}\n")

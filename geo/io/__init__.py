@@ -33,7 +33,7 @@ def write_file(features: Iterable[dict], path: Path, fmt: str, collection: str =
             from geo.csvio import to_csv
 
             rows = list(features)
-            path.write_text(to_csv(collection, rows), encoding="utf-8", newline="")
+            path.write_text(to_csv(collection, rows), encoding="utf-8-sig", newline="")  # BOM: for spreadsheets
             return len(rows)
         count = 0
 
@@ -43,7 +43,7 @@ def write_file(features: Iterable[dict], path: Path, fmt: str, collection: str =
                 count += 1
                 yield feature
 
-        with path.open("w", encoding="utf-8", newline="") as out:
+        with path.open("w", encoding="utf-8-sig", newline="") as out:
             for chunk in csv_chunks(counted(), fmt):
                 out.write(chunk)
         return count

@@ -50,10 +50,14 @@ def download(store: Store, collection_id: str, params: Mapping[str, str], fmt: s
                     _file_chunks(result.feature_json, collection_id, fmt))
 
 
+BOM = "\ufeff".encode()  # the UTF-8 byte order mark
+
+
 def _csv_chunks(raws: list[bytes], collection: str) -> Iterator[bytes]:
     from geo.io.tables import csv_chunks
 
     features = (orjson.loads(raw) for raw in raws)
+    yield BOM  # spreadsheets read the file as UTF-8 (Arabic names and quotes) only with it
     if collection == "incidents":
         for text in csv_chunks(features, "csv"):
             yield text.encode("utf-8")

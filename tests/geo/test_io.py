@@ -177,7 +177,7 @@ def test_acled_export_maps_our_types_and_a_drone_attack_comes_back(tmp_path):
                             "notes": "A one-way drone hit the base.", "killed": None, "date_precision": "day"}}
     out = tmp_path / "acled.csv"
     write_file([drone], out, "acled")
-    row = next(csv.DictReader(io.StringIO(out.read_text())))
+    row = next(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert (row["event_type"], row["sub_event_type"], row["disorder_type"]) == (
         "Explosions/Remote violence", "Air/drone strike", "Political violence")
     assert row["fatalities"] == "" and row["event_date"] == "2024-01-04" and row["year"] == "2024"
@@ -202,7 +202,7 @@ def test_ucdp_columns_map_and_go_back(tmp_path):
     assert (props["admin1"], props["country_code"], props["ucdp_high"]) == ("Salah ad Din", "IQ", "6")
     out = tmp_path / "back.csv"
     write_file([feature], out, "ucdp")
-    row = next(csv.DictReader(io.StringIO(out.read_text())))
+    row = next(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     original = next(csv.DictReader(io.StringIO(UCDP)))
     for column in ("id", "relid", "side_a", "side_b", "source_office", "where_prec", "where_coordinates",
                    "adm_1", "country", "date_prec", "best", "high", "low", "type_of_violence", "conflict_name"):

@@ -127,7 +127,9 @@ def test_csv_is_a_download(client):
     response = client.get("/collections/incidents/items?f=csv&event_type=airstrike")
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == 'attachment; filename="incidents.csv"'
-    lines = response.get_data(as_text=True).strip().splitlines()
+    body = response.get_data()
+    assert body.startswith("\ufeff".encode())  # the byte order mark: a spreadsheet reads Arabic text right
+    lines = body.decode("utf-8-sig").strip().splitlines()
     assert lines[0].startswith("id,date,") and len(lines) == 3
 
 
