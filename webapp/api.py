@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from geo import history, ogcapi
 from geo.errors import InvalidInput, InvalidParameterValue, Unauthorized, UnsupportedMediaType, WritesDisabled
 from geo.jsonbytes import to_json
+from geo.live.alerts_worker import written as alerts_written
 from geo.openapi import openapi_document
 from geo.query import parse_query
 from geo.roles import Principal, write_guard
@@ -189,6 +190,7 @@ def create_item(collection_id: str) -> Response:
     who = require_token()
     stored = ogcapi.create_item(store(), collection_id, request.get_data(), request.content_type, who.actor,
                                 write_guard(who))
+    alerts_written(store())
     location = f"{base_url()}/collections/{collection_id}/items/{stored['id']}"
     response = json_response(stored, "application/geo+json", status=201)
     response.headers["Location"] = location
@@ -200,6 +202,7 @@ def replace_item(collection_id: str, fid: str) -> Response:
     who = require_token()
     stored = ogcapi.replace_item(store(), collection_id, fid, request.get_data(), request.content_type,
                                  who.actor, write_guard(who))
+    alerts_written(store())
     return json_response(stored, "application/geo+json")
 
 
@@ -238,6 +241,7 @@ def restore_item(collection_id: str, fid: str, seq: int) -> Response:
     check_only_f()
     ogcapi.check_writable(store(), collection_id)
     stored = history.restore(store(), collection_id, fid, seq, who.actor)
+    alerts_written(store())
     return json_response(stored, "application/geo+json")
 
 
