@@ -19,7 +19,8 @@ from webapp.limits import limit_public_request
 bp = Blueprint("api", __name__)
 
 _MEDIA = {"json": "application/json", "geojson": "application/geo+json", "html": "text/html",
-          "csv": "text/csv", "gpkg": "application/geopackage+sqlite3", "fgb": "application/flatgeobuf"}
+          "csv": "text/csv", "gpkg": "application/geopackage+sqlite3", "fgb": "application/flatgeobuf",
+          "atom": "application/atom+xml"}
 
 
 def store() -> Store:
@@ -139,9 +140,13 @@ def queryables(collection_id: str) -> Response:
 
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str) -> Response | str:
-    fmt = wanted_format(("geojson", "json", "html", "csv", "gpkg", "fgb"))
+    fmt = wanted_format(("geojson", "json", "html", "csv", "gpkg", "fgb", "atom"))
     if fmt in ("csv", "gpkg", "fgb"):
         return _download(collection_id, fmt)
+    if fmt == "atom":  # the newest incidents for feed readers (geo.atom)
+        from geo.atom import ATOM, atom_feed
+
+        return Response(atom_feed(store(), base_url(), collection_id, request.args.to_dict(flat=True)), mimetype=ATOM)
     page = ogcapi.items(store(), base_url(), collection_id, request.args.to_dict(flat=True))
     if fmt == "html":
         return render_template("api/items.html", page=page, features=page.features(),
