@@ -99,6 +99,7 @@ def register(cli: click.Group, data_option, friendly_errors: Callable, locate: C
                 raise InvalidInput(f"--site {site!r} is not a known site id (see /collections/sites/items)")
         rule.sites = list(dict.fromkeys(sites))
         folder = alerts_folder_of(location)
+        folder.mkdir(parents=True, exist_ok=True)  # a PostGIS store's alerts go in the DATA folder
         now = last_seq(store)
         with editing(folder) as state:
             rule.id, rule.since = str(state.next_id), now

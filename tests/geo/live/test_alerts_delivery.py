@@ -219,3 +219,20 @@ def test_rules_are_listed_and_removed(data_dir, webhook):
     assert [r.id for r in read_state(data_dir).rules] == ["2"]
     missing = CliRunner().invoke(cli, ["alert", "remove", "1", "--data", str(data_dir)])
     assert missing.exit_code == 1 and "no alert rule '1'" in missing.output
+
+
+def test_alerts_follow_the_history_of_each_store(store, tmp_path, webhook):
+    from geo.live.alerts import AlertRule
+    from geo.live.alerts_state import editing
+    from geo.live.alerts_worker import last_seq
+
+    folder = tmp_path / "alerts"
+    folder.mkdir()
+    with editing(folder) as state:
+        state.rules.append(AlertRule("1", webhook=webhook.url, types=["ied"], since=last_seq(store)))
+        state.cursor = last_seq(store)
+    store.put("incidents", incident("each-1", event_type="ied"))
+    store.put_many("incidents", [incident("each-2", event_type="ied"), incident("each-3")])
+    assert run_once(store, folder, FAST).delivered == 2
+    assert sorted(orjson.loads(r.body)["id"] for r in webhook.received) == ["each-1", "each-2"]
+    assert run_once(store, folder, FAST).queued == 0
