@@ -282,6 +282,7 @@ def import_(file: Path, data_dir: Path | None, collection: str, fmt: str | None)
     GeoParquet, Shapefile or KML; all or nothing."""
     features = read_import_file(file, fmt, collection)
     store = _ready_store(_data_dir(data_dir))
+    cli_alert.attach(store, _data_dir(data_dir))
     click.echo(f"validating {len(features)} features from {file.name} ...", err=True)
     try:
         summary = store.put_many(collection, features, actor=local_actor(), note=f"imported from {file.name}",
@@ -290,6 +291,7 @@ def import_(file: Path, data_dir: Path | None, collection: str, fmt: str | None)
         raise InvalidInput(_where_in_file(file, exc)) from None
     click.echo(f"{collection}: {len(summary.added)} added, {len(summary.replaced)} replaced, "
                f"{len(summary.unchanged)} unchanged")
+    cli_alert.after_write(store)
 
 
 def _where_in_file(file: Path, exc: ValidationError) -> str:
@@ -431,6 +433,7 @@ def ingest(files: tuple[Path, ...], published: str | None, url: str | None, max_
     from geo.ingest import ingest_features
 
     store = _ready_store(_data_dir(data_dir))
+    cli_alert.attach(store, _data_dir(data_dir))
     extractor, results = _extract_files(files, _data_dir(data_dir), published, url, progress=True,
                                         max_bytes=max_bytes)
     for result in results:
@@ -440,6 +443,7 @@ def ingest(files: tuple[Path, ...], published: str | None, url: str | None, max_
     summary = ingest_features(store, features, extractor.ancestors, actor=local_actor(),
                               note="ingested from " + ", ".join(f.name for f in files))
     click.echo(f"{len(files)} report(s), {len(features)} incident(s) proposed: {summary.line()}")
+    cli_alert.after_write(store)
 
 
 @cli.command()
@@ -489,10 +493,11 @@ def local_actor() -> str:
         return "local"
 
 
-from geo import cli_token  # noqa: E402  (subcommand groups register themselves on cli)
+from geo import cli_alert, cli_token  # noqa: E402  (subcommand groups register themselves on cli)
 
 cli_token.register(cli, DATA_OPTION, friendly_errors)
 cli_db.register(cli, friendly_errors, local_actor)
+cli_alert.register(cli, DATA_OPTION, friendly_errors, _data_dir, _existing_store)
 
 
 def main() -> None:

@@ -71,4 +71,7 @@ def ingest_features(store: Store, features: list[dict],
             summary.merged.append(found["id"])
     if pending:
         store.put_many("incidents", list(pending.values()), actor=actor, note=note, guard=guard)
+        from geo.live.alerts_worker import written
+
+        written(store)  # alerts run from the history, in the background
     return summary

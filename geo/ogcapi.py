@@ -52,6 +52,7 @@ HTML = "text/html"
 CSV = "text/csv"
 GPKG = "application/geopackage+sqlite3"
 FGB = "application/flatgeobuf"
+ATOM = "application/atom+xml"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 TRS = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 WRITABLE = ("incidents",)
@@ -103,6 +104,8 @@ def collection_document(base: str, info: CollectionInfo) -> dict:
             _link(f"{url}/items?f=csv", "items", CSV, f"{info.title} as CSV"),
             _link(f"{url}/items?f=gpkg", "items", GPKG, f"{info.title} as GeoPackage"),
             _link(f"{url}/items?f=fgb", "items", FGB, f"{info.title} as FlatGeobuf"),
+            *([_link(f"{url}/items?f=atom", "alternate", ATOM, "The newest incidents as an Atom feed")]
+              if info.id == "incidents" else []),
             _link(f"{url}/queryables", QUERYABLES_REL, SCHEMA, "What a filter may name"),
             _link(f"{url}/queryables", "queryables", SCHEMA, "What a filter may name (the draft's relation)"),
             _link(f"{url}/tiles", "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", JSON,
@@ -188,6 +191,8 @@ def items(store: Store, base: str, collection_id: str, params: Mapping[str, str]
         _link(_page_url(url, plain, f="csv"), "alternate", CSV, "This page as CSV"),
         _link(f"{base}/collections/{collection_id}", "collection", JSON, "The collection"),
     ]
+    if collection_id == "incidents":
+        links.insert(3, _link(_page_url(url, plain, f="atom"), "alternate", ATOM, "The newest as an Atom feed"))
     returned = len(result.feature_json)
     if result.next_cursor:  # keyset paging: a deep page costs what the first does
         keyset = {k: v for k, v in plain.items() if k not in ("offset", "cursor")}

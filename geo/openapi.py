@@ -35,7 +35,7 @@ def openapi_document(base: str) -> dict:
     f_item = _param("f", "Output format (else chosen from the Accept header)",
                     {"type": "string", "enum": ["json", "geojson", "html"]})
     f_items = _param("f", "Output format (else chosen from the Accept header)",
-                     {"type": "string", "enum": ["json", "geojson", "csv", "gpkg", "fgb", "html"]})
+                     {"type": "string", "enum": ["json", "geojson", "csv", "gpkg", "fgb", "html", "atom"]})
     f_doc = _param("f", "Output format", {"type": "string", "enum": ["json", "html"]})
     item_filters = [
         _param("bbox", "minlon,minlat,maxlon,maxlat in CRS84 (4 or 6 numbers); west > east crosses "
@@ -126,10 +126,11 @@ def openapi_document(base: str) -> dict:
                         "responses": {"200": _ok("A page of features with numberMatched (with "
                                                  "numberMatchedExact: false when it is an estimate) "
                                                  "and next/prev links; csv, gpkg and fgb: every "
-                                                 "match unless limit is given, as a file",
+                                                 "match unless limit is given, as a file; atom "
+                                                 "(incidents): the newest as an Atom feed",
                                                  "application/geo+json", "text/csv",
                                                  "application/geopackage+sqlite3", "application/flatgeobuf",
-                                                 "text/html"),
+                                                 "text/html", "application/atom+xml"),
                                       "400": _error("A malformed parameter, named in the description"),
                                       "404": _error("No such collection")}},
                 "post": {"summary": "Add a feature (incidents only)", "operationId": "createFeature",

@@ -39,6 +39,15 @@ def _configured_store(settings: dict) -> Store:
     return open_store(data_dir, settings["STORE_READ"])
 
 
+def _attach_alerts(store: Store, settings: dict) -> None:
+    """Alerts of the app's store live in its data folder; writes nudge them (geo.live.alerts_worker)."""
+    from geo.live.alerts_worker import AlertSettings, attach
+
+    attach(store, _data_folder(settings), AlertSettings(
+        backoff=settings["ALERT_BACKOFF"], attempts=settings["ALERT_ATTEMPTS"], timeout=settings["ALERT_TIMEOUT"],
+        wait=settings["ALERT_WAIT"], public_url=settings["PUBLIC_URL"]))
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the app. ``config`` may hold settings (see webapp.settings), a ready
     ``STORE`` object, and any Flask option; the environment fills the rest."""
@@ -60,6 +69,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     store = ready if ready is not None else _configured_store(settings)
     app.extensions["incidentmap.store"] = store
+    _attach_alerts(store, settings)
     if extractor is not None:
         app.extensions["incidentmap.extractor"] = extractor
     tokens_path = settings["TOKENS"] or default_token_path(_data_folder(settings))

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from geo import history, ogcapi
 from geo.errors import InvalidInput, InvalidParameterValue, Unauthorized, UnsupportedMediaType, WritesDisabled
 from geo.jsonbytes import to_json
+from geo.live.alerts_worker import written as alerts_written
 from geo.openapi import openapi_document
 from geo.query import parse_query
 from geo.roles import Principal, write_guard
@@ -18,7 +19,8 @@ from webapp.limits import limit_public_request
 bp = Blueprint("api", __name__)
 
 _MEDIA = {"json": "application/json", "geojson": "application/geo+json", "html": "text/html",
-          "csv": "text/csv", "gpkg": "application/geopackage+sqlite3", "fgb": "application/flatgeobuf"}
+          "csv": "text/csv", "gpkg": "application/geopackage+sqlite3", "fgb": "application/flatgeobuf",
+          "atom": "application/atom+xml"}
 
 
 def store() -> Store:
@@ -138,9 +140,13 @@ def queryables(collection_id: str) -> Response:
 
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str) -> Response | str:
-    fmt = wanted_format(("geojson", "json", "html", "csv", "gpkg", "fgb"))
+    fmt = wanted_format(("geojson", "json", "html", "csv", "gpkg", "fgb", "atom"))
     if fmt in ("csv", "gpkg", "fgb"):
         return _download(collection_id, fmt)
+    if fmt == "atom":  # the newest incidents for feed readers (geo.atom)
+        from geo.atom import ATOM, atom_feed
+
+        return Response(atom_feed(store(), base_url(), collection_id, request.args.to_dict(flat=True)), mimetype=ATOM)
     page = ogcapi.items(store(), base_url(), collection_id, request.args.to_dict(flat=True))
     if fmt == "html":
         return render_template("api/items.html", page=page, features=page.features(),
@@ -189,6 +195,7 @@ def create_item(collection_id: str) -> Response:
     who = require_token()
     stored = ogcapi.create_item(store(), collection_id, request.get_data(), request.content_type, who.actor,
                                 write_guard(who))
+    alerts_written(store())
     location = f"{base_url()}/collections/{collection_id}/items/{stored['id']}"
     response = json_response(stored, "application/geo+json", status=201)
     response.headers["Location"] = location
@@ -200,6 +207,7 @@ def replace_item(collection_id: str, fid: str) -> Response:
     who = require_token()
     stored = ogcapi.replace_item(store(), collection_id, fid, request.get_data(), request.content_type,
                                  who.actor, write_guard(who))
+    alerts_written(store())
     return json_response(stored, "application/geo+json")
 
 
@@ -238,6 +246,7 @@ def restore_item(collection_id: str, fid: str, seq: int) -> Response:
     check_only_f()
     ogcapi.check_writable(store(), collection_id)
     stored = history.restore(store(), collection_id, fid, seq, who.actor)
+    alerts_written(store())
     return json_response(stored, "application/geo+json")
 
 

@@ -59,10 +59,23 @@ def map_options(mode: str) -> MapOptions:
 @bp.get("/map")
 def map_page() -> Response:
     """The map: layers per event type, sites and areas, a heat map, and the time filter."""
-    html = render_page(map_options("page"))
+    html = with_feed_link(render_page(map_options("page")))
     response = Response(html, mimetype="text/html")
     response.headers["Content-Security-Policy"] = csp_for_page(html)
     return response
+
+
+def with_feed_link(html: str) -> str:
+    """The page with ``<link rel="alternate">`` to the Atom feed of the incidents its URL filters."""
+    from html import escape
+    from urllib.parse import urlencode
+
+    from geo.query import EXACT_FILTERS, TEXT_FILTERS
+
+    kept = {k: v for k, v in request.args.items() if k in ("bbox", "datetime", *EXACT_FILTERS, *TEXT_FILTERS)}
+    href = escape(f"{request.script_root}/collections/incidents/items?{urlencode({**kept, 'f': 'atom'})}")
+    link = f'<link rel="alternate" type="application/atom+xml" title="Incidents (Atom feed)" href="{href}">'
+    return html.replace("</head>", link + "\n</head>", 1)
 
 
 @bp.get("/embed")

@@ -82,6 +82,15 @@ SETTINGS = (
             "(the request then fails); read by the gunicorn worker of 'incidentmap serve'", float),
     Setting("RATE_LIMIT_STORAGE", "memory://", "Where the rate limit's counts live: memory:// counts in each "
             "gunicorn worker process; redis://host:6379 (or another URL flask-limiter takes) shares them"),
+    Setting("ALERT_BACKOFF", 30.0, "Seconds before a failed alert delivery is tried again, doubled for each "
+            "further failure (at most an hour); also read by the command line", float),
+    Setting("ALERT_ATTEMPTS", 8, "Attempts before an alert delivery is given up (and recorded as given up in "
+            "'incidentmap alert list'); also read by the command line", int),
+    Setting("ALERT_TIMEOUT", 10.0, "Seconds a webhook receiver has to answer an alert; also read by the "
+            "command line", float),
+    Setting("ALERT_WAIT", 15.0, "Seconds 'incidentmap ingest' and 'import' wait for their alerts to be sent "
+            "before exiting; what is not sent by then stays queued for 'incidentmap alert run' or the server",
+            float),
 )
 
 
