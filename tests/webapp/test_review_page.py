@@ -135,3 +135,20 @@ def test_a_deleted_incident_is_restored_from_its_history_page(server):
         assert unexpected == [] and page.outside_requests == []
     with urllib.request.urlopen(url) as response:
         assert json.loads(response.read())["properties"]["notes"] == hostile
+
+
+ARABIC_REPORT = ("سقطت ثلاثة صواريخ كاتيوشا على قاعدة عين الأسد الجوية غربي الأنبار فجر اليوم الأربعاء، "
+                 "دون وقوع إصابات، بحسب مصدر أمني.")
+
+
+def test_an_arabic_report_reads_right_to_left(server):
+    with browser_page(server) as page:
+        propose(page, server, ARABIC_REPORT, published="2024-01-03")
+        view = page.locator("#report-view")
+        assert view.evaluate("e => getComputedStyle(e).direction") == "rtl"
+        assert "عين الأسد" in view.inner_text()  # as typed, not mojibake
+        form = page.locator("form.incident").first
+        assert form.locator("input[name=site_id]").input_value() == "ain-al-asad"
+        assert form.locator("input[name=notes]").evaluate("e => e.dir") == "auto"
+        screenshot(page, "review-page-arabic")
+        assert page.console_errors == []
