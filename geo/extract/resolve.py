@@ -276,6 +276,10 @@ def night_span(candidate: Candidate) -> None:
             candidate.span = span.shift(-1)  # "at 11:30 PM last night": the evening before the report
         return
     day = span.date_from
+    if span.said and candidate.event_type == "airstrike" and ARABIC_LETTER.search(told):
+        # "أعلنت وزارة الدفاع اليوم الاثنين أن الجيش شن غارات": announced today, flown today or last night
+        candidate.span = replace(span, date_from=day - timedelta(days=1), precision="days")
+        return
     told_all = " ".join([told, *(s.text for s in candidate.sentences)])
     if US_EVENING.search(told_all) and WASHINGTON_SIDE.search(told_all) and "local" not in told_all:
         # "at 5:30 pm on Jan. 7", told by the Pentagon: Washington's evening is the night after in Iraq

@@ -364,3 +364,10 @@ def test_a_toll_told_about_the_attack_in_a_later_sentence_is_its_toll(extractor)
             "وقالت المديرية إنه لم يصب أحد في الهجوم.\n")
     result = extract(extractor, text, "2021-04-15")
     assert [(f["properties"]["killed"], f["properties"]["injured"]) for f in result.features] == [(0, 0)]
+
+
+def test_a_strike_dated_only_by_its_announcement_was_flown_that_day_or_the_night_before(extractor):
+    text = ("title: البنتاغون يعلن ضربات في سوريا\n\n"
+            "أعلنت وزارة الدفاع الأمريكية اليوم الاثنين أن الجيش الأمريكي شن غارات جوية على مخازن أسلحة "
+            "لفصائل مسلحة في البوكمال.\n")
+    assert spans_of(extract(extractor, text, "2021-06-28")) == [("2021-06-27", "2021-06-28")]
