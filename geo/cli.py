@@ -33,7 +33,7 @@ DATA_OPTION = click.option(
     help="Data folder (default: $INCIDENTMAP_DATA or ~/.local/share/incidentmap).")
 
 # what a data folder may hold before ``init`` seeds it: a tokens file made first, lock files
-_BEFORE_INIT = ("tokens.json", "tokens.json.lock")
+_BEFORE_INIT = ("tokens.json", "tokens.json.lock", "watch")
 
 
 def _data_dir(value: Path | None) -> Path | str:
@@ -493,6 +493,10 @@ from geo import cli_token  # noqa: E402  (subcommand groups register themselves 
 
 cli_token.register(cli, DATA_OPTION, friendly_errors)
 cli_db.register(cli, friendly_errors, local_actor)
+
+from geo import cli_live  # noqa: E402
+
+cli_live.register(cli, DATA_OPTION, friendly_errors)
 
 
 def main() -> None:
