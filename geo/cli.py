@@ -32,7 +32,8 @@ DATA_OPTION = click.option(
     "--data", "data_dir", type=click.Path(file_okay=False), default=None, callback=_folder_option,
     help="Data folder (default: $INCIDENTMAP_DATA or ~/.local/share/incidentmap).")
 
-# what a data folder may hold before ``init`` seeds it: a tokens file made first, lock files
+# what a data folder may hold before ``init`` seeds it: a tokens file made first, lock files, the
+# watcher's sources (``incidentmap source add``)
 _BEFORE_INIT = ("tokens.json", "tokens.json.lock", "watch")
 
 

@@ -49,6 +49,8 @@ def make_source(kind: str, location: str, channel: str | None = None) -> Source:
     location = location.strip()
     if not location:
         raise InvalidInput(f"a {kind} source needs a location")
+    if channel is not None and kind != "telegram":
+        raise InvalidInput("--channel is for a telegram source")
     if kind == "feed":
         parts = urlsplit(location)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -59,8 +61,6 @@ def make_source(kind: str, location: str, channel: str | None = None) -> Source:
         raise InvalidInput(f"{location!r} is a file, not a folder")
     if kind == "telegram" and path.is_dir():
         raise InvalidInput(f"{location!r} is a folder; give the export's result.json")
-    if channel is not None and kind != "telegram":
-        raise InvalidInput("--channel is for a telegram source")
     if channel is not None:
         channel = channel.strip().removeprefix("https://t.me/").removeprefix("@").strip("/")
         if not channel.replace("_", "").isalnum():
