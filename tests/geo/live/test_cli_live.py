@@ -13,8 +13,8 @@ from geo.cli import cli
 from geo.fileio import held
 from geo.query import Query
 from geo.store.geojson import GeoJSONStore
-from tests.geo.live.conftest import Route
 from tests.geo.live.pages import ASAD, ERBIL, article, rss
+from tests.geo.live.watch_fixtures import Route
 
 
 @pytest.fixture
@@ -22,17 +22,17 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-def _feed(web) -> str:
-    web.routes["/asad"] = Route(article("Rockets hit Ain al-Asad", ASAD, "2022-03-14").encode())
-    web.routes["/feed.xml"] = Route(rss([{"guid": "a", "link": web.url("/asad"), "title": "Rockets hit Ain al-Asad"}]),
+def _feed(feed_server) -> str:
+    feed_server.routes["/asad"] = Route(article("Rockets hit Ain al-Asad", ASAD, "2022-03-14").encode())
+    feed_server.routes["/feed.xml"] = Route(rss([{"guid": "a", "link": feed_server.url("/asad"), "title": "Rockets hit Ain al-Asad"}]),
                                     content_type="application/rss+xml", etag='"1"')
-    return web.url("/feed.xml")
+    return feed_server.url("/feed.xml")
 
 
-def test_kept_sources_are_watched_with_no_long_command_line(runner, data_dir, web, tmp_path):
+def test_kept_sources_are_watched_with_no_long_command_line(runner, data_dir, feed_server, tmp_path):
     drop = tmp_path / "drop"
     data = ["--data", str(data_dir)]
-    assert runner.invoke(cli, ["source", "add", "feed", _feed(web), *data]).exit_code == 0
+    assert runner.invoke(cli, ["source", "add", "feed", _feed(feed_server), *data]).exit_code == 0
     added = runner.invoke(cli, ["source", "add", "folder", str(drop), *data])
     assert added.exit_code == 0 and drop.is_dir() and added.output.startswith("added folder-")
     again = runner.invoke(cli, ["source", "add", "folder", str(drop), *data])
@@ -55,9 +55,9 @@ def test_kept_sources_are_watched_with_no_long_command_line(runner, data_dir, we
     assert len(runner.invoke(cli, ["source", "list", *data]).stdout.splitlines()) == 1
 
 
-def test_source_list_shows_the_last_error(runner, data_dir, web):
-    web.routes["/bad.xml"] = Route(article("Home", "Welcome. " * 30).encode())
-    runner.invoke(cli, ["source", "add", "feed", web.url("/bad.xml"), "--data", str(data_dir)])
+def test_source_list_shows_the_last_error(runner, data_dir, feed_server):
+    feed_server.routes["/bad.xml"] = Route(article("Home", "Welcome. " * 30).encode())
+    runner.invoke(cli, ["source", "add", "feed", feed_server.url("/bad.xml"), "--data", str(data_dir)])
     result = runner.invoke(cli, ["watch", "--once", "--data", str(data_dir)])
     assert result.exit_code == 0  # a bad source is reported, not fatal
     assert "refused '127.0.0.1': 127.0.0.1 is a loopback address" in result.stderr  # not allowed this time
@@ -138,10 +138,10 @@ def test_the_watcher_runs_until_stopped_and_stops_cleanly_on_sigterm(data_dir, t
     assert "watching 1 source(s)" in err
 
 
-def test_watched_incidents_are_served_for_review_as_reported(runner, data_dir, web, client):
-    runner.invoke(cli, ["watch", "--once", "--feed", _feed(web), "--allow-host", "127.0.0.1", "--data", str(data_dir)])
+def test_watched_incidents_are_served_for_review_as_reported(runner, data_dir, feed_server, client):
+    runner.invoke(cli, ["watch", "--once", "--feed", _feed(feed_server), "--allow-host", "127.0.0.1", "--data", str(data_dir)])
     page = client.get("/collections/incidents/items?status=reported&limit=1000&f=json").get_json()
-    [watched] = [f for f in page["features"] if any(s.get("url") == web.url("/asad") for s in f["properties"]["sources"])]
+    [watched] = [f for f in page["features"] if any(s.get("url") == feed_server.url("/asad") for s in f["properties"]["sources"])]
     item = client.get(f"/collections/incidents/items/{watched['id']}?f=json").get_json()
     assert item["properties"]["status"] == "reported"
     history = client.get(f"/collections/incidents/items/{watched['id']}/history?f=json").get_json()

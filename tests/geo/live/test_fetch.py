@@ -8,7 +8,7 @@ import pytest
 
 from geo.live import fetch as fetch_module
 from geo.live.fetch import Fetcher, FetchError, FetchPolicy, allow_hosts, refusal
-from tests.geo.live.conftest import Route
+from tests.geo.live.watch_fixtures import Route
 
 
 @pytest.mark.parametrize("address, words", [
@@ -43,17 +43,17 @@ def test_public_addresses_pass(address):
     "http://10.0.0.1/",
     "http://192.168.0.1:8080/admin",
 ])
-def test_without_the_allow_list_internal_urls_are_refused(web, url):
-    web.routes["/page"] = Route(b"<p>secret</p>")
-    port = web.base.rsplit(":", 1)[1]
+def test_without_the_allow_list_internal_urls_are_refused(feed_server, url):
+    feed_server.routes["/page"] = Route(b"<p>secret</p>")
+    port = feed_server.base.rsplit(":", 1)[1]
     with pytest.raises(FetchError, match="refused .*(loopback|link-local|private)"):
         Fetcher(FetchPolicy(timeout=2)).get(url.format(port=port))
-    assert web.requests == []  # refused before connecting
+    assert feed_server.requests == []  # refused before connecting
 
 
-def test_the_allow_list_lets_a_named_host_through(web):
-    web.routes["/page"] = Route(b"<p>fine</p>")
-    got = Fetcher(FetchPolicy(allow_hosts=frozenset({"127.0.0.1"}))).get(web.url("/page"))
+def test_the_allow_list_lets_a_named_host_through(feed_server):
+    feed_server.routes["/page"] = Route(b"<p>fine</p>")
+    got = Fetcher(FetchPolicy(allow_hosts=frozenset({"127.0.0.1"}))).get(feed_server.url("/page"))
     assert (got.status, got.body, got.content_type) == (200, b"<p>fine</p>", "text/html")
 
 
@@ -63,25 +63,25 @@ def test_allow_list_from_option_and_environment():
     assert FetchPolicy(allow_hosts=hosts).allows("FEEDS.example")
 
 
-def test_a_redirect_to_a_host_not_allowed_is_refused_on_that_hop(web):
-    port = web.base.rsplit(":", 1)[1]
-    web.routes["/jump"] = Route(status=302, headers={"Location": f"http://localhost:{port}/inside"})
-    web.routes["/inside"] = Route(b"internal")
+def test_a_redirect_to_a_host_not_allowed_is_refused_on_that_hop(feed_server):
+    port = feed_server.base.rsplit(":", 1)[1]
+    feed_server.routes["/jump"] = Route(status=302, headers={"Location": f"http://localhost:{port}/inside"})
+    feed_server.routes["/inside"] = Route(b"internal")
     with pytest.raises(FetchError, match="refused 'localhost'.*loopback"):
-        Fetcher(FetchPolicy(allow_hosts=frozenset({"127.0.0.1"}))).get(web.url("/jump"))
-    assert web.paths() == ["/jump"]
+        Fetcher(FetchPolicy(allow_hosts=frozenset({"127.0.0.1"}))).get(feed_server.url("/jump"))
+    assert feed_server.paths() == ["/jump"]
 
 
-def test_the_address_connected_to_is_checked_too(web, monkeypatch):
+def test_the_address_connected_to_is_checked_too(feed_server, monkeypatch):
     """A name that passed the DNS check but then resolves to loopback (DNS rebinding) gets nowhere."""
-    web.routes["/page"] = Route(b"internal")
+    feed_server.routes["/page"] = Route(b"internal")
     monkeypatch.setattr(fetch_module, "check_host", lambda *args: None)
     with pytest.raises(FetchError, match="loopback"):
-        Fetcher(FetchPolicy(timeout=2)).get(web.url("/page"))
-    assert web.requests == []
+        Fetcher(FetchPolicy(timeout=2)).get(feed_server.url("/page"))
+    assert feed_server.requests == []
 
 
-def test_a_page_over_the_limit_is_cut_there(web):
+def test_a_page_over_the_limit_is_cut_there(feed_server):
     sent = []
 
     def fifty_megabytes(handler):
@@ -94,27 +94,27 @@ def test_a_page_over_the_limit_is_cut_there(web):
             handler.wfile.write(chunk)
             sent.append(len(chunk))
 
-    web.routes["/huge"] = fifty_megabytes
-    policy = FetchPolicy(max_bytes=1024 * 1024, timeout=10, allow_hosts=frozenset({"127.0.0.1"}))
+    feed_server.routes["/huge"] = fifty_megabytes
+    fetch_policy = FetchPolicy(max_bytes=1024 * 1024, timeout=10, allow_hosts=frozenset({"127.0.0.1"}))
     with pytest.raises(FetchError, match="over the limit of 1,048,576 bytes"):
-        Fetcher(policy).get(web.url("/huge"))
+        Fetcher(fetch_policy).get(feed_server.url("/huge"))
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and len(sent) < 20:  # what the socket buffers may still take
         time.sleep(0.01)
     assert sum(sent) < 20 * 1024 * 1024  # the server could not push the 50 MB: the client stopped reading
 
 
-def test_a_declared_length_over_the_limit_is_refused_before_reading(web):
-    web.routes["/big"] = Route(b"y" * 300_000)
+def test_a_declared_length_over_the_limit_is_refused_before_reading(feed_server):
+    feed_server.routes["/big"] = Route(b"y" * 300_000)
     with pytest.raises(FetchError, match="300,000 bytes; the limit is 262,144"):
-        Fetcher(FetchPolicy(max_bytes=256 * 1024, allow_hosts=frozenset({"127.0.0.1"}))).get(web.url("/big"))
+        Fetcher(FetchPolicy(max_bytes=256 * 1024, allow_hosts=frozenset({"127.0.0.1"}))).get(feed_server.url("/big"))
 
 
-def test_a_server_that_never_answers_times_out(web):
-    web.routes["/slow"] = lambda handler: web.release.wait(10)
+def test_a_server_that_never_answers_times_out(feed_server):
+    feed_server.routes["/slow"] = lambda handler: feed_server.release.wait(10)
     started = time.monotonic()
     with pytest.raises(FetchError, match="timed out"):
-        Fetcher(FetchPolicy(timeout=0.3, allow_hosts=frozenset({"127.0.0.1"}))).get(web.url("/slow"))
+        Fetcher(FetchPolicy(timeout=0.3, allow_hosts=frozenset({"127.0.0.1"}))).get(feed_server.url("/slow"))
     assert time.monotonic() - started < 5  # an availability bound with a wide margin, not a speed figure
 
 
@@ -128,17 +128,17 @@ def test_a_server_that_never_answers_times_out(web):
     ({"/a": Route(b"gone", status=404)}, "HTTP 404"),
     ({"/a": Route(b"oops", status=503)}, "HTTP 503"),
 ])
-def test_bad_answers_are_errors_with_their_reason(web, routes, words):
-    web.routes.update(routes)
+def test_bad_answers_are_errors_with_their_reason(feed_server, routes, words):
+    feed_server.routes.update(routes)
     with pytest.raises(FetchError, match=words):
-        Fetcher(FetchPolicy(allow_hosts=frozenset({"127.0.0.1"}))).get(web.url("/a"))
+        Fetcher(FetchPolicy(allow_hosts=frozenset({"127.0.0.1"}))).get(feed_server.url("/a"))
 
 
-def test_redirects_are_followed_to_the_page(web):
-    web.routes["/old"] = Route(status=301, headers={"Location": "/new"})
-    web.routes["/new"] = Route(b"here")
-    got = Fetcher(FetchPolicy(allow_hosts=frozenset({"127.0.0.1"}))).get(web.url("/old"))
-    assert (got.url, got.body) == (web.url("/new"), b"here")
+def test_redirects_are_followed_to_the_page(feed_server):
+    feed_server.routes["/old"] = Route(status=301, headers={"Location": "/new"})
+    feed_server.routes["/new"] = Route(b"here")
+    got = Fetcher(FetchPolicy(allow_hosts=frozenset({"127.0.0.1"}))).get(feed_server.url("/old"))
+    assert (got.url, got.body) == (feed_server.url("/new"), b"here")
 
 
 @pytest.mark.parametrize("url", ["ftp://example.org/feed", "file:///etc/passwd", "gopher://x/", "http:///nohost"])

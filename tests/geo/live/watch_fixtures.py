@@ -1,7 +1,7 @@
 """A real HTTP server on 127.0.0.1 for the watcher's tests: feeds, article pages and hostile answers.
 
-Each test sets ``web.routes[path]`` to a ``Route`` (or a function of the request handler that
-answers itself); ``web.requests`` records every request's path and headers.
+Loaded by tests/conftest.py (``pytest_plugins``). Each test sets ``feed_server.routes[path]`` to a ``Route`` (or a function of the request handler that
+answers itself); ``feed_server.requests`` records every request's path and headers.
 """
 
 from __future__ import annotations
@@ -39,9 +39,9 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
-        web: Web = self.server.web
-        web.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
-        route = web.routes.get(self.path)
+        feed_server: Web = self.server.feed_server
+        feed_server.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+        route = feed_server.routes.get(self.path)
         if route is None:
             self._answer(404, {"Content-Type": "text/plain"}, b"not here")
         elif callable(route):
@@ -51,7 +51,7 @@ class _Handler(BaseHTTPRequestHandler):
                 pass
         elif route.etag and self.headers.get("If-None-Match") == route.etag or (
                 route.last_modified and self.headers.get("If-Modified-Since") == route.last_modified):
-            web.not_modified += 1
+            feed_server.not_modified += 1
             self._answer(304, {"ETag": route.etag or ""} if route.etag else {}, b"")
         else:
             headers = {"Content-Type": route.content_type, **route.headers}
@@ -88,7 +88,7 @@ class Web:
 
 
 @pytest.fixture(scope="session")
-def _server():
+def _watch_server():
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -99,33 +99,33 @@ def _server():
 
 
 @pytest.fixture
-def web(_server) -> Web:
+def feed_server(_watch_server) -> Web:
     """The test server, its routes emptied for each test; handlers waiting on ``release`` are let go after."""
-    state = Web(f"http://127.0.0.1:{_server.server_address[1]}")
-    _server.web = state
+    state = Web(f"http://127.0.0.1:{_watch_server.server_address[1]}")
+    _watch_server.feed_server = state
     yield state
     state.release.set()
 
 
 @pytest.fixture(scope="session")
-def extractor() -> Extractor:
+def watch_extractor() -> Extractor:
     return Extractor(Gazetteer.load())
 
 
 @pytest.fixture
-def policy() -> FetchPolicy:
+def fetch_policy() -> FetchPolicy:
     """Small limits, and the test server's address allowed (loopback is refused otherwise)."""
     return FetchPolicy(max_bytes=256 * 1024, timeout=2.0, max_redirects=5, allow_hosts=frozenset({"127.0.0.1"}))
 
 
 @pytest.fixture
-def make_watcher(data_dir: Path, extractor: Extractor, policy: FetchPolicy):
+def make_watcher(data_dir: Path, watch_extractor: Extractor, fetch_policy: FetchPolicy):
     """A watcher over ``data_dir``'s store with the given sources; a new one is a restart."""
     made: list[Watcher] = []
 
-    def make(*sources: Source, interval: float = 60.0, fetch_policy: FetchPolicy | None = None) -> Watcher:
-        watcher = Watcher(GeoJSONStore(data_dir), extractor, data_dir / "watch", lambda: list(sources),
-                          Fetcher(fetch_policy or policy), interval=interval)
+    def make(*sources: Source, interval: float = 60.0, policy: FetchPolicy | None = None) -> Watcher:
+        watcher = Watcher(GeoJSONStore(data_dir), watch_extractor, data_dir / "watch", lambda: list(sources),
+                          Fetcher(policy or fetch_policy), interval=interval)
         made.append(watcher)
         return watcher
 
