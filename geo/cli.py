@@ -32,8 +32,9 @@ DATA_OPTION = click.option(
     "--data", "data_dir", type=click.Path(file_okay=False), default=None, callback=_folder_option,
     help="Data folder (default: $INCIDENTMAP_DATA or ~/.local/share/incidentmap).")
 
-# what a data folder may hold before ``init`` seeds it: a tokens file made first, lock files
-_BEFORE_INIT = ("tokens.json", "tokens.json.lock")
+# what a data folder may hold before ``init`` seeds it: a tokens file made first, lock files, the
+# watcher's sources (``incidentmap source add``)
+_BEFORE_INIT = ("tokens.json", "tokens.json.lock", "watch")
 
 
 def _data_dir(value: Path | None) -> Path | str:
@@ -498,6 +499,10 @@ from geo import cli_alert, cli_token  # noqa: E402  (subcommand groups register 
 cli_token.register(cli, DATA_OPTION, friendly_errors)
 cli_db.register(cli, friendly_errors, local_actor)
 cli_alert.register(cli, DATA_OPTION, friendly_errors, _data_dir, _existing_store)
+
+from geo import cli_live  # noqa: E402
+
+cli_live.register(cli, DATA_OPTION, friendly_errors)
 
 
 def main() -> None:

@@ -18,6 +18,8 @@ from webapp import create_app
 TEST_DATA = Path(__file__).parent / "data"
 TOKEN = "test-token-7f3a"
 TOKEN_NAME = "tester"
+# the watcher's fixtures: a real HTTP server on 127.0.0.1 serving feeds and pages (tests/geo/live/)
+pytest_plugins = ["tests.geo.live.watch_fixtures"]
 
 
 def grant_token(data_dir: Path, token: str = TOKEN, name: str = TOKEN_NAME, role: str = "admin") -> None:
