@@ -380,8 +380,15 @@ def _extract_files(files: tuple[Path, ...], data_dir: Path | None, published: st
     from geo.report import MAX_REPORT_BYTES, read_report
 
     folder = _data_dir(data_dir) if data_dir else cli_db.configured_location()
-    gazetteer = cli_db.load_gazetteer(folder) if is_database_url(folder) else \
-        Gazetteer.load(folder if folder and is_initialised(folder) else None)
+    if is_database_url(folder):
+        gazetteer = cli_db.load_gazetteer(folder)
+    elif folder and is_initialised(folder):  # through the store: sites.geojson is a checkpoint of the journal
+        from geo.store.geojson import GeoJSONStore
+
+        sites = GeoJSONStore(Path(folder)).query("sites", parse_query({"limit": "10000"})).features()
+        gazetteer = Gazetteer.from_features(sites)
+    else:
+        gazetteer = Gazetteer.load(None)
     extractor = Extractor(gazetteer)
     results = []
     with click.progressbar(files, label="reading reports", file=sys.stderr,

@@ -235,6 +235,25 @@ def register(cli: click.Group, friendly_errors, local_actor) -> None:
             [f"applied migration {m}" for m in applied] + [f"seeded {n} {c}" for c, n in seeded.items()])
             or "schema up to date, nothing to do"))
 
+    @db.command()
+    @click.option("--data", "data_dir", default=None,
+                  help="Data folder (default: $INCIDENTMAP_DATA, else ~/.local/share/incidentmap).")
+    @friendly_errors
+    def compact(data_dir: str | None) -> None:
+        """Rewrite a data folder's collection files to hold every change in its journal."""
+        from geo.datadir import default_data_dir, is_initialised
+        from geo.store.geojson import GeoJSONStore
+
+        if data_dir is not None and not data_dir.strip():
+            raise click.UsageError("--data is empty; give a data folder")
+        folder = Path(data_dir) if data_dir is not None else default_data_dir()
+        if not is_initialised(folder):
+            raise NotFound(f"{str(folder)!r} is not an incidentmap data folder (no sites.geojson)")
+        store = GeoJSONStore(folder)
+        for collection in store.names:
+            seq, count = store.compact(collection)
+            click.echo(f"{collection}: {count} features, as of change {seq}")
+
     @cli.command()
     @click.option("--from", "source", required=True, metavar="DIR|URL", help="Data folder or postgresql:// URL.")
     @click.option("--to", "target", required=True, metavar="DIR|URL", help="Data folder or postgresql:// URL.")

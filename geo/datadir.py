@@ -60,5 +60,6 @@ def init_data_dir(data_dir: Path, empty: bool = False) -> dict[str, int]:
             continue
         features = read_feature_collection(source) if source else []
         store.put_many(collection, features, actor="local", note="seeded from the shipped data", keep_stamps=True)
+        store.compact(collection)  # a new folder's files hold what it was seeded with
         seeded[collection] = len(features)
     return seeded

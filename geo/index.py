@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +24,8 @@ from geo.store.base import GridCell
 from geo.timespan import DAY_SECONDS, day_end, day_start, format_epoch, parse_day
 
 _EPOCH_DAY = date(1970, 1, 1)
+_CONSOLIDATE_AFTER = 1024  # rows added since the id order was last merged that make it merge them in
+_DEAD_LIMIT = 65_536  # dead (replaced or deleted) rows kept before an index is rebuilt without them
 TIMELESS_START = np.iinfo(np.int64).min
 TIMELESS_END = np.iinfo(np.int64).max
 _TEXT_FIELDS = ("id", "notes", "location", "site_name", "site_id", "perpetrator", "target",
@@ -83,12 +86,17 @@ def dumps(value: object) -> bytes:
 class RawRows(Sequence[bytes]):
     """Every feature's JSON as a slice of one buffer: one object for the whole collection
     instead of one per feature, which keeps a million features' bytes compact, and shared
-    between server processes forked after the index was built."""
+    between server processes forked after the index was built. Rows added by
+    ``FeatureIndex.with_changes`` follow as bytes of their own in ``extra`` (a list shared
+    with the index they were added to; this view sees its first ``size - len(starts)``)."""
 
-    def __init__(self, buffer: bytes, starts: np.ndarray, ends: np.ndarray):
+    def __init__(self, buffer: bytes, starts: np.ndarray, ends: np.ndarray,
+                 extra: list[bytes] | None = None, size: int | None = None):
         self.buffer = buffer
         self.starts = starts
         self.ends = ends
+        self.extra = [] if extra is None else extra
+        self.size = len(starts) + len(self.extra) if size is None else size
 
     @classmethod
     def join(cls, raws: Iterable[bytes]) -> RawRows:
@@ -98,17 +106,33 @@ class RawRows(Sequence[bytes]):
         return cls(b"".join(rows), ends - lengths, ends)
 
     def __len__(self) -> int:
-        return len(self.starts)
+        return self.size
 
     def __getitem__(self, i):  # type: ignore[override]
         if isinstance(i, slice):
             return [self[k] for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += self.size
+        if not 0 <= i < self.size:
+            raise IndexError(i)
+        based = len(self.starts)
+        if i >= based:
+            return self.extra[i - based]
         return self.buffer[self.starts[i]:self.ends[i]]
 
     def __iter__(self) -> Iterator[bytes]:
         buffer = self.buffer
         for start, end in zip(self.starts.tolist(), self.ends.tolist(), strict=True):
             yield buffer[start:end]
+        yield from self.extra[:self.size - len(self.starts)]
+
+    def nbytes(self, positions: np.ndarray) -> int:
+        """The total length of the rows at ``positions``."""
+        positions = np.asarray(positions, dtype=np.int64)
+        based = len(self.starts)
+        inside = positions[positions < based]
+        total = int((self.ends[inside] - self.starts[inside]).sum())
+        return total + sum(len(self.extra[int(p) - based]) for p in positions[positions >= based])
 
 
 def _days(texts: list[str | None]) -> np.ndarray:
@@ -139,24 +163,57 @@ class Page:
     next_cursor: str | None = None
 
 
+class _Columns:
+    """Per-row columns with room to grow, shared by an index and the indexes made from it by
+    ``with_changes``. Rows are only ever appended (by the newest index, under ``lock``), so an
+    older index goes on seeing its own first rows unchanged."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], used: int):
+        self.arrays = arrays
+        self.used = used
+        self.lock = threading.Lock()
+
+    def grow(self, needed: int) -> None:
+        capacity = len(self.arrays["prev"])
+        if needed <= capacity:
+            return
+        capacity = max(needed, capacity + capacity // 2 + 1024)
+        grown = {}
+        for name, array in self.arrays.items():
+            bigger = np.empty(capacity, dtype=array.dtype)
+            bigger[:self.used] = array[:self.used]
+            grown[name] = bigger
+        self.arrays = grown
+
+
+def _ranks_of(order: np.ndarray) -> np.ndarray:
+    """Each row's place in ``order`` (the inverse permutation)."""
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    return rank
+
+
 class FeatureIndex:
-    """Immutable index over a list of GeoJSON feature dicts."""
+    """Immutable (as seen by its readers) index over a list of GeoJSON features.
+
+    Rows are positions into the columns; a feature replaced or deleted by ``with_changes``
+    keeps its row, marked dead in ``alive``, in the new index, so positions never move."""
 
     def __init__(self, raws: Iterable[bytes] | RawRows):
         """Build from each feature's GeoJSON bytes; only the bytes (as one buffer) and
         columns are kept. The text-search columns are built on the first text query."""
-        self.raw: RawRows = raws if isinstance(raws, RawRows) else RawRows.join(raws)
-        self.ids: list[str] = []
+        raw = raws if isinstance(raws, RawRows) else RawRows.join(raws)
+        ids: list[str] = []
         bounds: list[tuple] = []
         points: list[bool] = []
         firsts: list[str | None] = []
         lasts: list[str | None] = []
         columns: dict[str, list] = {name: [] for name in EXACT_FILTERS}
-        for raw in self.raw:
-            feature = orjson.loads(raw)
+        for row in raw:
+            feature = orjson.loads(row)
             props = feature.get("properties") or {}
             geometry = feature.get("geometry") or {}
-            self.ids.append(str(feature.get("id")))
+            ids.append(str(feature.get("id")))
             if geometry.get("type") == "Point" and len(geometry.get("coordinates") or ()) >= 2:
                 x, y = geometry["coordinates"][:2]
                 bounds.append((x, y, x, y))
@@ -170,89 +227,141 @@ class FeatureIndex:
             for name in EXACT_FILTERS:
                 value = props.get(name)
                 columns[name].append(None if value is None else str(value))
-        n = len(self.raw)
+        n = len(raw)
         first_days, last_days = _days(firsts), _days(lasts)
         timed = (first_days != np.iinfo(np.int64).min) & (last_days != np.iinfo(np.int64).min)
-        self.tstart = np.where(timed, first_days * DAY_SECONDS, TIMELESS_START)
-        self.tend = np.where(timed, last_days * DAY_SECONDS + DAY_SECONDS - 1, TIMELESS_END)
-        self._text_columns: dict[str, tuple[bytes, np.ndarray]] = {}
-        self.position = {fid: i for i, fid in enumerate(self.ids)}
-        # the id order, the last tie-break of every sort (so keyset pages and offsets agree)
-        self.by_id = np.array(sorted(range(n), key=self.ids.__getitem__), dtype=np.int64)
-        self.id_rank = np.empty(n, dtype=np.int64)
-        self.id_rank[self.by_id] = np.arange(n, dtype=np.int64)
         box = np.array(bounds, dtype=np.float64).reshape(n, 4)
-        self.minx, self.miny, self.maxx, self.maxy = (box[:, i].copy() for i in range(4))
-        self.is_point = np.array(points, dtype=bool)
-        self.codes: dict[str, tuple[np.ndarray, dict[str, int]]] = {}
+        arrays = {"minx": box[:, 0].copy(), "miny": box[:, 1].copy(), "maxx": box[:, 2].copy(),
+                  "maxy": box[:, 3].copy(), "is_point": np.array(points, dtype=bool),
+                  "tstart": np.where(timed, first_days * DAY_SECONDS, TIMELESS_START),
+                  "tend": np.where(timed, last_days * DAY_SECONDS + DAY_SECONDS - 1, TIMELESS_END),
+                  "prev": np.full(n, -1, dtype=np.int64)}
+        vocabularies: dict[str, dict[str, int]] = {}
         for name, values in columns.items():
-            vocabulary: dict[str, int] = {}
-            codes = np.fromiter((vocabulary.setdefault(v, len(vocabulary)) if v is not None else -1
-                                 for v in values), dtype=np.int32, count=n)
-            self.codes[name] = (codes, vocabulary)
+            vocabulary = vocabularies[name] = {}
+            arrays["code:" + name] = np.fromiter(
+                (vocabulary.setdefault(v, len(vocabulary)) if v is not None else -1 for v in values),
+                dtype=np.int32, count=n)
+        # the id order, the last tie-break of every sort (so keyset pages and offsets agree)
+        by_id = np.array(sorted(range(n), key=ids.__getitem__), dtype=np.int64)
+        self._view(_Columns(arrays, n), raw, ids, {fid: i for i, fid in enumerate(ids)}, vocabularies,
+                   np.ones(n, dtype=bool), n, n, by_id, _ranks_of(by_id))
+
+    def _view(self, columns: _Columns, raw: RawRows, ids: list[str], position: dict[str, int],
+              vocabularies: dict[str, dict[str, int]], alive: np.ndarray, live: int, base_n: int,
+              base_by_id: np.ndarray, base_rank: np.ndarray) -> None:
+        """Point this index at the first ``len(alive)`` rows of shared columns."""
+        n = len(alive)
+        arrays = columns.arrays
+        self._columns, self._rows, self._live = columns, n, live
+        self.raw = RawRows(raw.buffer, raw.starts, raw.ends, raw.extra, n)
+        self.ids, self.position, self.alive = ids, position, alive
+        self.minx, self.miny, self.maxx, self.maxy = (arrays[k][:n] for k in ("minx", "miny", "maxx", "maxy"))
+        self.is_point, self.tstart, self.tend = arrays["is_point"][:n], arrays["tstart"][:n], arrays["tend"][:n]
+        self._vocabularies = vocabularies
+        self.codes = {name: (arrays["code:" + name][:n], vocabulary) for name, vocabulary in vocabularies.items()}
+        # rows below base_n are in base_by_id (the id order) and base_rank; later rows are sorted in when asked
+        self._base_n, self._base_by_id, self._base_rank = base_n, base_by_id, base_rank
+        self._text_columns: dict[str, tuple[bytes, np.ndarray]] = {}
 
     def with_changes(self, changes: Iterable[tuple[str, bytes | None]]) -> FeatureIndex:
         """A new index: this one with each (id, new bytes) applied, None bytes deleting.
-        Only the changed features are parsed; the rest of the columns are carried over,
-        changed features move to the end. Costs a few array copies, not a re-parse."""
+
+        Costs what changed, not what is kept: only the changed features are parsed, their rows
+        are appended to columns shared with this index (which goes on seeing only its own rows),
+        and the rows they replace are marked dead in a copy of the live mask. Dead rows are
+        dropped, at the cost of one rebuild, once they outnumber the live ones."""
         latest: dict[str, bytes | None] = {}
         for fid, after in changes:
             latest[fid] = after
-        keep = np.ones(len(self), dtype=bool)
-        for fid in latest:
-            at = self.position.get(fid)
-            if at is not None:
-                keep[at] = False
-        extra = FeatureIndex([after for after in latest.values() if after is not None])
-        return self._joined(keep, extra)
-
-    def _joined(self, keep: np.ndarray, extra: FeatureIndex) -> FeatureIndex:
-        """The rows of self where ``keep``, then every row of ``extra``."""
+        if not latest:
+            return self
+        columns = self._columns
+        with columns.lock:
+            if columns.used != self._rows:  # a newer index already grew these columns: branch off a copy
+                return self._copied().with_changes(latest.items())
+            extra = FeatureIndex([after for after in latest.values() if after is not None])
+            n, k = self._rows, len(extra.ids)
+            alive = np.empty(n + k, dtype=bool)
+            alive[:n] = self.alive
+            alive[n:] = True
+            live = self._live + k
+            for fid in latest:
+                at = self._row(fid)
+                if at is not None and alive[at]:
+                    alive[at] = False
+                    live -= 1
+            columns.grow(n + k)
+            arrays = columns.arrays
+            for name in ("minx", "miny", "maxx", "maxy", "is_point", "tstart", "tend"):
+                arrays[name][n:n + k] = getattr(extra, name)
+            for name, vocabulary in self._vocabularies.items():
+                extra_codes, extra_vocabulary = extra.codes[name]
+                remap = np.empty(len(extra_vocabulary) + 1, dtype=np.int32)
+                remap[-1] = -1  # index -1: no value
+                for value, code in extra_vocabulary.items():
+                    remap[code] = vocabulary.setdefault(value, len(vocabulary))
+                arrays["code:" + name][n:n + k] = remap[extra_codes]
+            position = self.position
+            arrays["prev"][n:n + k] = [position.get(fid, -1) for fid in extra.ids]
+            columns.used = n + k
+            self.ids.extend(extra.ids)
+            self.raw.extra.extend(extra.raw)
+            for j, fid in enumerate(extra.ids):  # last, so a reader of an older index finds its row by "prev"
+                position[fid] = n + j
         new = object.__new__(FeatureIndex)
-        kept_positions = np.flatnonzero(keep)
-        n_kept = len(kept_positions)
-        buffer = self.raw.buffer
-        starts = self.raw.starts[keep]
-        ends = self.raw.ends[keep]
-        live = int((ends - starts).sum()) + len(extra.raw.buffer)
-        if len(buffer) > 2 * live + (1 << 20):  # mostly replaced rows: compact
-            new.raw = RawRows.join([*(buffer[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)),
-                                    *extra.raw])
-        else:
-            new.raw = RawRows(buffer + extra.raw.buffer, np.concatenate([starts, extra.raw.starts + len(buffer)]),
-                              np.concatenate([ends, extra.raw.ends + len(buffer)]))
-        ids = self.ids
-        new.ids = [ids[i] for i in kept_positions.tolist()] + extra.ids
-        new.position = {fid: i for i, fid in enumerate(new.ids)}
-        # id order: the kept rows keep theirs; each new row goes in at its place
-        renumber = np.cumsum(keep) - 1
-        kept_sorted = renumber[self.by_id[keep[self.by_id]]]
-        kept_sorted_ids = [new.ids[i] for i in kept_sorted.tolist()]
-        extra_order = sorted(range(len(extra)), key=extra.ids.__getitem__)
-        insert_at = [bisect.bisect_left(kept_sorted_ids, extra.ids[k]) for k in extra_order]
-        new.by_id = np.insert(kept_sorted, insert_at, np.array(extra_order, dtype=np.int64) + n_kept).astype(np.int64)
-        new.id_rank = np.empty(len(new.ids), dtype=np.int64)
-        new.id_rank[new.by_id] = np.arange(len(new.ids), dtype=np.int64)
-        for name in ("minx", "miny", "maxx", "maxy", "is_point", "tstart", "tend"):
-            setattr(new, name, np.concatenate([getattr(self, name)[keep], getattr(extra, name)]))
-        new.codes = {}
-        for name, (codes, vocabulary) in self.codes.items():
-            merged = dict(vocabulary)
-            extra_codes, extra_vocabulary = extra.codes[name]
-            remap = np.empty(len(extra_vocabulary) + 1, dtype=np.int32)
-            remap[-1] = -1  # index -1: no value
-            for value, code in extra_vocabulary.items():
-                remap[code] = merged.setdefault(value, len(merged))
-            new.codes[name] = (np.concatenate([codes[keep], remap[extra_codes]]).astype(np.int32), merged)
-        new._text_columns = {}
+        new._view(columns, self.raw, self.ids, position, self._vocabularies, alive, live,
+                  self._base_n, self._base_by_id, self._base_rank)
+        if n + k - live > max(_DEAD_LIMIT, live):
+            return new._without_dead()
+        if n + k - new._base_n > _CONSOLIDATE_AFTER:
+            new._consolidate()
         return new
+
+    def _row(self, fid: str) -> int | None:
+        """The row of ``fid`` in this index (live or dead), None if it never had one."""
+        at = self.position.get(fid)
+        while at is not None and at >= self._rows:  # replaced after this index was made
+            before = int(self._columns.arrays["prev"][at])
+            at = None if before < 0 else before
+        return at
+
+    def _copied(self) -> FeatureIndex:
+        """This index on columns of its own (when a newer index shares and grew the old ones)."""
+        n = self._rows
+        arrays = {name: array[:n].copy() for name, array in self._columns.arrays.items()}
+        ids = self.ids[:n]
+        based = len(self.raw.starts)
+        raw = RawRows(self.raw.buffer, self.raw.starts, self.raw.ends, self.raw.extra[:n - based], n)
+        new = object.__new__(FeatureIndex)
+        new._view(_Columns(arrays, n), raw, ids, {fid: i for i, fid in enumerate(ids)},
+                  {name: dict(v) for name, v in self._vocabularies.items()}, self.alive, self._live,
+                  self._base_n, self._base_by_id, self._base_rank)
+        return new
+
+    def _without_dead(self) -> FeatureIndex:
+        """The live rows only, in the same order, as a fresh index (re-parsed)."""
+        return FeatureIndex(RawRows.join(self.raw[int(i)] for i in np.flatnonzero(self.alive)))
+
+    def _consolidate(self) -> None:
+        """Sort the rows added since the last time into the id order kept for every row."""
+        n = self._rows
+        if (n - self._base_n) * 16 > n:  # many new rows: sorting them all is quicker than merging
+            by_id = np.array(sorted(range(n), key=self.ids.__getitem__), dtype=np.int64)
+        else:
+            by_id = self._id_order(np.arange(n, dtype=np.int64))
+        self._base_n, self._base_by_id, self._base_rank = self._rows, by_id, _ranks_of(by_id)
+
+    def live_positions(self) -> np.ndarray:
+        """The rows of the features this index holds (not those replaced or deleted), in row order."""
+        return np.flatnonzero(self.alive)
 
     @classmethod
     def from_features(cls, features: Iterable[dict]) -> FeatureIndex:
         return cls(dumps(f) for f in features)
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return self._live
 
     # ---- reading -----------------------------------------------------------
 
@@ -260,16 +369,17 @@ class FeatureIndex:
         return [self.raw[i] for i in positions]
 
     def get(self, fid: str) -> bytes | None:
-        i = self.position.get(fid)
-        return None if i is None else self.raw[i]
+        i = self._row(fid)
+        return None if i is None or not self.alive[i] else self.raw[i]
 
     def extent(self) -> tuple[list[float] | None, list[str | None] | None]:
         """The spatial bbox and the temporal interval of all features."""
         if not len(self):
             return None, None
-        bbox = [float(np.nanmin(self.minx)), float(np.nanmin(self.miny)),
-                float(np.nanmax(self.maxx)), float(np.nanmax(self.maxy))]
-        timed = self.tstart != TIMELESS_START
+        alive = self.alive
+        bbox = [float(np.nanmin(self.minx[alive])), float(np.nanmin(self.miny[alive])),
+                float(np.nanmax(self.maxx[alive])), float(np.nanmax(self.maxy[alive]))]
+        timed = (self.tstart != TIMELESS_START) & alive
         if not timed.any():
             return bbox, None
         return bbox, [format_epoch(int(self.tstart[timed].min())), format_epoch(int(self.tend[timed].max()))]
@@ -278,8 +388,7 @@ class FeatureIndex:
 
     def match(self, query: Query) -> np.ndarray:
         """Positions of all features that match the query's filters, in file order."""
-        n = len(self)
-        mask = np.ones(n, dtype=bool)
+        mask = self.alive.copy()
         boxes = [query.bbox] if query.bbox is not None else []
         windows = [(query.time_start, query.time_end)]
         exact = list(query.exact.items())
@@ -342,7 +451,7 @@ class FeatureIndex:
         joined, starts = self._text_column(name)
         pattern = needle.encode("utf-8")
         if not pattern or b"\0" in pattern:
-            return np.arange(len(self), dtype=np.int64) if not pattern else np.empty(0, dtype=np.int64)
+            return np.arange(self._rows, dtype=np.int64) if not pattern else np.empty(0, dtype=np.int64)
         hits = []
         at = joined.find(pattern)
         while at >= 0:
@@ -376,19 +485,48 @@ class FeatureIndex:
         if len(positions) < 2:
             return positions
         if not sortby:  # a gather over the precomputed id order beats sorting the matches
-            wanted = np.zeros(len(self), dtype=bool)
-            wanted[positions] = True
-            return self.by_id[wanted[self.by_id]]
-        keys = [self.id_rank[positions]]  # np.lexsort: the last key is the primary one
+            return self._id_order(positions)
+        keys = [self._id_ranks(positions)]  # np.lexsort: the last key is the primary one
         for name, descending in reversed(sortby):
             missing, value = self._sort_columns(positions, name, descending)
             keys += [value, missing]
         return positions[np.lexsort(keys)]
 
+    def _id_order(self, positions: np.ndarray) -> np.ndarray:
+        """``positions`` in id order: a gather over the id order kept for the older rows, with
+        the rows added since merged in by binary search."""
+        wanted = np.zeros(self._rows, dtype=bool)
+        wanted[positions] = True
+        base = self._base_by_id
+        part = base[wanted[base]]
+        tail = positions[positions >= self._base_n]
+        if not len(tail):
+            return part
+        ids = self.ids
+        added = sorted(tail.tolist(), key=ids.__getitem__)
+        at = [bisect.bisect_left(part, ids[t], key=ids.__getitem__) for t in added]
+        return np.insert(part, at, np.array(added, dtype=np.int64))
+
+    def _id_ranks(self, positions: np.ndarray) -> np.ndarray:
+        """A number per position that sorts as the ids do (ranks among the older rows; the rows
+        added since get fractions between their neighbours' ranks)."""
+        positions = np.asarray(positions, dtype=np.int64)
+        ranks = np.empty(len(positions), dtype=np.float64)
+        older = positions < self._base_n
+        ranks[older] = self._base_rank[positions[older]]
+        tail = positions[~older].tolist()
+        if tail:
+            ids, base = self.ids, self._base_by_id
+            values = np.empty(len(tail), dtype=np.float64)
+            for k, j in enumerate(sorted(range(len(tail)), key=lambda j: ids[tail[j]])):
+                values[j] = bisect.bisect_left(base, ids[tail[j]], key=ids.__getitem__) - 1 + (k + 1) / (len(tail) + 1)
+            ranks[~older] = values
+        return ranks
+
     def _sort_columns(self, positions: np.ndarray, name: str, descending: bool) -> tuple[np.ndarray, np.ndarray]:
         """(missing flag, ascending key) for one sort property over the positions."""
         if name == "id":
-            ranks = self.id_rank[positions]
+            ranks = self._id_ranks(positions)
             return np.zeros(len(positions), dtype=bool), -ranks if descending else ranks
         if name in ("date", "date_from", "date_to"):
             column, absent = (self.tend, TIMELESS_END) if name == "date_to" else (self.tstart, TIMELESS_START)

@@ -338,7 +338,7 @@ def _json_columns(index: FeatureIndex, collection: str) -> dict:
     wanted = [q for q in queryables(collection).values()
               if q.kind in ("string", "integer", "number", "date", "timestamp")
               and q.name not in (*_INDEXED_TEXT, "id", "date_from", "date_to", "geo_precision")]
-    n = len(index)
+    n = len(index.raw)
     texts = {q.name: ([], {}) for q in wanted if q.kind == "string"}
     numbers = {q.name: np.full(n, np.nan) for q in wanted if q.kind != "string"}
     kinds = {q.name: q.kind for q in wanted}

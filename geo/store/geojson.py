@@ -1,12 +1,29 @@
-"""The embedded default store: one GeoJSON FeatureCollection file per collection.
+"""The embedded default store: a GeoJSON checkpoint per collection and a journal of changes.
 
-Reads come from an in-memory :class:`FeatureIndex`, rebuilt when the file's
-identity (inode, size, mtime) changes, so several processes serving the same
-folder see each other's writes. Writes take an exclusive lock on a lock file
-beside the data (``flock``, so it holds across processes), re-read the file if
-another process changed it, write the whole collection to a temporary file in
-the same folder, fsync it, and ``os.replace`` it over the old one: a reader or
-a crash sees the old file or the new one, never half of one.
+``<collection>.geojson`` is a FeatureCollection whose header names the last
+history entry it holds (``history_seq``); ``<collection>.history.jsonl`` (see
+``history.py``) holds every change with the feature as it was after it. A write
+takes an exclusive lock on a lock file beside the data (``flock``, so it holds
+across processes), catches up with the journal, appends its changes to it and
+fsyncs: that is the whole write, so it costs what it changes, not the size of
+the collection. Nothing acknowledged is lost: a change is acknowledged only
+once its journal lines are on disk, and a write of many changes counts only
+once all of its lines are there (a torn or unfinished tail is ignored by
+readers and cut off by the next writer, under the lock).
+
+Reads come from an in-memory :class:`FeatureIndex`: on open, the checkpoint is
+indexed and the journal's entries after its ``history_seq`` are applied; after
+that, every read checks the journal's size and applies what other processes
+appended (``FeatureIndex.with_changes`` costs what changed). So a write in one
+server process is seen by the next read in any other.
+
+Compaction rewrites the checkpoint: the collection as of some seq, written to a
+temporary file from an immutable index snapshot without holding the write lock,
+fsynced, then renamed into place under the lock unless a newer checkpoint is
+already there. It runs in a background thread after ``COMPACT_CHANGES`` changes
+or ``COMPACT_BYTES`` of journal past the checkpoint, at once after a large write,
+and on ``incidentmap db compact``. A crash at any point leaves the old
+checkpoint or the new one, and the journal replays the rest.
 """
 
 from __future__ import annotations
@@ -41,10 +58,11 @@ from geo.timespan import utc_now_rfc3339
 
 # what this store writes: the header names the last history entry the file holds
 _HEADER_RE = re.compile(rb'\{"type": "FeatureCollection", (?:"history_seq": (\d+), )?"features": \[\n')
-_CATCH_UP_LIMIT = 10_000  # more changes than this since an index was built: build it anew
 _FOOTER = b"\n]}\n"
 _CHUNK = 10_000
 LOCK_TIMEOUT = 60.0  # seconds a write waits for another process's write to the same collection
+COMPACT_CHANGES = 10_000  # journal entries past the checkpoint that start a compaction
+COMPACT_BYTES = 64 << 20  # or journal bytes past the checkpoint
 
 
 class StoreCorrupt(IncidentMapError):
@@ -54,13 +72,17 @@ class StoreCorrupt(IncidentMapError):
 
 @dataclass
 class _Loaded:
-    signature: tuple | None
+    checkpoint: tuple | None  # identity (inode, size, mtime) of the checkpoint file indexed
     index: FeatureIndex
-    seq: int | None = None  # the last history entry the indexed file holds, when it says
+    seq: int  # the last journal entry applied
+    journal: tuple[int | None, int]  # (inode, offset) of the journal read up to
+    checkpoint_seq: int = 0  # the seq the checkpoint holds
+    checkpoint_offset: int = 0  # where the journal stood at that seq, when known
+    headed: bool = True  # whether the checkpoint names its seq (else the next write rewrites it first)
 
 
 class GeoJSONStore(IndexedReads):
-    """Store backed by ``<data_dir>/<collection>.geojson`` files."""
+    """Store backed by ``<data_dir>/<collection>.geojson`` checkpoints and their journals."""
 
     def __init__(self, data_dir: Path, collections: Iterable[str] = tuple(COLLECTIONS)):
         self.data_dir = Path(data_dir)
@@ -70,6 +92,7 @@ class GeoJSONStore(IndexedReads):
         self._loaded: dict[str, _Loaded] = {}
         self._logs: dict[str, HistoryLog] = {}
         self._mutex = threading.RLock()
+        self._compacting: set[str] = set()
 
     def __repr__(self) -> str:
         return f"GeoJSONStore({str(self.data_dir)!r})"
@@ -90,20 +113,20 @@ class GeoJSONStore(IndexedReads):
         except FileNotFoundError:
             return None
 
-    def _build_index(self, path: Path) -> _Loaded:
-        """Index a collection file. Files this store wrote hold one feature per line and are
-        indexed line by line, never holding every feature as a dict at once; a file in any
-        other layout is parsed whole."""
+    def _build_index(self, path: Path) -> tuple[tuple | None, FeatureIndex, int | None]:
+        """(identity, index, seq it holds) of a checkpoint. Files this store wrote hold one
+        feature per line and are indexed line by line, never holding every feature as a dict
+        at once; a file in any other layout is parsed whole."""
         try:
             with open(path, "rb") as source:
                 signature = _signature_of(os.fstat(source.fileno()))
                 data = source.read()
         except FileNotFoundError:
-            return _Loaded(None, FeatureIndex([]))
+            return None, FeatureIndex([]), None
         rows = line_rows(data)
         if rows is not None:
             try:
-                return _Loaded(signature, FeatureIndex(rows), _header_seq(data))
+                return signature, FeatureIndex(rows), _header_seq(data)
             except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError):
                 pass  # hand-edited: fall back to parsing the whole file
         try:
@@ -113,41 +136,75 @@ class GeoJSONStore(IndexedReads):
         if not isinstance(parsed, dict) or parsed.get("type") != "FeatureCollection" \
                 or not isinstance(parsed.get("features"), list):
             raise StoreCorrupt(f"{path.name} is not a GeoJSON FeatureCollection")
-        return _Loaded(signature, FeatureIndex.from_features(parsed["features"]))
+        seq = parsed.get("history_seq")
+        return signature, FeatureIndex.from_features(parsed["features"]), seq if isinstance(seq, int) else None
 
-    def _index(self, collection: str) -> FeatureIndex:
-        """The current index. When another process changed the file, the index catches up
-        from the history (parsing only what changed) if the new file says which history
-        entry it holds and the result has the file's exact size; otherwise it is rebuilt."""
+    def _open(self, collection: str) -> _Loaded:
+        """The checkpoint indexed, with the journal's later entries applied. A checkpoint that
+        names no seq (written by hand, or by an older version) is taken as holding the whole journal."""
+        signature, index, seq = self._build_index(self.path(collection))
+        log = self._history_log(collection)
+        if seq is None:
+            entries, end, inode = log.committed_from(0)
+            last = entries[-1][1]["seq"] if entries else 0
+            return _Loaded(signature, index, last, (inode, end), last, end, headed=False)
+        later, end, inode = log.after(seq)
+        if later:
+            index = index.with_changes(_applied(later))
+        last = later[-1]["seq"] if later else seq
+        return _Loaded(signature, index, last, (inode, end), seq, end if not later else 0)
+
+    def _current(self, collection: str) -> _Loaded:
+        """The collection as of the journal's last whole write: applies what was appended since
+        the last look, and opens the collection again when the files were replaced."""
         path = self.path(collection)
         with self._mutex:
-            signature = self._signature(path)
             loaded = self._loaded.get(collection)
-            if loaded is None or loaded.signature != signature:
-                loaded = (self._caught_up(collection, path, loaded) if loaded is not None else None) \
-                    or self._build_index(path)
-                self._loaded[collection] = loaded
-            return loaded.index
+            if loaded is None:
+                loaded = self._loaded[collection] = self._open(collection)
+                return loaded
+            signature = self._signature(path)
+            journal = self._history_log(collection).identity()
+            inode, offset = loaded.journal
+            same_journal = journal is not None and journal[0] == inode and journal[1] >= offset
+            if journal is None and inode is None:
+                same_journal = True
+            if signature != loaded.checkpoint and not (same_journal and self._is_compaction(path, loaded)):
+                loaded = self._open(collection)
+            elif not same_journal:
+                loaded = self._open(collection)
+            elif journal is not None and journal[1] > offset:
+                entries, end, _ = self._history_log(collection).committed_from(offset)
+                if entries:
+                    changes = [entry for _, entry in entries]
+                    loaded = _Loaded(loaded.checkpoint, loaded.index.with_changes(_applied(changes)),
+                                     changes[-1]["seq"], (inode, end), loaded.checkpoint_seq,
+                                     loaded.checkpoint_offset)
+            self._loaded[collection] = loaded
+            return loaded
 
-    def _caught_up(self, collection: str, path: Path, loaded: _Loaded) -> _Loaded | None:
-        if loaded.seq is None:
-            return None
+    def _is_compaction(self, path: Path, loaded: _Loaded) -> bool:
+        """Whether the checkpoint now on disk is one another process compacted from the same
+        journal (it names its seq and, when that is the seq this index is at, has the size this
+        index would be written at); then the index is right once it has caught up with the
+        journal. Takes note of its identity. A file edited by hand is read again instead."""
         try:
             with open(path, "rb") as source:
                 st = os.fstat(source.fileno())
                 head = source.read(256)
         except FileNotFoundError:
-            return None
-        seq = _header_seq(head)
-        if seq is None or seq <= loaded.seq or seq - loaded.seq > _CATCH_UP_LIMIT:
-            return None
-        changes = self._history_log(collection).between(loaded.seq, seq)
-        if changes is None:
-            return None
-        index = loaded.index.with_changes(changes)
-        if _file_size(head, index) != st.st_size:
-            return None
-        return _Loaded(_signature_of(st), index, seq)
+            return False
+        signature, seq = _signature_of(st), _header_seq(head)
+        if seq is None or seq > loaded.seq + COMPACT_CHANGES:
+            return False
+        if seq == loaded.seq and _file_size(head, loaded.index) != st.st_size:
+            return False
+        loaded.checkpoint, loaded.checkpoint_seq, loaded.checkpoint_offset = signature, seq, 0
+        loaded.headed = True
+        return True
+
+    def _index(self, collection: str) -> FeatureIndex:
+        return self._current(collection).index
 
     # ---- reading -----------------------------------------------------------
 
@@ -256,30 +313,34 @@ class GeoJSONStore(IndexedReads):
 
     def _write(self, collection: str, change: Callable[[_Rows], list[PendingChange]],
                actor: str | None = None, note: str | None = None) -> None:
-        """Apply ``change`` under the collection's lock: the new file goes to a temporary
-        name and is fsynced, the changes are appended to the history and fsynced, and
-        only then is the new file renamed into place."""
+        """Apply ``change`` under the collection's lock: catch up with the journal, append the
+        changes to it and fsync. A collection with no checkpoint yet gets one (empty) first."""
         path = self.path(collection)
+        compact_now = False
         try:
             with self._mutex, held(self.data_dir / f".{collection}.lock", LOCK_TIMEOUT):
-                index = self._index(collection)
-                changes = change(_Rows(index))
-                if not changes and path.exists():
-                    return  # nothing to change; a missing file is still made, empty
-                new_index = index.with_changes((fid, after) for _, fid, _, after in changes)
+                loaded = self._current(collection)
+                changes = change(_Rows(loaded.index))
+                if not path.exists() or not loaded.headed:
+                    # a new collection gets its (empty) file; one that does not name its seq (written
+                    # by hand or by an older version) is rewritten once, so that the journal can follow it
+                    self._checkpoint(path, loaded.index, loaded.seq)
+                    loaded.checkpoint, loaded.checkpoint_seq = self._signature(path), loaded.seq
+                    loaded.headed = True
+                if not changes:
+                    return
                 log = self._history_log(collection)
-                seq = log.last_seq() + len(changes)
-                tmp = self._write_temp(path, new_index.raw, seq)
-                try:
-                    if log.append(changes, utc_now_rfc3339(), actor, note) != seq:
-                        raise StoreCorrupt(f"{collection}.history.jsonl changed while locked")
-                    os.replace(tmp, path)
-                except BaseException:
-                    if os.path.exists(tmp):
-                        os.unlink(tmp)
-                    raise
-                fsync_dir(path.parent)
-                self._loaded[collection] = _Loaded(self._signature(path), new_index, seq)
+                end = log.append_at(loaded.journal[1], loaded.seq, changes, utc_now_rfc3339(), actor, note)
+                seq = loaded.seq + len(changes)
+                index = loaded.index.with_changes((fid, after) for _, fid, _, after in changes)
+                inode = (log.identity() or (None, 0))[0]
+                loaded = self._loaded[collection] = _Loaded(
+                    loaded.checkpoint, index, seq, (inode, end), loaded.checkpoint_seq, loaded.checkpoint_offset)
+                behind = seq - loaded.checkpoint_seq
+                compact_now = len(changes) >= COMPACT_CHANGES
+                if not compact_now and (behind >= COMPACT_CHANGES or (
+                        loaded.checkpoint_offset and end - loaded.checkpoint_offset >= COMPACT_BYTES)):
+                    self._compact_in_background(collection)
         except Timeout:
             raise StoreUnavailable(
                 f"cannot lock {collection} in {str(self.data_dir)!r} for writing: waited {LOCK_TIMEOUT:g} s "
@@ -289,6 +350,73 @@ class GeoJSONStore(IndexedReads):
             raise StoreUnavailable(
                 f"cannot write {path.name} in {str(self.data_dir)!r}: {exc.strerror or exc}"
             ) from None
+        if compact_now:  # a large write already cost the collection's size: checkpoint it now
+            self.compact(collection)
+
+    # ---- compaction --------------------------------------------------------
+
+    def compact(self, collection: str) -> tuple[int, int]:
+        """Rewrite the checkpoint to hold everything up to the journal's last whole write;
+        returns (its seq, how many features it holds). Writers wait only for the rename."""
+        path = self.path(collection)
+        try:
+            with held(self.data_dir / f".{collection}.compact.lock", LOCK_TIMEOUT):
+                loaded = self._current(collection)
+                if loaded.checkpoint_seq == loaded.seq and loaded.headed and loaded.checkpoint is not None \
+                        and loaded.checkpoint == self._signature(path):
+                    return loaded.seq, len(loaded.index)
+                index, seq = loaded.index, loaded.seq
+                rows = index.raw
+                tmp = self._write_temp(path, [rows[int(i)] for i in index.live_positions()], seq)
+                try:
+                    with self._mutex, held(self.data_dir / f".{collection}.lock", LOCK_TIMEOUT):
+                        on_disk = _header_seq(_head(path))
+                        if on_disk is not None and on_disk >= seq and self._signature(path) is not None:
+                            os.unlink(tmp)
+                        else:
+                            os.replace(tmp, path)
+                            fsync_dir(path.parent)
+                        current = self._loaded.get(collection)
+                        if current is not None and current.seq >= seq:
+                            current.checkpoint, current.checkpoint_seq = self._signature(path), seq
+                            current.checkpoint_offset = loaded.journal[1] if current.seq == seq else 0
+                            current.headed = True
+                except BaseException:
+                    if os.path.exists(tmp):
+                        os.unlink(tmp)
+                    raise
+                return seq, len(index)
+        except Timeout:
+            raise StoreUnavailable(
+                f"cannot lock {collection} in {str(self.data_dir)!r} to compact it: waited {LOCK_TIMEOUT:g} s; "
+                "try again") from None
+        except OSError as exc:
+            raise StoreUnavailable(
+                f"cannot write {path.name} in {str(self.data_dir)!r}: {exc.strerror or exc}") from None
+
+    def _compact_in_background(self, collection: str) -> None:
+        if collection in self._compacting:
+            return
+        self._compacting.add(collection)
+
+        def run() -> None:
+            try:
+                self.compact(collection)
+            except IncidentMapError:
+                pass  # the journal still holds every change; the next write tries again
+            finally:
+                self._compacting.discard(collection)
+
+        threading.Thread(target=run, name=f"compact-{collection}", daemon=True).start()
+
+    def _checkpoint(self, path: Path, index: FeatureIndex, seq: int) -> None:
+        tmp = self._write_temp(path, [index.raw[int(i)] for i in index.live_positions()], seq)
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        fsync_dir(path.parent)
 
     def _write_temp(self, path: Path, raw: Sequence[bytes], seq: int) -> str:
         """The collection written and fsynced under a temporary name beside ``path``,
@@ -334,10 +462,23 @@ def _header_seq(data: bytes) -> int | None:
 
 
 def _file_size(head: bytes, index: FeatureIndex) -> int:
-    """The size of the file this store writes for ``index`` under the header that starts ``head``."""
+    """The size of the checkpoint this store writes for ``index`` under the header that starts ``head``."""
     header = _HEADER_RE.match(head)
-    rows = int((index.raw.ends - index.raw.starts).sum())
-    return header.end() + rows + 2 * max(0, len(index) - 1) + len(_FOOTER)
+    live = index.live_positions()
+    return header.end() + index.raw.nbytes(live) + 2 * max(0, len(live) - 1) + len(_FOOTER)
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as source:
+            return source.read(256)
+    except FileNotFoundError:
+        return b""
+
+
+def _applied(entries: list[dict]) -> list[tuple[str, bytes | None]]:
+    """(id, feature bytes after, None for a deletion) of journal entries."""
+    return [(e["id"], None if e["after"] is None else dumps(e["after"])) for e in entries]
 
 
 def line_rows(data: bytes) -> RawRows | None:

@@ -1,11 +1,13 @@
-"""The embedded store's append-only history: one JSON line per change, never rewritten.
+"""The embedded store's append-only history, which is also its journal: one JSON line per change.
 
-``<collection>.history.jsonl`` sits beside the collection file. The store
-appends (and fsyncs) a write's changes after the new collection file is on
-disk under its temporary name and before it is renamed into place, all under
-the collection's lock. So a change that is in the collection is always in the
-history; a crash between the two leaves at most a last line whose change never
-landed, or a torn last line, which the next append cuts off.
+``<collection>.history.jsonl`` sits beside the collection file. A write appends
+its changes here (and fsyncs) under the collection's lock, and that is the
+write: the collection file is only a checkpoint, rewritten now and then (see
+``geo/store/geojson.py``). Each line carries ``last``, the seq of its write's
+last line, so a write of many changes counts only once all of its lines are
+there: a reader stops at a torn line, an unreadable one, or a write whose last
+line is missing (a writer still writing, or one that crashed), and the next
+writer cuts all of that off under the lock before it appends.
 
 Reads index the file lazily (byte offset per line, per feature id) and catch
 up with lines appended since, so only a server that is asked for history pays
@@ -16,17 +18,46 @@ from __future__ import annotations
 
 import bisect
 import os
+import re
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 
 import orjson
 
-from geo.index import dumps
+from geo.fileio import fsync_dir
 from geo.store.base import Change
 
 # (action, feature id, before as JSON bytes or None, after as JSON bytes or None)
 PendingChange = tuple[str, str, bytes | None, bytes | None]
+_SEQ = re.compile(rb'\{"seq":(\d+),')
+_CHUNK = 1 << 20
+
+
+def committed(data: bytes, offset: int = 0) -> tuple[list[tuple[int, dict]], int]:
+    """The entries of the whole writes in ``data`` (history bytes from file offset ``offset``),
+    each with its line's offset, and the offset where they end. A line with no newline yet,
+    a line that is not JSON, or a write whose last line is missing ends them."""
+    entries: list[tuple[int, dict]] = []
+    batch: list[tuple[int, dict]] = []
+    end = offset
+    position = 0
+    while True:
+        newline = data.find(b"\n", position)
+        if newline < 0:
+            break
+        try:
+            entry = orjson.loads(data[position:newline])
+            seq = int(entry["seq"])
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            break
+        batch.append((offset + position, entry))
+        position = newline + 1
+        if int(entry.get("last") or seq) <= seq:  # lines before ``last`` existed have no field
+            entries += batch
+            batch = []
+            end = offset + position
+    return entries, end
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -90,32 +121,6 @@ class HistoryLog:
         finally:
             os.close(fd)
 
-    def between(self, after_seq: int, last_seq: int) -> list[tuple[str, bytes | None]] | None:
-        """(id, feature bytes after, None for a deletion) of the entries after_seq+1..last_seq,
-        read from the end of the file; None unless every one of them is there."""
-        wanted = last_seq - after_seq
-        if wanted == 0:
-            return []
-        try:
-            with open(self.path, "rb") as source:
-                size = source.seek(0, os.SEEK_END)
-                back = min(size, 1 << 16)
-                while True:
-                    source.seek(size - back)
-                    tail = source.read(back)
-                    lines = tail.split(b"\n")
-                    whole = lines[1:-1] if back < size else lines[:-1]
-                    entries = [orjson.loads(line) for line in whole if line]
-                    found = [e for e in entries if after_seq < e["seq"] <= last_seq]
-                    if len(found) >= wanted or back == size or (entries and entries[0]["seq"] <= after_seq):
-                        break
-                    back = min(size, back * 4)
-        except (FileNotFoundError, orjson.JSONDecodeError, KeyError):
-            return None
-        if [e["seq"] for e in found] != list(range(after_seq + 1, last_seq + 1)):
-            return None
-        return [(e["id"], None if e["after"] is None else dumps(e["after"])) for e in found]
-
     def append(self, changes: Iterable[PendingChange], at: str, actor: str | None,
                note: str | None) -> int:
         """Append ``changes`` durably; returns the seq of the last one (0 if none)."""
@@ -126,20 +131,100 @@ class HistoryLog:
         try:
             seq = self._last_seq_and_trim(fd)
             head = orjson.dumps({"at": at, "collection": self.collection, "actor": actor, "note": note})[1:-1]
-            lines = []
-            for action, fid, before, after in changes:
-                seq += 1
-                lines.append(b'{"seq":%d,"id":%s,"action":%s,%s,"before":%s,"after":%s}\n' % (
-                    seq, orjson.dumps(fid), orjson.dumps(action), head,
-                    _json_or_null(before), _json_or_null(after)))
-                if len(lines) == 10_000:  # a large batch goes out in chunks
-                    _write_all(fd, b"".join(lines))
-                    lines = []
-            _write_all(fd, b"".join(lines))
-            os.fsync(fd)
-            return seq
+            return self._write_lines(fd, seq, changes, head)
         finally:
             os.close(fd)
+
+    def _write_lines(self, fd: int, seq: int, changes: list[PendingChange], head: bytes) -> int:
+        last = seq + len(changes)
+        lines = []
+        for action, fid, before, after in changes:
+            seq += 1
+            lines.append(b'{"seq":%d,"last":%d,"id":%s,"action":%s,%s,"before":%s,"after":%s}\n' % (
+                seq, last, orjson.dumps(fid), orjson.dumps(action), head,
+                _json_or_null(before), _json_or_null(after)))
+            if len(lines) == 10_000:  # a large batch goes out in chunks
+                _write_all(fd, b"".join(lines))
+                lines = []
+        _write_all(fd, b"".join(lines))
+        os.fsync(fd)
+        return seq
+
+    def append_at(self, offset: int, seq: int, changes: list[PendingChange], at: str,
+                  actor: str | None, note: str | None) -> int:
+        """Cut the file back to ``offset`` (the end of the last whole write, as read under the
+        lock: what follows is torn or unfinished) and append ``changes`` durably there,
+        numbered from ``seq`` + 1; the file's new size."""
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+        try:
+            size = os.fstat(fd).st_size
+            if size > offset:
+                os.ftruncate(fd, offset)
+            head = orjson.dumps({"at": at, "collection": self.collection, "actor": actor, "note": note})[1:-1]
+            try:
+                self._write_lines(fd, seq, changes, head)
+            except BaseException:
+                try:  # not acknowledged: take back what may have been written, so no reader applies it
+                    os.ftruncate(fd, offset)
+                except OSError:
+                    pass  # a reader would still ignore a torn write, and the next writer cuts it off
+                raise
+            end = os.fstat(fd).st_size
+        finally:
+            os.close(fd)
+        if size == 0:
+            fsync_dir(self.path.parent)  # a new file: make its name durable too
+        return end
+
+    def identity(self) -> tuple[int, int] | None:
+        """(inode, size) of the file; None when there is none yet."""
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return st.st_ino, st.st_size
+
+    def committed_from(self, offset: int) -> tuple[list[tuple[int, dict]], int, int | None]:
+        """The whole writes from ``offset`` to the end, where they end, and the file's inode."""
+        try:
+            with open(self.path, "rb") as source:
+                inode = os.fstat(source.fileno()).st_ino
+                source.seek(offset)
+                data = source.read()
+        except FileNotFoundError:
+            return [], offset, None
+        entries, end = committed(data, offset)
+        return entries, end, inode
+
+    def after(self, seq: int) -> tuple[list[dict], int, int | None]:
+        """The entries of the whole writes with seq > ``seq`` (what a checkpoint at ``seq`` lacks),
+        where they end, and the file's inode; read back from the end of the file."""
+        try:
+            with open(self.path, "rb") as source:
+                inode = os.fstat(source.fileno()).st_ino
+                size = source.seek(0, os.SEEK_END)
+                start, back = size, _CHUNK
+                while start > 0:  # find a line start at or before the first entry after seq
+                    start = max(0, size - back)
+                    source.seek(start)
+                    head = source.read(min(_CHUNK, size - start))
+                    if start:
+                        cut = head.find(b"\n")
+                        line_start = start + cut + 1 if cut >= 0 else size
+                    else:
+                        line_start = 0
+                    source.seek(line_start)
+                    match = _SEQ.match(source.read(64))
+                    if start == 0 or (match and int(match.group(1)) <= seq):
+                        start = line_start
+                        break
+                    back *= 4
+                source.seek(start)
+                data = source.read()
+        except FileNotFoundError:
+            return [], 0, None
+        entries, end = committed(data, start)
+        return [entry for _, entry in entries if entry["seq"] > seq], end, inode
 
     # ---- reading -----------------------------------------------------------
 
@@ -154,16 +239,13 @@ class HistoryLog:
             return
         with open(self.path, "rb") as source:
             source.seek(self._indexed_to)
-            offset = self._indexed_to
-            for line in source:
-                if not line.endswith(b"\n"):
-                    break  # being written, or torn: read again next time
-                entry = orjson.loads(line)
-                self._by_id.setdefault(entry["id"], []).append(len(self._offsets))
-                self._seqs.append(entry["seq"])
-                self._offsets.append(offset)
-                offset += len(line)
-            self._indexed_to = offset
+            data = source.read()
+        entries, end = committed(data, self._indexed_to)  # a torn or unfinished write: read again next time
+        for offset, entry in entries:
+            self._by_id.setdefault(entry["id"], []).append(len(self._offsets))
+            self._seqs.append(entry["seq"])
+            self._offsets.append(offset)
+        self._indexed_to = end
 
     def _load(self, source, offset: int) -> Change:
         source.seek(offset)

@@ -7,6 +7,14 @@ from geo.cli import cli
 from tests.geo.test_csvio import ACLED
 
 
+def stored_incidents(folder) -> list[dict]:
+    """The incidents as the store holds them (the collection file is a checkpoint of its journal)."""
+    from geo.query import Query
+    from geo.store.geojson import GeoJSONStore
+
+    return GeoJSONStore(folder).query("incidents", Query(limit=10**6)).features()
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
@@ -35,7 +43,7 @@ def test_import_into_a_new_folder_runs_init(runner, tmp_path):
     result = runner.invoke(cli, ["import", str(source), "--data", str(tmp_path / "fresh")])
     assert result.exit_code == 0, result.output
     assert "3 added" in result.output
-    ids = {f["id"] for f in json.loads((tmp_path / "fresh" / "incidents.geojson").read_text())["features"]}
+    ids = {f["id"] for f in stored_incidents(tmp_path / "fresh")}
     assert {"IRQ1", "IRQ2", "SYR3"} <= ids
 
 
@@ -137,7 +145,7 @@ def test_ingest_merges_into_a_stored_incident(runner, data_dir, tmp_path):
     report.write_text(EMBASSY)
     result = runner.invoke(cli, ["ingest", str(report), "--data", str(data_dir)])
     assert "0 new, 1 merged" in result.stdout  # the test data holds this attack already
-    stored = json.loads((data_dir / "incidents.geojson").read_text())["features"]
+    stored = stored_incidents(data_dir)
     embassy = next(f for f in stored if f["id"] == "t-embassy-1208")
     assert {s["url"] for s in embassy["properties"]["sources"]} >= {"https://wire.example/embassy"}
     assert embassy["properties"]["time_local"] == "04:15"

@@ -20,6 +20,8 @@ def new_incident(fid: str | None = None, day: str = "2024-03-01") -> dict:
 
 
 def file_ids(store: GeoJSONStore) -> list[str]:
+    """The ids in the collection file, once compacted (a write only appends to the journal)."""
+    store.compact("incidents")
     return [f["id"] for f in json.loads(store.path("incidents").read_text())["features"]]
 
 
@@ -100,27 +102,45 @@ def test_put_many_reports_added_replaced_unchanged(store):
     assert (summary.added, summary.replaced, summary.unchanged) == (["b-new"], ["t-harir-1018"], ["t-tanf-1001"])
 
 
-def test_failed_write_leaves_old_file_and_no_temp(geojson_store, monkeypatch):
+@pytest.mark.parametrize("call", ["fsync", "write"])
+def test_failed_write_leaves_old_files_and_no_temp(geojson_store, monkeypatch, call):
+    geojson_store.compact("incidents")  # the test data's file, rewritten as the store writes it
     before = geojson_store.path("incidents").read_bytes()
+    journal = geojson_store.data_dir / "incidents.history.jsonl"
+    journal_before = journal.read_bytes() if journal.exists() else b""
 
     def crash(*args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(os, "replace", crash)
+    monkeypatch.setattr(os, call, crash)
     with pytest.raises(StoreUnavailable, match="No space left"):
         geojson_store.put("incidents", new_incident("n-3"))
+    monkeypatch.undo()
     assert geojson_store.path("incidents").read_bytes() == before
+    assert (journal.read_bytes() if journal.exists() else b"") == journal_before
     assert not [p for p in geojson_store.data_dir.iterdir() if p.suffix == ".tmp"]
     assert geojson_store.get("incidents", "n-3") is None
+    assert GeoJSONStore(geojson_store.data_dir).get("incidents", "n-3") is None
 
 
-def test_read_only_folder_gives_503_and_reads_work(geojson_store, monkeypatch):
+@pytest.mark.parametrize("call", ["mkstemp", "open"])
+def test_read_only_folder_gives_503_and_reads_work(geojson_store, monkeypatch, call):
     import tempfile
+
+    real_open = os.open
 
     def read_only(*args, **kwargs):
         raise OSError(30, "Read-only file system")
 
-    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    def open_read_only(path, flags, *args, **kwargs):
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+            read_only()
+        return real_open(path, flags, *args, **kwargs)
+
+    if call == "mkstemp":  # the test data's file names no seq: the first write rewrites it
+        monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    else:
+        monkeypatch.setattr(os, "open", open_read_only)
     with pytest.raises(StoreUnavailable, match="Read-only"):
         geojson_store.put("incidents", new_incident("n-4"))
     assert geojson_store.get("incidents", "t-tanf-1001") is not None
@@ -167,6 +187,7 @@ def test_two_processes_writing_at_once_lose_nothing(geojson_store, data_dir):
 
 def test_file_written_by_the_store_reads_back_line_by_line(geojson_store, data_dir):
     geojson_store.put("incidents", new_incident("n-6"))
+    geojson_store.compact("incidents")
     text = geojson_store.path("incidents").read_text()
     assert text.count("\n") == 13 + 1 + 2  # header, one line per feature, footer
     fresh = GeoJSONStore(data_dir)

@@ -49,10 +49,14 @@ def get_json(url: str) -> dict:
 
 
 def stored_features(folder: Path) -> list[dict]:
-    """The collection file parsed as strict JSON: it must be a valid FeatureCollection."""
+    """The incidents as a new process reads them: the collection file (parsed as strict JSON, it
+    must be a valid FeatureCollection) with the journal's later changes applied."""
+    from geo.query import Query
+    from geo.store.geojson import GeoJSONStore
+
     data = json.loads((folder / "incidents.geojson").read_text())
     assert data["type"] == "FeatureCollection"
-    return data["features"]
+    return GeoJSONStore(folder).query("incidents", Query(limit=10**9)).features()
 
 
 def fresh_folder(tmp_path: Path) -> Path:

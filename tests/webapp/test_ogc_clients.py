@@ -103,6 +103,10 @@ def test_two_gunicorn_workers_taking_writes_at_once_lose_nothing(tmp_path):
             thread.join()
         assert failures == []
         assert api_count(base, "") == 120
-    stored = json.loads((folder / "incidents.geojson").read_text())["features"]
+    from geo.query import Query
+    from geo.store.geojson import GeoJSONStore
+
+    assert json.loads((folder / "incidents.geojson").read_text())["type"] == "FeatureCollection"
+    stored = GeoJSONStore(folder).query("incidents", Query(limit=10**6)).features()  # checkpoint + journal
     ids = [f["id"] for f in stored]
     assert len(ids) == len(set(ids)) == 120
