@@ -477,6 +477,24 @@ class FeatureIndex:
         days, counts = np.unique(starts // 86_400, return_counts=True)
         return [(str(np.datetime64(int(d), "D")), int(c)) for d, c in zip(days, counts, strict=True)]
 
+    def day_type_counts(self, query: Query) -> list[tuple[str, str | None, int, int, int]]:
+        """(day, event_type, incidents, killed, injured) per day and type of the matches (by the
+        first day of each span; tolls summed where reported), for a trend chart."""
+        positions = self.match(query)
+        positions = positions[self.tstart[positions] != TIMELESS_START]
+        if not len(positions):
+            return []
+        codes, vocabulary = self.codes["event_type"]
+        names = [None] + [name for name, _ in sorted(vocabulary.items(), key=lambda kv: kv[1])]
+        width = len(names)
+        key = (self.tstart[positions] // DAY_SECONDS) * width + codes[positions] + 1
+        keys, group = np.unique(key, return_inverse=True)
+        counts = np.bincount(group, minlength=len(keys))
+        sums = {name: np.bincount(group, weights=np.maximum(self.counts[name][positions], 0), minlength=len(keys))
+                for name in COUNT_COLUMNS}
+        return [(str(np.datetime64(int(k // width), "D")), names[int(k % width)], int(counts[g]),
+                 int(sums["killed"][g]), int(sums["injured"][g])) for g, k in enumerate(keys.tolist())]
+
     def page(self, query: Query) -> Page:
         """One page at the query's offset, or after its cursor; with the cursor of the next page."""
         ordered = self.order(self.match(query), query.sortby)

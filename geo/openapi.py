@@ -168,6 +168,17 @@ def openapi_document(base: str) -> dict:
                 "parameters": [collection_id] + item_filters[:2] + [item_filters[2]] + item_filters[6:],
                 "responses": {"200": _ok("Counts per day", "application/json"),
                               "400": _error("A malformed parameter"), "404": _error("No such collection")}}},
+            "/collections/{collectionId}/trend": {"get": {
+                "summary": "Features per day, week or month stacked by event type, with the killed and "
+                           "injured reported, under the items filters (the map's trend chart)",
+                "operationId": "getTrend",
+                "parameters": [collection_id] + item_filters[:3] + item_filters[6:] + [
+                    _param("period", "day, week (from Monday), month, or auto (the default: days up to "
+                           "about three months of matches, weeks up to three years, months beyond)",
+                           {"type": "string", "enum": ["day", "week", "month", "auto"], "default": "auto"})],
+                "responses": {"200": _ok("periods: start, end, count, byType, killed, injured", "application/json"),
+                              "400": _error("A malformed parameter, or more than 2000 periods"),
+                              "404": _error("No such collection")}}},
             "/collections/{collectionId}/aggregate": {"get": {
                 "summary": "Features counted per grid cell under the items filters (what a map draws "
                            "when many are in view)",

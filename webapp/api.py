@@ -128,6 +128,15 @@ def counts(collection_id: str) -> Response:
     return json_response(ogcapi.day_counts(store(), collection_id, request.args.to_dict(flat=True)))
 
 
+@bp.get("/collections/<collection_id>/trend")
+def trend(collection_id: str) -> Response:
+    """Incidents per day, week or month stacked by type, with killed and injured: the trend chart."""
+    from geo.trend import trend as trend_document
+
+    wanted_format(("json",))
+    return json_response(trend_document(store(), collection_id, request.args.to_dict(flat=True)))
+
+
 @bp.get("/collections/<collection_id>/aggregate")
 def aggregate(collection_id: str) -> Response:
     """Counts per grid cell of the view (size= degrees or zoom=): what the map draws when many are in view."""

@@ -57,6 +57,10 @@ class IndexedReads:
     def day_counts(self, collection: str, query: Query) -> list[tuple[str, int]]:
         return self._index(collection).day_counts(self._resolved(collection, query))
 
+    def day_type_counts(self, collection: str, query: Query) -> list[tuple[str, str | None, int, int, int]]:
+        """(day, event_type, incidents, killed, injured) of the matches (geo.trend)."""
+        return self._index(collection).day_type_counts(self._resolved(collection, query))
+
     def aggregate(self, collection: str, query: Query, size: float) -> list[GridCell]:
         """Matching features per grid cell of ``size`` degrees (see GridCell), counted exactly."""
         return self._index(collection).aggregate(self._resolved(collection, query), size)

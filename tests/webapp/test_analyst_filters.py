@@ -94,3 +94,45 @@ def test_openapi_lists_the_new_filters(client):
     assert "min_injured" in params and "evidence" in params["q"]["description"]
     queryables = client.get("/collections/incidents/queryables").get_json()["properties"]
     assert {"killed", "injured", "perpetrator"} <= set(queryables)
+
+
+@BOTH_STORES
+def test_trend_per_week_stacks_types_and_sums_tolls(client):
+    doc = client.get("/collections/incidents/trend?period=week&datetime=2023-12-01/2024-01-31").get_json()
+    assert doc["period"] == "week" and doc["periods"][0]["start"] == "2023-11-27"  # the Monday of its week
+    weeks = {p["start"]: p for p in doc["periods"]}
+    # from the week of the first match (a span from 28 November) to that of the last; empty weeks listed
+    assert len(weeks) == 9 and weeks["2023-12-11"]["count"] == 0 and doc["periods"][-1]["start"] == "2024-01-22"
+    assert weeks["2023-12-04"]["byType"] == {"mortar_attack": 1, "other": 2, "rocket_attack": 1}
+    assert (weeks["2024-01-22"]["killed"], weeks["2024-01-22"]["injured"]) == (3, 47)
+    every = client.get("/collections/incidents/items?datetime=2023-12-01/2024-01-31&limit=1000").get_json()
+    assert doc["total"] == sum(p["count"] for p in doc["periods"]) == every["numberMatched"] == 9
+    assert doc["killed"] == sum(f["properties"]["killed"] or 0 for f in every["features"]) == 8
+
+
+@BOTH_STORES
+@pytest.mark.parametrize("query", ["", "period=day", "period=month&event_type=airstrike,drone_attack",
+                                   "min_killed=1", "q=erbil", "perpetrator=forces&period=day"])
+def test_trend_counts_what_the_items_match(client, query):
+    doc = client.get(f"/collections/incidents/trend?{query}").get_json()
+    items_query = "&".join(part for part in query.split("&") if not part.startswith("period="))
+    matched = client.get(f"/collections/incidents/items?limit=1&{items_query}").get_json()["numberMatched"]
+    assert doc["total"] == matched  # every test incident has a date
+    for p in doc["periods"]:
+        assert p["count"] == sum(p["byType"].values())
+
+
+@pytest.mark.parametrize("query, status, words", [
+    ("period=year", 400, "period must be one of day, week, month, auto"),
+    ("sortby=-date&limit=5", 200, None),
+    ("f=csv", 400, "f must be one of json"),
+])
+def test_trend_parameters(client, query, status, words):
+    response = client.get(f"/collections/incidents/trend?{query}")
+    assert response.status_code == status or (words is None and response.status_code == 200)
+    if words:
+        assert words in response.get_json()["description"]
+
+
+def test_trend_of_an_unknown_collection_is_404(client):
+    assert client.get("/collections/nothing/trend").get_json()["code"] == "NotFound"
