@@ -2,7 +2,7 @@
 
 folium builds the Leaflet map and the page around it; every script and style
 it loads is served by this app (folium's CDN links are replaced). The layers
-are not baked into the page: ``static/map.js`` fetches them from the API with
+are not baked into the page: the scripts under ``static/map/`` fetch them from the API with
 the current time filter, so what the map shows is exactly what Download gives.
 """
 
@@ -29,6 +29,9 @@ EVENT_COLOURS = {
 }
 EVENT_LABELS = {t: t.replace("_", " ").replace("ied", "IED").capitalize() for t in EVENT_TYPES}
 EVENT_LABELS["ied"] = "IED"
+# the map page's own scripts (static/map/<name>.js), plain scripts sharing ``window.incidentmap``,
+# loaded in this order without a build step: core first, start last
+MAP_MODULES = ("core", "details", "layers", "tiles", "timeline", "start")
 CENTRE = (33.3, 42.5)  # lat, lon: between Baghdad and the Syrian border
 
 
@@ -64,7 +67,7 @@ class AppAssets(JSCSSMixin, MacroElement):
             ("leaflet_markercluster", f"{base}/vendor/leaflet-markercluster/leaflet.markercluster.js"),
             *([("leaflet_vectorgrid", f"{base}/static/vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.js")]
               if vector_tiles else []),
-            ("incidentmap", f"{base}/static/map.js"),
+            *((f"incidentmap_{name}", f"{base}/static/map/{name}.js") for name in MAP_MODULES),
         ]
         self.default_css = [
             ("markercluster_css", f"{base}/vendor/leaflet-markercluster/MarkerCluster.css"),
@@ -74,7 +77,7 @@ class AppAssets(JSCSSMixin, MacroElement):
 
 
 class MapConfig(MacroElement):
-    """Hands the map and its configuration to map.js."""
+    """Hands the map and its configuration to the map scripts (static/map/)."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -159,7 +162,7 @@ class Legend(MacroElement):
 
 
 def build_map(options: MapOptions) -> folium.Map:
-    """The map with our elements; layers come from the API (or the embedded data) in map.js."""
+    """The map with our elements; layers come from the API (or the embedded data) in static/map/."""
     lat, lon, zoom = map_view(options.state, (*CENTRE, 6))  # the state was checked (geo.mapview)
     fmap = folium.Map(location=[lat, lon], zoom_start=zoom, tiles=None)
     base = options.asset_base
