@@ -16,8 +16,9 @@ from geo.model import EVENT_TYPES
 from geo.query import is_plain_number, parse_int, parse_query, whole_number
 
 MAX_ZOOM = 18  # the map's tile layers go no deeper
-FILTERS = ("bbox", "datetime", "event_type", "country_code", "site_id", "status", "perpetrator", "q")
-VIEW = ("lat", "lon", "zoom", "layers", "source")
+FILTERS = ("bbox", "datetime", "event_type", "country_code", "site_id", "status", "perpetrator", "q",
+           "min_killed", "min_injured")
+VIEW = ("lat", "lon", "zoom", "layers", "source", "incident")  # incident: the one whose details are open
 SOURCES = ("features", "tiles")  # where the map draws incidents from: the items and aggregates, or vector tiles
 LAYERS = (*EVENT_TYPES, "sites", "areas", "heat")
 IMAGE_SIZE = {"width": (200, 6000), "height": (200, 6000), "dpi": (50, 600)}
@@ -68,6 +69,8 @@ def parse_map_params(params: Mapping[str, str], extra: tuple[str, ...] = ()) -> 
             if not low <= whole_number(name, text) <= high:
                 unit = "dots per inch" if name == "dpi" else "pixels"
                 raise InvalidParameterValue(f"{name} must be {low}..{high} {unit}, got {text!r}")
+        elif name == "incident" and len(text) > MAX_TITLE:
+            raise InvalidParameterValue(f"incident must be an id of at most {MAX_TITLE} characters, got {len(text)}")
         elif name == "title" and len(text) > MAX_TITLE:
             raise InvalidParameterValue(f"title must be at most {MAX_TITLE} characters, got {len(text)}")
         state[name] = text

@@ -1,5 +1,5 @@
 // incidentmap's map, shared core: one namespace (window.incidentmap), the state in the URL, fetch helpers.
-// The modules (core, layers, tiles, timeline, start) are plain scripts loaded in that order, no build step.
+// The modules (webapp.maps.MAP_MODULES) are plain scripts loaded in that order, no build step.
 // Report text reaches the page only through textContent, never as HTML.
 "use strict";
 
@@ -44,7 +44,8 @@
 
   // ---- state in the URL ------------------------------------------------------------------
 
-  im.FILTERS = ["event_type", "country_code", "site_id", "status", "perpetrator", "q", "bbox"];
+  im.FILTERS = ["event_type", "country_code", "site_id", "status", "perpetrator", "q", "min_killed", "min_injured",
+    "bbox"];
 
   im.readState = function () {
     const params = new URLSearchParams(window.location.search);
@@ -55,7 +56,7 @@
   im.writeState = function () {
     if (im.cfg.mode === "standalone") return;
     const params = new URLSearchParams();
-    ["datetime", "layers", "lat", "lon", "zoom", "source"].concat(im.FILTERS).forEach((key) => {
+    ["datetime", "layers", "lat", "lon", "zoom", "source", "incident"].concat(im.FILTERS).forEach((key) => {
       if (im.state[key]) params.set(key, im.state[key]);
     });
     window.history.replaceState(null, "", `${window.location.pathname}?${params}`);
@@ -90,6 +91,17 @@
     const response = await fetch(url, { headers: { Accept: "application/json" } });
     if (!response.ok) throw new Error(`${response.status} for ${url}`);
     return response.json();
+  };
+
+  im.typeOf = function (id) {
+    const types = im.cfg.eventTypes;
+    return types.find((t) => t.id === id) || types.find((t) => t.id === "other") || types[0];
+  };
+
+  // "2023-11-28", or "2023-11-28 – 2023-12-04" when the day is not known
+  im.whenText = function (p) {
+    const from = p.date_from || p.date, to = p.date_to || from;
+    return from === to ? from : `${from} – ${to}`;
   };
 
   im.spanOf = function (props) {

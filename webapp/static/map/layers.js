@@ -39,6 +39,37 @@
     overlays.areas = { layer: L.layerGroup(), label: "Areas (Green Zone, Kirkuk)" };
     overlays.heat = { layer: L.layerGroup(), label: "Heat map (incidents per cell)" };
     aggregates = L.layerGroup().addTo(im.map);
+    const pane = im.map.createPane("im-highlight");
+    pane.style.zIndex = 650; // above the markers (600), under the popups
+    pane.style.pointerEvents = "none";
+    highlights = L.layerGroup().addTo(im.map);
+  };
+
+  // a ring around one incident, over whatever draws it (a marker, a cluster, a count by area):
+  // the list's hovered or focused row, or the incident whose details are open
+  let highlights, hovered = null, selected = null;
+  function ring(feature, className) {
+    return L.circleMarker(toLatLng(feature.geometry.coordinates), { radius: 15, color: "#111", weight: 3,
+      opacity: 0.9, fill: false, interactive: false, className, pane: "im-highlight" });
+  }
+
+  im.highlight = function (feature, select) {
+    if (!feature.geometry || !highlights) return;
+    if (select) {
+      if (selected) highlights.removeLayer(selected);
+      selected = ring(feature, "im-selected").addTo(highlights);
+      return;
+    }
+    im.unhighlight();
+    hovered = ring(feature, "im-highlight").addTo(highlights);
+    const node = hovered.getElement();
+    if (node) node.dataset.id = String(feature.id);
+  };
+
+  im.unhighlight = function (both) {
+    if (hovered) highlights.removeLayer(hovered);
+    hovered = null;
+    if (both && selected) { highlights.removeLayer(selected); selected = null; }
   };
 
   // what is drawn, by incident id: a new time span only adds and removes the difference
@@ -198,7 +229,7 @@
       L.tileLayer(cfg.tiles, { attribution: cfg.tilesAttribution, maxZoom: 18 }).addTo(map);
     }
     map.attributionControl.addAttribution("Borders: Natural Earth; towns: GeoNames");
-    L.control.scale({ imperial: false, position: "bottomright" }).addTo(map);
+    L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
     const control = {};
     const wanted = state.layers ? new Set(state.layers.split(",")) : null;
     Object.entries(overlays).forEach(([id, o]) => {
@@ -208,7 +239,16 @@
       const on = wanted ? wanted.has(id) : id !== "heat";
       if (on) o.layer.addTo(map);
     });
-    L.control.layers(null, control, { collapsed: cfg.mode === "embed" }).addTo(map);
+    // one control is both the layer switch and the legend: colours per type, and what a dashed ring means
+    const narrow = window.matchMedia && window.matchMedia("(max-width: 640px)").matches;
+    const layers = L.control.layers(null, control, { collapsed: cfg.mode === "embed" || narrow,
+      position: cfg.mode === "embed" || narrow ? "topright" : "bottomleft" }).addTo(map);
+    const box = layers.getContainer();
+    box.setAttribute("aria-label", "Layers and legend");
+    const key = el("div", null, { class: "im-legend-key" });
+    key.appendChild(el("span", null, { class: "im-swatch im-hollow", "aria-hidden": "true" }));
+    key.appendChild(el("span", "dashed ring: near a place, or only its area"));
+    box.querySelector(".leaflet-control-layers-list").appendChild(key);
     const sync = () => {
       state.layers = Object.entries(overlays).filter(([, o]) => map.hasLayer(o.layer)).map(([id]) => id).join(",");
       im.writeState();
@@ -230,6 +270,7 @@
 
   // draw what is in view under the filters (the API, or the embedded data of a standalone export)
   im.refresh = async function () {
+    if (im.refreshList) im.refreshList().catch((error) => im.showCount(error.message, 0, 0, "incidents"));
     if (im.cfg.source === "tiles") { im.refreshTiles(); return; }
     const seq = ++im.fetchSeq;
     const [from, to] = im.currentSpan();

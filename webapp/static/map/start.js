@@ -1,4 +1,5 @@
-// Starts the map once the page has loaded: configuration, layers, controls, the timeline, then the data.
+// Starts the map once the page has loaded: configuration, layers, controls, the filters, the list,
+// the timeline, then the data; and opens the incident the URL names (incident=<id>).
 "use strict";
 
 (function () {
@@ -13,24 +14,26 @@
     im.readState();
     im.makeOverlays();
     im.addControls();
+    im.setupFilters();
+    im.setupList();
+    im.setupDetails();
+    im.onFiltersChange(() => im.loadCounts().then(im.drawHistogram).catch(() => {}));
     const embed = document.getElementById("im-embed");
     if (embed) embed.addEventListener("click", () => document.getElementById("im-embed-code").classList.toggle("im-hidden"));
     await im.loadBasemap();
-    await im.loadSites();
-    let interval, perDay;
-    if (cfg.data) {
-      interval = cfg.data.interval;
-      perDay = cfg.data.counts;
-    } else {
-      const collection = await im.getJSON("/collections/incidents?f=json");
-      interval = collection.extent.temporal.interval[0];
-      const params = im.filterParams();
-      params.delete("datetime");
-      perDay = (await im.getJSON(`/collections/incidents/counts?${params}`)).counts;
-    }
-    perDay.forEach((c) => { im.counts[c.date] = c.count; });
+    im.fillSiteChoices(await im.loadSites());
+    const interval = cfg.data ? cfg.data.interval
+      : (await im.getJSON("/collections/incidents?f=json")).extent.temporal.interval[0];
+    await im.loadCounts();
     if (interval && interval[0]) im.setupTime(interval[0], interval[1]);
     else document.getElementById("im-count").textContent = "No incidents yet";
+    if (im.state.incident) { // a deep link: fly there and open its details
+      await im.openIncident(im.state.incident, { focus: false }).catch(() => {
+        im.showCount(`No incident ${im.state.incident} is stored`, 0, 0, "incidents");
+        delete im.state.incident;
+        im.writeState();
+      });
+    }
     document.body.dataset.ready = "true";
   }
 
@@ -38,6 +41,7 @@
     start().catch((error) => {
       const count = document.getElementById("im-count");
       if (count) count.textContent = `The map could not load its data: ${error.message}`;
+      document.body.dataset.ready = "error";
       throw error;
     });
   });

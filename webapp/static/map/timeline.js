@@ -7,6 +7,14 @@
   const isoDay = (ms) => im.isoDay(ms);
   let playTimer = null;
 
+  const SPAN_LIMIT = 500; // at most this many uncertain incidents drawn as spans
+  const SPAN_STRIP = 16; // px at the top of the canvas for the spans
+  // im.counts: {day: {type: n}} of the incidents whose day is known; im.spans: [from, to, type] of those
+  // known only within a span, drawn as spans (never as a spike on their first day)
+  im.spans = [];
+  im.spansMatched = 0;
+  let countsSeq = 0;
+
   im.drawHistogram = function () {
     const days = im.days, counts = im.counts;
     const canvas = document.getElementById("im-histogram");
@@ -17,20 +25,93 @@
     if (!days.length) return;
     const from = Number(document.getElementById("im-from").value);
     const to = Number(document.getElementById("im-to").value);
+    const types = im.cfg.eventTypes;
     const perPixel = Math.max(1, Math.ceil(days.length / width));
     const bins = [];
     for (let i = 0; i < days.length; i += perPixel) {
-      let n = 0;
-      for (let k = i; k < Math.min(days.length, i + perPixel); k++) n += counts[isoDay(days[k])] || 0;
-      bins.push([i, n]);
+      const byType = {};
+      for (let k = i; k < Math.min(days.length, i + perPixel); k++) {
+        Object.entries(counts[isoDay(days[k])] || {}).forEach(([t, n]) => { byType[t] = (byType[t] || 0) + n; });
+      }
+      bins.push([i, byType, Object.values(byType).reduce((a, b) => a + b, 0)]);
     }
-    const max = Math.max(1, ...bins.map((b) => b[1]));
+    const max = Math.max(1, ...bins.map((b) => b[2]));
     const barWidth = width / bins.length;
-    bins.forEach(([i, n], b) => {
-      ctx.fillStyle = i >= from && i <= to ? "#b2182b" : "#c7c7c7";
-      const h = Math.round((n / max) * (canvas.height - 2));
-      ctx.fillRect(b * barWidth, canvas.height - h, Math.max(1, barWidth - 0.5), h);
+    const barsHeight = canvas.height - SPAN_STRIP;
+    bins.forEach(([i, byType], b) => {
+      ctx.globalAlpha = i >= from && i <= to ? 1 : 0.3;
+      let y = canvas.height;
+      types.forEach((type) => { // stacked in the legend's order
+        const n = byType[type.id] || 0;
+        if (!n) return;
+        const h = Math.max(1, Math.round((n / max) * (barsHeight - 2)));
+        ctx.fillStyle = type.colour;
+        ctx.fillRect(b * barWidth, y - h, Math.max(1, barWidth - 0.5), h);
+        y -= h;
+      });
     });
+    const start = days[0], dayWidth = width / days.length;
+    im.spans.forEach(([a, z, t], n) => {
+      const x0 = ((a - start) / im.DAY) * dayWidth;
+      const x1 = ((z - start) / im.DAY + 1) * dayWidth;
+      const ia = Math.round((a - start) / im.DAY), iz = Math.round((z - start) / im.DAY);
+      ctx.globalAlpha = iz >= from && ia <= to ? 0.8 : 0.25;
+      ctx.fillStyle = im.typeOf(t).colour;
+      ctx.fillRect(x0, 2 + (n % 6) * 2.2, Math.max(2, x1 - x0), 1.6);
+    });
+    ctx.globalAlpha = 1;
+    canvas.dataset.spans = String(im.spans.length);
+  };
+
+  // per type, the incidents known to the day (one request per type, with the page's filters), and
+  // the newest SPAN_LIMIT of those known only within a span
+  im.loadCounts = async function () {
+    const mine = ++countsSeq;
+    if (im.cfg.data) {
+      im.counts = {};
+      im.spans = [];
+      im.cfg.data.incidents.features.forEach((f) => {
+        const p = f.properties;
+        const [a, z] = im.spanOf(p);
+        if (isoDay(a) === isoDay(z)) {
+          const day = (im.counts[isoDay(a)] = im.counts[isoDay(a)] || {});
+          day[p.event_type] = (day[p.event_type] || 0) + 1;
+        } else if (im.spans.length < SPAN_LIMIT) im.spans.push([a, z - im.DAY + 1000, p.event_type]);
+      });
+      im.spansMatched = im.spans.length;
+      return;
+    }
+    const params = im.filterParams();
+    params.delete("datetime");
+    const wanted = im.state.event_type ? im.state.event_type.split(",") : im.cfg.eventTypes.map((t) => t.id);
+    const perType = await Promise.all(wanted.map(async (type) => {
+      const query = new URLSearchParams(params);
+      query.set("event_type", type);
+      query.set("filter", "date_precision = 'day'");
+      return [type, (await im.getJSON(`/collections/incidents/counts?${query}`)).counts];
+    }));
+    const spanQuery = new URLSearchParams(params);
+    spanQuery.set("filter", "date_precision <> 'day'");
+    spanQuery.set("sortby", "-date");
+    spanQuery.set("limit", String(SPAN_LIMIT));
+    const uncertain = await im.getJSON(`/collections/incidents/items?${spanQuery}&f=geojson`);
+    if (mine !== countsSeq) return;
+    im.counts = {};
+    perType.forEach(([type, days]) => days.forEach((c) => {
+      const day = (im.counts[c.date] = im.counts[c.date] || {});
+      day[type] = (day[type] || 0) + c.count;
+    }));
+    im.spans = uncertain.features.map((f) => {
+      const [a, z] = im.spanOf(f.properties);
+      return [a, z - im.DAY + 1000, f.properties.event_type];
+    });
+    im.spansMatched = uncertain.numberMatched;
+    const note = document.getElementById("im-histogram-note");
+    if (note) {
+      note.textContent = im.spansMatched > im.spans.length
+        ? `Lines above the bars: the newest ${im.spans.length} of ${im.spansMatched} incidents known only within a span`
+        : im.spansMatched ? "Lines above the bars: incidents known only within a span" : "";
+    }
   };
 
   im.currentSpan = function () {
