@@ -80,6 +80,8 @@ def parse_map_params(params: Mapping[str, str], extra: tuple[str, ...] = ()) -> 
             if not low <= whole_number(name, text) <= high:
                 unit = "dots per inch" if name == "dpi" else "pixels"
                 raise InvalidParameterValue(f"{name} must be {low}..{high} {unit}, got {text!r}")
+        elif name == "incident" and len(text) > MAX_TITLE:
+            raise InvalidParameterValue(f"incident must be an id of at most {MAX_TITLE} characters, got {len(text)}")
         elif name == "title" and len(text) > MAX_TITLE:
             raise InvalidParameterValue(f"title must be at most {MAX_TITLE} characters, got {len(text)}")
         state[name] = text
