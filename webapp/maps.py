@@ -222,7 +222,9 @@ def render_page(options: MapOptions, title: str = "incidentmap") -> str:
     fmap = build_map(options)
     figure = fmap.get_root()
     figure.title = escape(title)  # branca's template does not escape, and an export's title is the caller's
-    return figure.render()
+    html = figure.render()
+    # branca's <html> names no language; screen readers need it to pick a voice (axe: html-has-lang)
+    return html.replace("<html>", '<html lang="en">', 1)
 
 
 def inline_assets(html: str, files: dict[str, Path]) -> str:
