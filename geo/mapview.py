@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping
 
 from geo.errors import InvalidParameterValue
-from geo.model import EVENT_TYPES
+from geo.model import EVENT_TYPES, ValidationError, check_id
 from geo.query import is_plain_number, parse_int, parse_query, whole_number
 
 MAX_ZOOM = 18  # the map's tile layers go no deeper
@@ -43,6 +43,15 @@ def _layers(text: str) -> None:
             raise InvalidParameterValue(f"layers: unknown layer {name[:60]!r}; known: {', '.join(LAYERS)}")
 
 
+def is_incident_id(text: str) -> bool:
+    """Whether ``text`` could be an incident's id (1-128 URL-safe characters)."""
+    try:
+        check_id("incident", text)
+    except ValidationError:
+        return False
+    return True
+
+
 def parse_map_params(params: Mapping[str, str], extra: tuple[str, ...] = ()) -> dict[str, str]:
     """The map state in ``params``: the parameters given (empty ones left out), each checked;
     InvalidParameterValue for an unknown or bad one. ``extra`` names what else the caller takes
@@ -62,6 +71,8 @@ def parse_map_params(params: Mapping[str, str], extra: tuple[str, ...] = ()) -> 
             parse_int("zoom", text, 0, MAX_ZOOM)
         elif name == "layers":
             _layers(text)
+        elif name == "incident" and not is_incident_id(text):
+            raise InvalidParameterValue(f"incident must be an incident id (URL-safe), got {text[:60]!r}")
         elif name == "source" and text not in SOURCES:
             raise InvalidParameterValue(f"source must be one of {', '.join(SOURCES)}, got {text[:60]!r}")
         elif name in IMAGE_SIZE:

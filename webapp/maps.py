@@ -31,7 +31,7 @@ EVENT_LABELS = {t: t.replace("_", " ").replace("ied", "IED").capitalize() for t 
 EVENT_LABELS["ied"] = "IED"
 # the map page's own scripts (static/map/<name>.js), plain scripts sharing ``window.incidentmap``,
 # loaded in this order without a build step: core first, start last
-MAP_MODULES = ("core", "details", "layers", "tiles", "timeline", "filters", "list", "start")
+MAP_MODULES = ("core", "details", "layers", "clusters", "tiles", "timeline", "filters", "list", "chart", "start")
 CENTRE = (33.3, 42.5)  # lat, lon: between Baghdad and the Syrian border
 
 
@@ -140,6 +140,17 @@ class ControlPanel(MacroElement):
               <label>At least injured <input type="number" name="min_injured" min="0" step="1" inputmode="numeric"></label>
               <button type="reset" id="im-filter-clear">Clear filters</button>
             </form>
+          </details>
+          <details class="im-trend" id="im-trend" open>
+            <summary id="im-trend-heading">Incidents per period</summary>
+            <label class="im-trend-period">Per <select id="im-trend-period">
+              <option value="auto">auto</option><option value="day">day</option>
+              <option value="week">week</option><option value="month">month</option></select></label>
+            <svg id="im-trend-chart" class="im-trend-chart" viewBox="0 0 300 144" role="img"
+                 aria-label="Incidents per period, stacked by event type" xmlns="http://www.w3.org/2000/svg"></svg>
+            <div class="im-trend-key"><span class="im-key-killed">killed</span> <span class="im-key-injured">injured</span></div>
+            <p class="im-muted im-note" id="im-trend-note" aria-live="polite"></p>
+            <table id="im-trend-table" class="im-visually-hidden"></table>
           </details>
           {% endif %}
           {% if this.mode != 'standalone' %}

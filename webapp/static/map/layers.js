@@ -11,7 +11,7 @@
   function markerFor(feature, type) {
     const p = feature.properties;
     const exact = (p.geo_precision || 1) === 1;
-    const marker = L.circleMarker(toLatLng(feature.geometry.coordinates), {
+    const marker = im.precisionMarker ? im.precisionMarker(feature, type) : L.circleMarker(toLatLng(feature.geometry.coordinates), {
       renderer: im.canvas, radius: exact ? 7 : 8, color: type.colour, weight: exact ? 1.5 : 2, fillColor: type.colour,
       fillOpacity: exact ? 0.85 : 0.08, dashArray: exact ? null : "3 3", className: "im-incident",
     });
@@ -43,6 +43,7 @@
     pane.style.zIndex = 650; // above the markers (600), under the popups
     pane.style.pointerEvents = "none";
     highlights = L.layerGroup().addTo(im.map);
+    if (im.shareClusters) im.shareClusters(); // clusters.js: one group, rings of the type colours
   };
 
   // a ring around one incident, over whatever draws it (a marker, a cluster, a count by area):
@@ -245,10 +246,12 @@
       position: cfg.mode === "embed" || narrow ? "topright" : "bottomleft" }).addTo(map);
     const box = layers.getContainer();
     box.setAttribute("aria-label", "Layers and legend");
-    const key = el("div", null, { class: "im-legend-key" });
-    key.appendChild(el("span", null, { class: "im-swatch im-hollow", "aria-hidden": "true" }));
-    key.appendChild(el("span", "dashed ring: near a place, or only its area"));
-    box.querySelector(".leaflet-control-layers-list").appendChild(key);
+    if (im.precisionKey) im.precisionKey(box.querySelector(".leaflet-control-layers-list")); else {
+      const key = el("div", null, { class: "im-legend-key" });
+      key.appendChild(el("span", null, { class: "im-swatch im-hollow", "aria-hidden": "true" }));
+      key.appendChild(el("span", "dashed ring: near a place, or only its area"));
+      box.querySelector(".leaflet-control-layers-list").appendChild(key);
+    }
     const sync = () => {
       state.layers = Object.entries(overlays).filter(([, o]) => map.hasLayer(o.layer)).map(([id]) => id).join(",");
       im.writeState();

@@ -17,6 +17,7 @@
     im.setupFilters();
     im.setupList();
     im.setupDetails();
+    if (im.setupChart) im.setupChart(); // the trend chart (chart.js), following the filters and time range
     im.onFiltersChange(() => im.loadCounts().then(im.drawHistogram).catch(() => {}));
     const embed = document.getElementById("im-embed");
     if (embed) embed.addEventListener("click", () => document.getElementById("im-embed-code").classList.toggle("im-hidden"));
