@@ -154,3 +154,13 @@ def test_a_link_to_an_unknown_incident_says_so(server):
         assert "incident=" not in page.url
         page.click("#im-details .im-close")
         assert page.locator("#im-details.im-hidden").count() == 1
+
+
+def test_the_incident_page_opens_the_map_on_its_details(server):
+    with browser_page(server) as page:
+        page.goto(f"{server}/incidents/t14-span")
+        page.wait_for_selector("#im-details[data-incident=t14-span]", timeout=30000)
+        assert page.get_by_role("region", name="Incident details").is_visible()
+        page.wait_for_function("""() => { const c = INCIDENTMAP.map.getCenter();
+            return Math.abs(c.lat - 34.2) < 0.01 && Math.abs(c.lng - 43.1) < 0.01; }""", timeout=10000)
+        assert page.console_errors == []
