@@ -188,7 +188,7 @@ class SidePanel(MacroElement):
             <div class="im-list-head">
               <button type="button" id="im-sheet-toggle" class="im-sheet-toggle" aria-expanded="true"
                       aria-controls="im-list">Incidents</button>
-              <h2 id="im-list-heading" class="im-list-heading" role="status">Incidents</h2>
+              <h2 id="im-list-heading" class="im-list-heading" aria-live="polite">Incidents</h2>
             </div>
             <ul id="im-list" class="im-list" role="list" aria-label="Incidents in view, newest first"></ul>
             <button type="button" id="im-more" class="im-more im-hidden">Show more</button>

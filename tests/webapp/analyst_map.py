@@ -17,6 +17,8 @@ from tests.webapp.live_server import running_server
 TEST_DATA = Path(__file__).resolve().parents[1] / "data"
 ARABIC_QUOTE = "سقطت قذيفتان قرب القاعدة ولم تقع إصابات"  # made up: two shells fell near the base, no one hurt
 ARABIC_PLACE = "قرية تجريبية"  # made up: "test village"
+HOSTILE = 'Hostile <script>alert("x")</script> <img src=x onerror=alert(3)> `tick`'
+
 
 
 def _incident(fid: str, lon: float, lat: float, **props) -> dict:
@@ -52,22 +54,38 @@ MADE_UP = [
               geo_precision=2, location="Road north of Test town"),
     _incident("t14-arabic", 44.9, 33.9, event_type="small_arms", location=ARABIC_PLACE, killed=0, injured=1,
               geo_precision=3, date_from="2024-02-12", date_to="2024-02-12"),
+    _incident("t14-hostile", 45.3, 32.6, event_type="other", date_from="2024-01-20", date_to="2024-01-20",
+              location='<img src=x onerror="alert(1)">', notes=HOSTILE,
+              sources=[{"url": "javascript:alert(2)", "outlet": "<b>Outlet</b>", "title": HOSTILE,
+                        "published": "2024-01-20", "quote": HOSTILE}]),
 ]
 
 
-def analyst_data(folder: Path) -> Path:
-    """A data folder: the shipped known sites, the test incidents and the made-up ones above."""
+def generated(n: int) -> list[dict]:
+    """``n`` plain made-up incidents in the Syrian desert, one a day back from 2024-01-31 (for paging)."""
+    from datetime import date, timedelta
+
+    day = date(2024, 1, 31)
+    return [_incident(f"t14-gen-{i:03d}", 39.0 + (i % 10) * 0.05, 34.5 + (i // 10) * 0.05,
+                      date_from=(day - timedelta(days=i)).isoformat(), date_to=(day - timedelta(days=i)).isoformat(),
+                      event_type=("airstrike", "drone_attack", "ied")[i % 3], country_code="SY", country="Syria")
+            for i in range(n)]
+
+
+def analyst_data(folder: Path, extra: int = 0) -> Path:
+    """A data folder: the shipped known sites, the test incidents, the made-up ones above and ``extra``
+    generated ones."""
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(shipped_data_dir() / "sites.geojson", folder / "sites.geojson")
     incidents = json.loads((TEST_DATA / "incidents.geojson").read_text())
-    incidents["features"].extend(MADE_UP)
+    incidents["features"].extend(MADE_UP + generated(extra))
     (folder / "incidents.geojson").write_text(json.dumps(incidents, ensure_ascii=False))
     return folder
 
 
 @contextlib.contextmanager
-def analyst_server(folder: Path):
-    with running_server(analyst_data(folder), env={"INCIDENTMAP_TILES": "none"}) as base:
+def analyst_server(folder: Path, extra: int = 0):
+    with running_server(analyst_data(folder, extra), env={"INCIDENTMAP_TILES": "none"}) as base:
         yield base
 
 

@@ -209,6 +209,24 @@
     return feature;
   };
 
+  // a link named an incident that is not stored (deleted, or a wrong id): say so in the panel
+  im.showMissing = function (id) {
+    const panel = document.getElementById("im-details");
+    if (!panel) return;
+    panel.replaceChildren();
+    const head = el("div", null, { class: "im-details-head" });
+    head.appendChild(el("h2", `No incident ${id} is stored`, { id: "im-details-title", tabindex: "-1" }));
+    const close = el("button", "Close", { type: "button", class: "im-close", "aria-label": "Close incident details" });
+    close.addEventListener("click", () => im.closeDetails());
+    head.appendChild(close);
+    panel.appendChild(head);
+    panel.appendChild(el("p", "It may have been deleted or merged into another; its change history may tell.",
+      { class: "im-muted" }));
+    panel.classList.remove("im-hidden");
+    delete im.state.incident;
+    im.writeState();
+  };
+
   im.setupDetails = function () {
     const panel = document.getElementById("im-details");
     if (!panel) return;

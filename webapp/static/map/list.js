@@ -138,11 +138,10 @@
     if (!list) return;
     const button = document.getElementById("im-more");
     button.addEventListener("click", () => { more().catch((error) => { button.textContent = error.message; }); });
-    if ("IntersectionObserver" in window) { // scrolled to the end: the next page comes by itself
-      new IntersectionObserver((entries) => {
-        if (entries.some((e) => e.isIntersecting) && !button.classList.contains("im-hidden")) more().catch(() => {});
-      }, { root: list.parentElement, rootMargin: "120px" }).observe(button);
-    }
+    list.addEventListener("scroll", () => { // scrolled near its end: the next page comes by itself
+      const near = list.scrollTop + list.clientHeight >= list.scrollHeight - 150;
+      if (near && !button.classList.contains("im-hidden")) more().catch(() => {});
+    }, { passive: true });
     const toggle = document.getElementById("im-sheet-toggle");
     const side = document.getElementById("im-side");
     toggle.addEventListener("click", () => {

@@ -29,11 +29,7 @@
     if (interval && interval[0]) im.setupTime(interval[0], interval[1]);
     else document.getElementById("im-count").textContent = "No incidents yet";
     if (im.state.incident) { // a deep link: fly there and open its details
-      await im.openIncident(im.state.incident, { focus: false }).catch(() => {
-        im.showCount(`No incident ${im.state.incident} is stored`, 0, 0, "incidents");
-        delete im.state.incident;
-        im.writeState();
-      });
+      await im.openIncident(im.state.incident, { focus: false }).catch(() => im.showMissing(im.state.incident));
     }
     document.body.dataset.ready = "true";
   }

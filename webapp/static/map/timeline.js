@@ -106,6 +106,7 @@
       return [a, z - im.DAY + 1000, f.properties.event_type];
     });
     im.spansMatched = uncertain.numberMatched;
+    document.getElementById("im-histogram").dataset.counts = String(mine);
     const note = document.getElementById("im-histogram-note");
     if (note) {
       note.textContent = im.spansMatched > im.spans.length
