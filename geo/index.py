@@ -28,6 +28,7 @@ _CONSOLIDATE_AFTER = 1024  # rows added since the id order was last merged that 
 _DEAD_LIMIT = 65_536  # dead (replaced or deleted) rows kept before an index is rebuilt without them
 TIMELESS_START = np.iinfo(np.int64).min
 TIMELESS_END = np.iinfo(np.int64).max
+COUNT_COLUMNS = ("killed", "injured")
 _TEXT_FIELDS = ("id", "notes", "location", "site_name", "site_id", "perpetrator", "target",
                 "event_type", "admin1", "country", "name")
 
@@ -66,14 +67,33 @@ def geometry_bounds(geometry: dict | None) -> tuple[float, float, float, float]:
 
 
 def search_text(props: dict) -> str:
+    """What ``q`` searches in one feature, casefolded: its text fields, its sources' titles and
+    outlets, a site's aliases, then its sources' evidence sentences (last, so that a store
+    built before they were searched can append them; see pg_schema migration 4)."""
     parts = [str(props.get(k) or "") for k in _TEXT_FIELDS]
-    for source in props.get("sources") or []:
-        if isinstance(source, dict):
-            parts.append(str(source.get("title") or ""))
-            parts.append(str(source.get("outlet") or ""))
+    sources = [s for s in props.get("sources") or [] if isinstance(s, dict)]
+    for source in sources:
+        parts.append(str(source.get("title") or ""))
+        parts.append(str(source.get("outlet") or ""))
     for alias in props.get("aliases") or []:
         parts.append(str(alias))
+    parts.extend(str(source.get("quote") or "") for source in sources)
     return " ".join(parts).casefold()
+
+
+def perpetrator_text(props: dict) -> str:
+    """What ``perpetrator`` searches, casefolded: the incident's perpetrator (claimed or
+    attributed) and every one its sources disagreed on, one per line."""
+    names = [str(props.get("perpetrator") or "")]
+    disagreements = props.get("disagreements")
+    if isinstance(disagreements, dict) and isinstance(disagreements.get("perpetrator"), list):
+        names += [str(name) for name in disagreements["perpetrator"] if name]
+    return "\n".join(names).casefold()
+
+
+def count_value(value: object) -> int:
+    """A killed/injured value as stored in a count column: -1 when not a reported count."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else -1
 
 
 def dumps(value: object) -> bytes:
@@ -209,6 +229,7 @@ class FeatureIndex:
         firsts: list[str | None] = []
         lasts: list[str | None] = []
         columns: dict[str, list] = {name: [] for name in EXACT_FILTERS}
+        counts: dict[str, list[int]] = {name: [] for name in COUNT_COLUMNS}
         for row in raw:
             feature = orjson.loads(row)
             props = feature.get("properties") or {}
@@ -227,6 +248,8 @@ class FeatureIndex:
             for name in EXACT_FILTERS:
                 value = props.get(name)
                 columns[name].append(None if value is None else str(value))
+            for name in COUNT_COLUMNS:
+                counts[name].append(count_value(props.get(name)))
         n = len(raw)
         first_days, last_days = _days(firsts), _days(lasts)
         timed = (first_days != np.iinfo(np.int64).min) & (last_days != np.iinfo(np.int64).min)
@@ -236,6 +259,9 @@ class FeatureIndex:
                   "tstart": np.where(timed, first_days * DAY_SECONDS, TIMELESS_START),
                   "tend": np.where(timed, last_days * DAY_SECONDS + DAY_SECONDS - 1, TIMELESS_END),
                   "prev": np.full(n, -1, dtype=np.int64)}
+        # killed, injured: -1 where not reported (for min_killed and the trend's sums)
+        for name, values in counts.items():
+            arrays["count:" + name] = np.array(values, dtype=np.int64).reshape(n)
         vocabularies: dict[str, dict[str, int]] = {}
         for name, values in columns.items():
             vocabulary = vocabularies[name] = {}
@@ -258,6 +284,7 @@ class FeatureIndex:
         self.ids, self.position, self.alive = ids, position, alive
         self.minx, self.miny, self.maxx, self.maxy = (arrays[k][:n] for k in ("minx", "miny", "maxx", "maxy"))
         self.is_point, self.tstart, self.tend = arrays["is_point"][:n], arrays["tstart"][:n], arrays["tend"][:n]
+        self.counts = {name: arrays["count:" + name][:n] for name in COUNT_COLUMNS}
         self._vocabularies = vocabularies
         self.codes = {name: (arrays["code:" + name][:n], vocabulary) for name, vocabulary in vocabularies.items()}
         # rows below base_n are in base_by_id (the id order) and base_rank; later rows are sorted in when asked
@@ -295,6 +322,8 @@ class FeatureIndex:
             arrays = columns.arrays
             for name in ("minx", "miny", "maxx", "maxy", "is_point", "tstart", "tend"):
                 arrays[name][n:n + k] = getattr(extra, name)
+            for name in COUNT_COLUMNS:
+                arrays["count:" + name][n:n + k] = extra.counts[name]
             for name, vocabulary in self._vocabularies.items():
                 extra_codes, extra_vocabulary = extra.codes[name]
                 remap = np.empty(len(extra_vocabulary) + 1, dtype=np.int32)
@@ -416,6 +445,8 @@ class FeatureIndex:
             codes, vocabulary = self.codes[name]
             wanted = [vocabulary[v] for v in values if v in vocabulary]
             mask &= np.isin(codes, wanted) if wanted else False
+        for name, least in query.minimum.items():
+            mask &= self.counts[name] >= least
         positions = np.flatnonzero(mask)
         for box in boxes:
             if not self.is_point[positions].all():
@@ -424,7 +455,13 @@ class FeatureIndex:
             positions = np.intersect1d(positions, self._rows_containing("perpetrator", query.text["perpetrator"]))
         if "q" in query.text:
             for word in query.text["q"].split():
-                positions = np.intersect1d(positions, self._rows_containing("q", word))
+                rows = self._rows_containing("q", word)
+                sites = query.site_words.get(word)
+                if sites:  # or on a known site whose name or aliases hold the word
+                    codes, vocabulary = self.codes["site_id"]
+                    wanted = [vocabulary[s] for s in sites if s in vocabulary]
+                    rows = np.union1d(rows, np.flatnonzero(np.isin(codes, wanted)))
+                positions = np.intersect1d(positions, rows)
         if cql is not None:
             from geo.filters.evaluate import select
 
@@ -439,7 +476,7 @@ class FeatureIndex:
             texts = []
             for raw in self.raw:
                 props = orjson.loads(raw).get("properties") or {}
-                text = search_text(props) if name == "q" else str(props.get("perpetrator") or "").casefold()
+                text = search_text(props) if name == "q" else perpetrator_text(props)
                 texts.append(text.replace("\0", " ").encode("utf-8"))
             lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
             starts = np.cumsum(lengths) - lengths
@@ -580,6 +617,24 @@ class FeatureIndex:
             return []
         days, counts = np.unique(starts // 86_400, return_counts=True)
         return [(str(np.datetime64(int(d), "D")), int(c)) for d, c in zip(days, counts, strict=True)]
+
+    def day_type_counts(self, query: Query) -> list[tuple[str, str | None, int, int, int]]:
+        """(day, event_type, incidents, killed, injured) per day and type of the matches (by the
+        first day of each span; tolls summed where reported), for a trend chart."""
+        positions = self.match(query)
+        positions = positions[self.tstart[positions] != TIMELESS_START]
+        if not len(positions):
+            return []
+        codes, vocabulary = self.codes["event_type"]
+        names = [None] + [name for name, _ in sorted(vocabulary.items(), key=lambda kv: kv[1])]
+        width = len(names)
+        key = (self.tstart[positions] // DAY_SECONDS) * width + codes[positions] + 1
+        keys, group = np.unique(key, return_inverse=True)
+        counts = np.bincount(group, minlength=len(keys))
+        sums = {name: np.bincount(group, weights=np.maximum(self.counts[name][positions], 0), minlength=len(keys))
+                for name in COUNT_COLUMNS}
+        return [(str(np.datetime64(int(k // width), "D")), names[int(k % width)], int(counts[g]),
+                 int(sums["killed"][g]), int(sums["injured"][g])) for g, k in enumerate(keys.tolist())]
 
     def page(self, query: Query) -> Page:
         """One page at the query's offset, or after its cursor; with the cursor of the next page."""

@@ -12,12 +12,13 @@ import math
 from collections.abc import Mapping
 
 from geo.errors import InvalidParameterValue
-from geo.model import EVENT_TYPES
+from geo.model import EVENT_TYPES, ValidationError, check_id
 from geo.query import is_plain_number, parse_int, parse_query, whole_number
 
 MAX_ZOOM = 18  # the map's tile layers go no deeper
-FILTERS = ("bbox", "datetime", "event_type", "country_code", "site_id", "status", "perpetrator", "q")
-VIEW = ("lat", "lon", "zoom", "layers", "source")
+FILTERS = ("bbox", "datetime", "event_type", "country_code", "site_id", "status", "perpetrator", "q",
+           "min_killed", "min_injured")
+VIEW = ("lat", "lon", "zoom", "layers", "source", "incident")  # incident: the one whose details are open
 SOURCES = ("features", "tiles")  # where the map draws incidents from: the items and aggregates, or vector tiles
 LAYERS = (*EVENT_TYPES, "sites", "areas", "heat")
 IMAGE_SIZE = {"width": (200, 6000), "height": (200, 6000), "dpi": (50, 600)}
@@ -42,6 +43,15 @@ def _layers(text: str) -> None:
             raise InvalidParameterValue(f"layers: unknown layer {name[:60]!r}; known: {', '.join(LAYERS)}")
 
 
+def is_incident_id(text: str) -> bool:
+    """Whether ``text`` could be an incident's id (1-128 URL-safe characters)."""
+    try:
+        check_id("incident", text)
+    except ValidationError:
+        return False
+    return True
+
+
 def parse_map_params(params: Mapping[str, str], extra: tuple[str, ...] = ()) -> dict[str, str]:
     """The map state in ``params``: the parameters given (empty ones left out), each checked;
     InvalidParameterValue for an unknown or bad one. ``extra`` names what else the caller takes
@@ -61,6 +71,8 @@ def parse_map_params(params: Mapping[str, str], extra: tuple[str, ...] = ()) -> 
             parse_int("zoom", text, 0, MAX_ZOOM)
         elif name == "layers":
             _layers(text)
+        elif name == "incident" and not is_incident_id(text):
+            raise InvalidParameterValue(f"incident must be an incident id (URL-safe), got {text[:60]!r}")
         elif name == "source" and text not in SOURCES:
             raise InvalidParameterValue(f"source must be one of {', '.join(SOURCES)}, got {text[:60]!r}")
         elif name in IMAGE_SIZE:
@@ -68,6 +80,8 @@ def parse_map_params(params: Mapping[str, str], extra: tuple[str, ...] = ()) -> 
             if not low <= whole_number(name, text) <= high:
                 unit = "dots per inch" if name == "dpi" else "pixels"
                 raise InvalidParameterValue(f"{name} must be {low}..{high} {unit}, got {text!r}")
+        elif name == "incident" and len(text) > MAX_TITLE:
+            raise InvalidParameterValue(f"incident must be an id of at most {MAX_TITLE} characters, got {len(text)}")
         elif name == "title" and len(text) > MAX_TITLE:
             raise InvalidParameterValue(f"title must be at most {MAX_TITLE} characters, got {len(text)}")
         state[name] = text

@@ -50,8 +50,14 @@ def openapi_document(base: str) -> dict:
         _param("offset", "Features to skip", {"type": "integer", "minimum": 0, "default": 0}),
         _param("sortby", f"Comma-separated properties, '-' for descending: {', '.join(SORTABLE)}",
                {"type": "string"}),
-        _param("perpetrator", "Case-insensitive part of the perpetrator", {"type": "string"}),
-        _param("q", "Words that must all appear in the feature's text", {"type": "string"}),
+        _param("perpetrator", "Case-insensitive part of the perpetrator: the one the incident names "
+               "(claimed or attributed) or one another of its sources named", {"type": "string"}),
+        _param("q", "Words that must all appear in the feature's text: its sources' titles and evidence "
+               "sentences, site name, place, notes, or the name or aliases of its known site",
+               {"type": "string"}),
+        _param("min_killed", "At least this many killed (an incident with no reported toll never "
+               "matches; 0 matches all)", {"type": "integer", "minimum": 0}),
+        _param("min_injured", "At least this many injured (as min_killed)", {"type": "integer", "minimum": 0}),
     ] + [_param(name, f"Exact {name}; several values separated by commas", {"type": "string"})
          for name in EXACT_FILTERS] + [
         _param("filter", "A CQL2 filter (OGC API - Features Part 3) over the collection's queryables, e.g. "
@@ -163,6 +169,17 @@ def openapi_document(base: str) -> dict:
                 "parameters": [collection_id] + item_filters[:2] + [item_filters[2]] + item_filters[6:],
                 "responses": {"200": _ok("Counts per day", "application/json"),
                               "400": _error("A malformed parameter"), "404": _error("No such collection")}}},
+            "/collections/{collectionId}/trend": {"get": {
+                "summary": "Features per day, week or month stacked by event type, with the killed and "
+                           "injured reported, under the items filters (the map's trend chart)",
+                "operationId": "getTrend",
+                "parameters": [collection_id] + item_filters[:3] + item_filters[6:] + [
+                    _param("period", "day, week (from Monday), month, or auto (the default: days up to "
+                           "about three months of matches, weeks up to three years, months beyond)",
+                           {"type": "string", "enum": ["day", "week", "month", "auto"], "default": "auto"})],
+                "responses": {"200": _ok("periods: start, end, count, byType, killed, injured", "application/json"),
+                              "400": _error("A malformed parameter, or more than 2000 periods"),
+                              "404": _error("No such collection")}}},
             "/collections/{collectionId}/aggregate": {"get": {
                 "summary": "Features counted per grid cell under the items filters (what a map draws "
                            "when many are in view)",

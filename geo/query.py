@@ -27,6 +27,9 @@ CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EXACT_FILTERS = ("event_type", "country_code", "site_id", "status", "kind", "geo_precision")
 # case-insensitive substring match
 TEXT_FILTERS = ("perpetrator", "q")
+# at least this many (killed, injured): an incident whose toll was not reported never matches
+NUMBER_FILTERS = {"min_killed": "killed", "min_injured": "injured"}
+MAX_COUNT = 10**9
 SORTABLE = ("date", "date_from", "date_to", "id", "killed", "injured", "event_type",
             "country_code", "site_id", "status", "updated", "created", "name")
 # parameters every items request may carry besides filters
@@ -49,6 +52,10 @@ class Query:
     offset: int = 0
     cursor: str | None = None  # opaque keyset cursor from a previous page's next link
     cql: Filter | None = None  # a checked CQL2 filter (the filter parameter)
+    minimum: dict[str, int] = field(default_factory=dict)  # {"killed": 3}: at least 3 killed
+    # q's words also match incidents on a known site whose name or aliases hold them: per word,
+    # the ids of those sites (filled in by the store, which knows the sites; see geo.search)
+    site_words: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def has_time(self) -> bool:
@@ -167,13 +174,17 @@ def parse_query(params: Mapping[str, str], collection: str = "incidents") -> Que
             if not values:
                 raise InvalidParameterValue(f"{name} is empty")
             query.exact[name] = values
+        elif name in NUMBER_FILTERS:
+            least = parse_int(name, value, 0, MAX_COUNT)
+            if least > 0:  # at least 0 is every incident, reported toll or not
+                query.minimum[NUMBER_FILTERS[name]] = least
         elif name in TEXT_FILTERS:
             if value.strip():
                 query.text[name] = value.strip().casefold()
         elif name == "f" or name in FILTER_PARAMS:
             continue
         else:
-            known = GENERAL_PARAMS + EXACT_FILTERS + TEXT_FILTERS + FILTER_PARAMS
+            known = GENERAL_PARAMS + EXACT_FILTERS + TEXT_FILTERS + tuple(NUMBER_FILTERS) + FILTER_PARAMS
             raise InvalidParameterValue(
                 f"unknown query parameter {name!r}; known: {', '.join(known)}"
             )

@@ -7,51 +7,16 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from geo import history, ogcapi
 from geo.errors import InvalidInput, InvalidParameterValue, Unauthorized, UnsupportedMediaType, WritesDisabled
-from geo.jsonbytes import to_json
 from geo.live.alerts_worker import written as alerts_written
 from geo.openapi import openapi_document
-from geo.query import parse_query
 from geo.roles import Principal, write_guard
-from geo.store import Store
 from geo.tokens import TokenFile
+from webapp.context import base_url, extractor, store
+from webapp.context import build_extractor as build_extractor  # where webapp.server once found it
 from webapp.limits import limit_public_request
+from webapp.responses import check_only_f, json_response, map_response, wanted_format
 
 bp = Blueprint("api", __name__)
-
-_MEDIA = {"json": "application/json", "geojson": "application/geo+json", "html": "text/html",
-          "csv": "text/csv", "gpkg": "application/geopackage+sqlite3", "fgb": "application/flatgeobuf",
-          "atom": "application/atom+xml"}
-
-
-def store() -> Store:
-    return current_app.extensions["incidentmap.store"]
-
-
-def base_url() -> str:
-    return request.url_root.rstrip("/")
-
-
-def wanted_format(allowed: tuple[str, ...]) -> str:
-    """The output format: ``f`` if given, else the best match for the Accept header."""
-    f = request.args.get("f")
-    if f is not None:
-        if f not in allowed:
-            raise InvalidParameterValue(f"f must be one of {', '.join(allowed)}, got {f!r}")
-        return f
-    offered = [_MEDIA[name] for name in allowed]
-    best = request.accept_mimetypes.best_match(offered, default=offered[0])
-    return next(name for name in allowed if _MEDIA[name] == best)
-
-
-def check_only_f() -> None:
-    for name in request.args:
-        if name != "f":
-            raise InvalidParameterValue(f"unknown query parameter {name!r}; only f is accepted here")
-
-
-def json_response(data: object, media_type: str = "application/json", status: int = 200) -> Response:
-    return Response(to_json(data), status=status, mimetype=media_type)
-
 
 def token_holder() -> str | None:
     """The name of the caller's token when it sent a valid one, else None (no error)."""
@@ -86,9 +51,7 @@ def landing() -> Response | str:
     if wanted_format(("json", "html")) == "html":
         if request.args.get("f") == "html":  # the service's own HTML landing page
             return render_template("api/landing.html", doc=document, collections=store().collections())
-        from webapp.pages import map_page
-
-        return map_page()  # a browser opening the service gets the map
+        return map_response("page")  # a browser opening the service gets the map
     return json_response(document)
 
 
@@ -168,6 +131,15 @@ def _download(collection_id: str, fmt: str) -> Response:
 def counts(collection_id: str) -> Response:
     """Incidents per day with the items filters: what the map's time histogram draws."""
     return json_response(ogcapi.day_counts(store(), collection_id, request.args.to_dict(flat=True)))
+
+
+@bp.get("/collections/<collection_id>/trend")
+def trend(collection_id: str) -> Response:
+    """Incidents per day, week or month stacked by type, with killed and injured: the trend chart."""
+    from geo.trend import trend as trend_document
+
+    wanted_format(("json",))
+    return json_response(trend_document(store(), collection_id, request.args.to_dict(flat=True)))
 
 
 @bp.get("/collections/<collection_id>/aggregate")
@@ -251,35 +223,6 @@ def restore_item(collection_id: str, fid: str, seq: int) -> Response:
 
 
 # read once when an extractor is built, so that whatever it loads lazily is loaded then
-_WARM_UP_REPORT = {"title": "warm-up", "published": "2024-01-12", "text": (
-    "Two rockets struck Ain al-Asad air base in Anbar late on Wednesday, officials said. "
-    "A drone attack near Erbil airport caused no casualties, and a US strike killed three "
-    "fighters in Al-Qaim on January 9.")}
-
-
-def build_extractor(source: Store):
-    """An extractor over the known sites of ``source``, with everything it loads lazily loaded:
-    ``incidentmap serve`` builds it once in gunicorn's master, before the workers fork."""
-    from geo.extract import Extractor
-    from geo.gazetteer import Gazetteer
-    from geo.report import parse_report
-
-    sites = source.query("sites", parse_query({"limit": "10000"})).features() if "sites" in source.names else []
-    built = Extractor(Gazetteer.from_features(sites))
-    built.extract(parse_report(orjson.dumps(_WARM_UP_REPORT), "report.json"))
-    return built
-
-
-def extractor():
-    """One extractor per app, over the store's known sites (built before the fork by
-    ``incidentmap serve``, else on first use)."""
-    cached = current_app.extensions.get("incidentmap.extractor")
-    if cached is None:
-        cached = build_extractor(store())
-        current_app.extensions["incidentmap.extractor"] = cached
-    return cached
-
-
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 

@@ -2,7 +2,7 @@
 
 folium builds the Leaflet map and the page around it; every script and style
 it loads is served by this app (folium's CDN links are replaced). The layers
-are not baked into the page: ``static/map.js`` fetches them from the API with
+are not baked into the page: the scripts under ``static/map/`` fetch them from the API with
 the current time filter, so what the map shows is exactly what Download gives.
 """
 
@@ -19,7 +19,7 @@ from jinja2 import Template
 from markupsafe import escape
 
 from geo.mapview import map_view
-from geo.model import EVENT_TYPES
+from geo.model import EVENT_TYPES, STATUSES
 
 # colour-blind-safe palette (Okabe-Ito), one colour per event type
 EVENT_COLOURS = {
@@ -29,6 +29,9 @@ EVENT_COLOURS = {
 }
 EVENT_LABELS = {t: t.replace("_", " ").replace("ied", "IED").capitalize() for t in EVENT_TYPES}
 EVENT_LABELS["ied"] = "IED"
+# the map page's own scripts (static/map/<name>.js), plain scripts sharing ``window.incidentmap``,
+# loaded in this order without a build step: core first, start last
+MAP_MODULES = ("core", "details", "layers", "clusters", "tiles", "timeline", "filters", "list", "chart", "start")
 CENTRE = (33.3, 42.5)  # lat, lon: between Baghdad and the Syrian border
 
 
@@ -64,7 +67,7 @@ class AppAssets(JSCSSMixin, MacroElement):
             ("leaflet_markercluster", f"{base}/vendor/leaflet-markercluster/leaflet.markercluster.js"),
             *([("leaflet_vectorgrid", f"{base}/static/vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.js")]
               if vector_tiles else []),
-            ("incidentmap", f"{base}/static/map.js"),
+            *((f"incidentmap_{name}", f"{base}/static/map/{name}.js") for name in MAP_MODULES),
         ]
         self.default_css = [
             ("markercluster_css", f"{base}/vendor/leaflet-markercluster/MarkerCluster.css"),
@@ -74,7 +77,7 @@ class AppAssets(JSCSSMixin, MacroElement):
 
 
 class MapConfig(MacroElement):
-    """Hands the map and its configuration to map.js."""
+    """Hands the map and its configuration to the map scripts (static/map/)."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -98,25 +101,58 @@ class MapConfig(MacroElement):
 
 
 class ControlPanel(MacroElement):
-    """The time filter (range, histogram, presets, play), the count, downloads and embed."""
+    """The time filter (range, histogram, presets, play), the filters, the count, downloads and embed."""
 
     _template = Template("""
         {% macro html(this, kwargs) %}
-        <section id="panel" class="im-panel{% if this.mode == 'embed' %} im-compact{% endif %}" aria-label="Time filter">
+        <section id="panel" class="im-panel{% if this.mode == 'embed' %} im-compact{% endif %}" aria-label="Time and filters">
           {% if this.mode != 'embed' %}<h1 class="im-title">incidentmap</h1>{% endif %}
           <div class="im-count" id="im-count" role="status">loading…</div>
           <div class="im-range">
-            <canvas id="im-histogram" height="48" aria-label="Incidents per day"></canvas>
+            <canvas id="im-histogram" height="64" role="img"
+                    aria-label="Incidents per day, stacked by type; above the bars, incidents known only within a span, drawn as spans"></canvas>
             <input type="range" id="im-from" min="0" max="0" value="0" aria-label="From">
             <input type="range" id="im-to" min="0" max="0" value="0" aria-label="To">
           </div>
           <div class="im-dates"><span id="im-from-label"></span> – <span id="im-to-label"></span></div>
+          <div class="im-muted im-note" id="im-histogram-note"></div>
           <div class="im-buttons">
             <button type="button" data-preset="7">7 days</button>
             <button type="button" data-preset="30">30 days</button>
             <button type="button" data-preset="all">All</button>
             <button type="button" id="im-play" aria-pressed="false">▶ Play</button>
           </div>
+          {% if this.mode == 'page' %}
+          <details class="im-filters" id="im-filters">
+            <summary>Filters</summary>
+            <form id="im-filter-form" role="search" aria-label="Filter incidents">
+              <label>Words <input type="search" name="q" placeholder="title, evidence, site" dir="auto"></label>
+              <label>Event type <select name="event_type"><option value="">any</option>
+                {% for id, label in this.types %}<option value="{{ id }}">{{ label }}</option>{% endfor %}
+              </select></label>
+              <label>Perpetrator <input type="search" name="perpetrator" dir="auto"></label>
+              <label>Site <select name="site_id"><option value="">any</option></select></label>
+              <label>Country <select name="country_code"><option value="">any</option></select></label>
+              <label>Status <select name="status"><option value="">any</option>
+                {% for s in this.statuses %}<option value="{{ s }}">{{ s }}</option>{% endfor %}
+              </select></label>
+              <label>At least killed <input type="number" name="min_killed" min="0" step="1" inputmode="numeric"></label>
+              <label>At least injured <input type="number" name="min_injured" min="0" step="1" inputmode="numeric"></label>
+              <button type="reset" id="im-filter-clear">Clear filters</button>
+            </form>
+          </details>
+          <details class="im-trend" id="im-trend" open>
+            <summary id="im-trend-heading">Incidents per period</summary>
+            <label class="im-trend-period">Per <select id="im-trend-period">
+              <option value="auto">auto</option><option value="day">day</option>
+              <option value="week">week</option><option value="month">month</option></select></label>
+            <svg id="im-trend-chart" class="im-trend-chart" viewBox="0 0 300 144" role="img"
+                 aria-label="Incidents per period, stacked by event type" xmlns="http://www.w3.org/2000/svg"></svg>
+            <div class="im-trend-key"><span class="im-key-killed">killed</span> <span class="im-key-injured">injured</span></div>
+            <p class="im-muted im-note" id="im-trend-note" aria-live="polite"></p>
+            <table id="im-trend-table" class="im-visually-hidden"></table>
+          </details>
+          {% endif %}
           {% if this.mode != 'standalone' %}
           <div class="im-buttons">
             <a id="im-geojson" download>GeoJSON</a>
@@ -134,32 +170,40 @@ class ControlPanel(MacroElement):
         super().__init__()
         self._name = "ControlPanel"
         self.mode = mode
+        self.types = [(t, EVENT_LABELS[t]) for t in EVENT_TYPES]
+        self.statuses = STATUSES
 
 
 
-class Legend(MacroElement):
-    """Colours of the event types, and how imprecise places look."""
+class SidePanel(MacroElement):
+    """The incidents in view as a list (a bottom sheet on a phone), and one incident's details.
+    Filled by static/map/list.js and details.js; report text goes in with textContent only."""
 
     _template = Template("""
         {% macro html(this, kwargs) %}
-        <section class="im-legend" aria-label="Legend">
-          {% for id, label, colour in this.rows %}
-          <div><span class="im-swatch" style="background: {{ colour }}"></span>{{ label }}</div>
-          {% endfor %}
-          <div><span class="im-swatch im-hollow"></span>near a place, or only its area</div>
-        </section>
+        <aside id="im-side" class="im-side" aria-label="Incidents and details">
+          <section id="im-details" class="im-details im-hidden" role="region" aria-label="Incident details"
+                   tabindex="-1"></section>
+          <section id="im-list-panel" class="im-list-panel" aria-labelledby="im-list-heading">
+            <div class="im-list-head">
+              <button type="button" id="im-sheet-toggle" class="im-sheet-toggle" aria-expanded="true"
+                      aria-controls="im-list">Incidents</button>
+              <h2 id="im-list-heading" class="im-list-heading" aria-live="polite">Incidents</h2>
+            </div>
+            <ul id="im-list" class="im-list" role="list" aria-label="Incidents in view, newest first"></ul>
+            <button type="button" id="im-more" class="im-more im-hidden">Show more</button>
+          </section>
+        </aside>
         {% endmacro %}
     """)
 
     def __init__(self):
         super().__init__()
-        self._name = "Legend"
-        self.rows = [(t, EVENT_LABELS[t], EVENT_COLOURS[t]) for t in EVENT_TYPES]
-
+        self._name = "SidePanel"
 
 
 def build_map(options: MapOptions) -> folium.Map:
-    """The map with our elements; layers come from the API (or the embedded data) in map.js."""
+    """The map with our elements; layers come from the API (or the embedded data) in static/map/."""
     lat, lon, zoom = map_view(options.state, (*CENTRE, 6))  # the state was checked (geo.mapview)
     fmap = folium.Map(location=[lat, lon], zoom_start=zoom, tiles=None)
     base = options.asset_base
@@ -168,7 +212,8 @@ def build_map(options: MapOptions) -> folium.Map:
     fmap.add_child(AppAssets(base, vector_tiles=options.source == "tiles" and options.embedded_data is None))
     fmap.add_child(MapConfig(options))
     fmap.add_child(ControlPanel(options.mode))
-    fmap.add_child(Legend())
+    if options.mode != "embed":
+        fmap.add_child(SidePanel())
     return fmap
 
 
@@ -177,7 +222,9 @@ def render_page(options: MapOptions, title: str = "incidentmap") -> str:
     fmap = build_map(options)
     figure = fmap.get_root()
     figure.title = escape(title)  # branca's template does not escape, and an export's title is the caller's
-    return figure.render()
+    html = figure.render()
+    # branca's <html> names no language; screen readers need it to pick a voice (axe: html-has-lang)
+    return html.replace("<html>", '<html lang="en">', 1)
 
 
 def inline_assets(html: str, files: dict[str, Path]) -> str:

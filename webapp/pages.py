@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, send_from_directory
+from flask import Blueprint, Response, abort, render_template, request, send_from_directory
 
-from geo.mapview import IMAGE_SIZE, parse_map_params
+from geo.mapview import IMAGE_SIZE, is_incident_id, parse_map_params
 from geo.model import ATTRIBUTIONS, EVENT_TYPES
 from geo.store import Store
+from webapp.context import store
 from webapp.maps import MapOptions, render_page
-from webapp.security import csp_for_page, inline_script_hashes, meta_policy, policy
+from webapp.responses import map_response
+from webapp.security import inline_script_hashes, meta_policy, policy
 
 bp = Blueprint("pages", __name__)
 
@@ -47,44 +49,34 @@ def basemap(name: str) -> Response:
     return response
 
 
-def map_options(mode: str) -> MapOptions:
-    """The page's options; its query (the map's state) checked like the API's parameters."""
-    tiles = current_app.config["INCIDENTMAP_TILES"]
-    state = parse_map_params(request.args.to_dict(flat=True))
-    return MapOptions(mode=mode, tiles=None if tiles in (None, "", "none") else tiles,
-                      tiles_attribution=current_app.config["INCIDENTMAP_TILES_ATTRIBUTION"], state=state,
-                      source=state.get("source") or current_app.config.get("INCIDENTMAP_MAP_SOURCE") or "features")
-
-
 @bp.get("/map")
 def map_page() -> Response:
     """The map: layers per event type, sites and areas, a heat map, and the time filter."""
-    html = with_feed_link(render_page(map_options("page")))
-    response = Response(html, mimetype="text/html")
-    response.headers["Content-Security-Policy"] = csp_for_page(html)
-    return response
-
-
-def with_feed_link(html: str) -> str:
-    """The page with ``<link rel="alternate">`` to the Atom feed of the incidents its URL filters."""
-    from html import escape
-    from urllib.parse import urlencode
-
-    from geo.query import EXACT_FILTERS, TEXT_FILTERS
-
-    kept = {k: v for k, v in request.args.items() if k in ("bbox", "datetime", *EXACT_FILTERS, *TEXT_FILTERS)}
-    href = escape(f"{request.script_root}/collections/incidents/items?{urlencode({**kept, 'f': 'atom'})}")
-    link = f'<link rel="alternate" type="application/atom+xml" title="Incidents (Atom feed)" href="{href}">'
-    return html.replace("</head>", link + "\n</head>", 1)
+    return map_response("page")
 
 
 @bp.get("/embed")
 def embed_page() -> Response:
     """The same map without the page's chrome, for an iframe in a report."""
-    html = render_page(map_options("embed"))
-    response = Response(html, mimetype="text/html")
-    response.headers["Content-Security-Policy"] = csp_for_page(html, current_app.config["INCIDENTMAP_FRAME_ANCESTORS"])
-    return response
+    return map_response("embed")
+
+
+DEEP_LINK_ZOOM = "12"
+
+
+@bp.get("/incidents/<fid>")
+def incident_page(fid: str) -> Response | tuple[str, int]:
+    """The map opened on one incident (its details open; geo.mapview's ``incident`` state), centred
+    on it unless the link says where; a page saying so (404) when there is no such incident."""
+    source = store()
+    found = is_incident_id(fid) and "incidents" in source.names and source.get("incidents", fid)
+    if not found:
+        return render_template("pages/incident_missing.html", fid=fid), 404
+    state = {"incident": fid}
+    coordinates = (found.get("geometry") or {}).get("coordinates")
+    if coordinates and not {"lat", "lon"} & set(request.args):
+        state.update(lon=f"{coordinates[0]:g}", lat=f"{coordinates[1]:g}", zoom=request.args.get("zoom") or DEEP_LINK_ZOOM)
+    return map_response("page", state)
 
 
 def asset_files() -> dict[str, Path]:
@@ -125,8 +117,6 @@ def export_map(fmt: str) -> Response:
     from geo.errors import InvalidParameterValue
     from geo.exports import export_data
     from geo.render import FORMATS, RenderRequest, render
-    from webapp.api import store
-
     if fmt == "html":
         params = parse_map_params(request.args.to_dict(flat=True), extra=("title",))
         html = standalone_html(store(), params)

@@ -73,7 +73,7 @@ def shared_extractor(config: dict):
     master, so that no worker pays for it on its first ingest and the workers share its memory."""
     from geo.datadir import default_data_dir
     from geo.store import is_database_url, open_store
-    from webapp.api import build_extractor
+    from webapp.context import build_extractor
     from webapp.settings import resolve_settings
 
     settings = resolve_settings(config)

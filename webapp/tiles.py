@@ -6,7 +6,8 @@ from flask import Blueprint, Response, current_app, request
 
 from geo import tiles
 from geo.errors import NotFound
-from webapp.api import base_url, check_only_f, json_response, wanted_format
+from webapp.context import base_url
+from webapp.responses import check_only_f, json_response, wanted_format
 
 bp = Blueprint("tiles", __name__)
 

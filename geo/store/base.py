@@ -190,6 +190,10 @@ class Store(Protocol):
 
     def day_counts(self, collection: str, query: Query) -> list[tuple[str, int]]: ...
 
+    def day_type_counts(self, collection: str, query: Query) -> list[tuple[str, str | None, int, int, int]]:
+        """(day, event_type, incidents, killed, injured) per first day and type of the matches."""
+        ...
+
     def aggregate(self, collection: str, query: Query, size: float) -> list[GridCell]:
         """Matching features counted per grid cell of ``size`` degrees (see GridCell).
         The query's bbox, time and filters apply; its limit, offset, cursor and sort do not."""

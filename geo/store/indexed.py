@@ -3,6 +3,8 @@ and the PostGIS store's cache, which differ only in how they keep the index curr
 
 from __future__ import annotations
 
+import dataclasses
+
 import orjson
 
 from geo.index import FeatureIndex
@@ -30,9 +32,21 @@ class IndexedReads:
             infos.append(CollectionInfo(name, meta["title"], meta["description"], len(index), bbox, interval))
         return infos
 
+    def _resolved(self, collection: str, query: Query) -> Query:
+        """``query`` with each word of ``q`` tied to the known sites whose name or aliases hold
+        it, so an incident placed on such a site matches the word too."""
+        if "q" not in query.text or collection == "sites" or "sites" not in self.names:
+            return query
+        sites = self._index("sites")
+        found = {}
+        for word in query.text["q"].split():
+            rows = sites._rows_containing("q", word)
+            found[word] = frozenset(sites.ids[i] for i in rows.tolist())
+        return dataclasses.replace(query, site_words=found)
+
     def query(self, collection: str, query: Query) -> QueryResult:
         index = self._index(collection)
-        page = index.page(query)
+        page = index.page(self._resolved(collection, query))
         return QueryResult(index.feature_bytes(page.positions), page.number_matched,
                            next_cursor=page.next_cursor)
 
@@ -41,8 +55,12 @@ class IndexedReads:
         return None if raw is None else orjson.loads(raw)
 
     def day_counts(self, collection: str, query: Query) -> list[tuple[str, int]]:
-        return self._index(collection).day_counts(query)
+        return self._index(collection).day_counts(self._resolved(collection, query))
+
+    def day_type_counts(self, collection: str, query: Query) -> list[tuple[str, str | None, int, int, int]]:
+        """(day, event_type, incidents, killed, injured) of the matches (geo.trend)."""
+        return self._index(collection).day_type_counts(self._resolved(collection, query))
 
     def aggregate(self, collection: str, query: Query, size: float) -> list[GridCell]:
         """Matching features per grid cell of ``size`` degrees (see GridCell), counted exactly."""
-        return self._index(collection).aggregate(query, size)
+        return self._index(collection).aggregate(self._resolved(collection, query), size)

@@ -117,6 +117,36 @@ MIGRATIONS += (
         *_span_index("sites"),
     )),
 )
+
+
+def _search_evidence(name: str) -> tuple[str, ...]:
+    """Migration 4 for one collection: ``q`` searches the sources' evidence sentences too, and
+    ``perpetrator`` every perpetrator the sources named (geo.index.search_text and
+    perpetrator_text, which new writes store). Rows already stored get the same appended here;
+    SQL's lower() stands in for Python's casefold(), which differ only in rare letters."""
+    doc = "convert_from(doc, 'UTF8')::jsonb -> 'properties'"
+    return (
+        f"""UPDATE {name} SET search = search || coalesce((
+            SELECT string_agg(' ' || lower(coalesce(s ->> 'quote', '')), '' ORDER BY k)
+            FROM jsonb_array_elements(CASE WHEN jsonb_typeof({doc} -> 'sources') = 'array'
+                                           THEN {doc} -> 'sources' ELSE '[]' END)
+                 WITH ORDINALITY AS e(s, k)
+            WHERE jsonb_typeof(s) = 'object'), '')""",
+        f"""UPDATE {name} SET perpetrator_folded = perpetrator_folded || coalesce((
+            SELECT string_agg(E'\\n' || lower(p #>> '{{}}'), '' ORDER BY k)
+            FROM jsonb_array_elements(CASE WHEN jsonb_typeof({doc} -> 'disagreements' -> 'perpetrator') = 'array'
+                                           THEN {doc} -> 'disagreements' -> 'perpetrator' ELSE '[]' END)
+                 WITH ORDINALITY AS e(p, k)
+            WHERE jsonb_typeof(p) = 'string' AND p #>> '{{}}' <> ''), '')""",
+    )
+
+
+MIGRATIONS += (
+    Migration(4, "search evidence sentences and every perpetrator the sources named", (
+        *_search_evidence("incidents"),
+        *_search_evidence("sites"),
+    )),
+)
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 

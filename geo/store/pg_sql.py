@@ -15,7 +15,7 @@ from psycopg import sql
 
 from geo.cursor import decode_cursor, encode_cursor
 from geo.errors import InvalidParameterValue
-from geo.index import feature_time_span, geometry_bounds, search_text
+from geo.index import feature_time_span, geometry_bounds, perpetrator_text, search_text
 from geo.query import EXACT_FILTERS, Query
 from geo.store.pg_schema import TIMELESS_END, TIMELESS_START
 
@@ -65,7 +65,7 @@ def feature_row(raw: bytes, feature: dict) -> dict:
         "killed": _as_int(props.get("killed")), "injured": _as_int(props.get("injured")),
         "created": _as_str(props.get("created")), "updated": _as_str(props.get("updated")),
         "name": _as_str(props.get("name")),
-        "perpetrator_folded": str(props.get("perpetrator") or "").casefold(),
+        "perpetrator_folded": perpetrator_text(props),
         "search": search_text(props),
     }
     for name in EXACT_FILTERS:
@@ -140,9 +140,16 @@ def where(query: Query, *, estimate: bool = False) -> sql.Composable:
             sql.Identifier(name), sql.SQL(", ").join(sql.Literal(str(v)) for v in values)))
     if "perpetrator" in query.text:
         parts.append(sql.SQL("strpos(perpetrator_folded, {}) > 0").format(sql.Literal(query.text["perpetrator"])))
+    for name, least in query.minimum.items():
+        if name not in ("killed", "injured"):
+            raise InvalidParameterValue(f"cannot filter on the least {name!r}")
+        parts.append(sql.SQL("{} >= {}").format(sql.Identifier(name), sql.Literal(int(least))))
     if "q" in query.text:
         for word in query.text["q"].split():
-            parts.append(sql.SQL("strpos(search, {}) > 0").format(sql.Literal(word)))
+            # the incident's own text, or a known site whose name or aliases hold the word
+            parts.append(sql.SQL("(strpos(search, {w}) > 0 OR site_id IN "
+                                 "(SELECT s.fid FROM sites s WHERE strpos(s.search, {w}) > 0))")
+                         .format(w=sql.Literal(word)))
     if query.cql is not None:
         from geo.filters.sql import condition
 

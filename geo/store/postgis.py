@@ -331,6 +331,17 @@ class PostGISStore:
             rows = conn.execute(statement).fetchall()
         return [(epoch_to_day(day * DAY_SECONDS).isoformat(), count) for day, count in rows]
 
+    def day_type_counts(self, collection: str, query: Query) -> list[tuple[str, str | None, int, int, int]]:
+        """(day, event_type, incidents, killed, injured) of the matches, grouped in SQL (geo.trend)."""
+        statement = sql.SQL(
+            "SELECT sort_from / {day}, event_type, count(*), coalesce(sum(killed), 0), coalesce(sum(injured), 0) "
+            "FROM {table} WHERE {condition} AND sort_from IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2"
+        ).format(day=sql.Literal(DAY_SECONDS), table=self._table(collection), condition=pg_sql.where(query))
+        with self._read() as conn:
+            rows = conn.execute(statement).fetchall()
+        return [(epoch_to_day(day * DAY_SECONDS).isoformat(), kind, count, int(killed), int(injured))
+                for day, kind, count, killed, injured in rows]
+
     def aggregate(self, collection: str, query: Query, size: float) -> list[GridCell]:
         """Counts per grid cell, in SQL: each feature at the centre of its extent (its point for a
         Point), as the GeoJSON store places it; cells clipped to the world as it clips them."""

@@ -38,7 +38,8 @@ QUERIES = [
     {"datetime": "../2023-10-18"}, {"datetime": "2023-11-15/2023-12-05"},
     {"event_type": "rocket_attack,drone_attack"}, {"status": "verified", "event_type": "airstrike"},
     {"geo_precision": "1"}, {"country_code": "SY"}, {"site_id": "nope"},
-    {"perpetrator": "hezbollah"}, {"q": "embassy"}, {"q": "erbil drone"}, {"q": "زز"},
+    {"perpetrator": "hezbollah"}, {"min_killed": "1"}, {"min_injured": "2", "sortby": "-killed"},
+    {"q": "biap"}, {"q": "rumeilan test"}, {"q": "embassy"}, {"q": "erbil drone"}, {"q": "زز"},
     {"sortby": "date"}, {"sortby": "-date"}, {"sortby": "date_to,-id"}, {"sortby": "-date_to"},
     {"sortby": "killed"}, {"sortby": "-injured,date"}, {"sortby": "-id"}, {"sortby": "event_type,-date"},
     {"sortby": "updated", "limit": "5"}, {"sortby": "site_id", "offset": "3"}, {"sortby": "status,-killed"},
@@ -502,3 +503,38 @@ def test_init_sets_up_a_blank_database_as_it_does_a_folder(fresh_db):
     assert counts == {"incidents": 52, "sites": 37}
     again = CliRunner().invoke(cli, ["--store", fresh_db, "export", "--event-type", "airstrike"])
     assert again.exit_code == 0 and json.loads(again.output)["features"]
+
+
+def test_upgrade_to_searching_evidence_fills_the_columns_as_new_writes_do(fresh_db, monkeypatch):
+    """Rows written before migration 4 get the evidence sentences and every perpetrator the
+    sources named appended, exactly as geo.index computes them for a new write."""
+    import psycopg
+
+    from geo.index import perpetrator_text, search_text
+    from geo.store import pg_schema
+    from geo.store.postgis import PostGISStore
+
+    quotes = [{"title": "Base hit", "quote": "Rockets landed near the fuel depot."}, {"title": "No quote"},
+              {"quote": "قصف صاروخي على القاعدة"}]
+    feature = new_incident("x-old", perpetrator="Kataib Hezbollah", sources=quotes,
+                           disagreements={"perpetrator": ["Kataib Hezbollah", "Harakat al-Nujaba"]})
+    with monkeypatch.context() as patched:
+        patched.setattr(pg_schema, "MIGRATIONS", tuple(m for m in pg_schema.MIGRATIONS if m.version <= 3))
+        with psycopg.connect(fresh_db, autocommit=True) as conn:
+            pg_schema.upgrade(conn)
+        with PostGISStore(fresh_db, check_schema=False, pool_size=1) as old:
+            old.put("incidents", feature)
+        with psycopg.connect(fresh_db, autocommit=True) as conn:  # the columns as the previous release wrote them
+            props = orjson.loads(conn.execute("SELECT doc FROM incidents").fetchone()[0])["properties"]
+            evidence = "".join(" " + (s.get("quote") or "").casefold() for s in props["sources"])
+            assert search_text(props).endswith(evidence)
+            conn.execute("UPDATE incidents SET search = %s, perpetrator_folded = 'kataib hezbollah'",
+                         (search_text(props)[:-len(evidence)],))
+    with psycopg.connect(fresh_db, autocommit=True) as conn:
+        assert [m.version for m in pg_schema.upgrade(conn)] == [4]
+        search, perpetrators = conn.execute("SELECT search, perpetrator_folded FROM incidents").fetchone()
+    assert (search, perpetrators) == (search_text(props), perpetrator_text(props))
+    with PostGISStore(fresh_db) as store:
+        for params, found in [({"q": "fuel depot"}, 1), ({"q": "صاروخي"}, 1), ({"perpetrator": "nujaba"}, 1),
+                              ({"q": "nujaba"}, 0)]:
+            assert store.query("incidents", parse_query(params)).number_matched == found, params

@@ -102,7 +102,7 @@ def test_a_form_within_its_limits_is_read(client, auth):
 def test_an_app_given_an_extractor_never_builds_one(data_dir, monkeypatch):
     """`incidentmap serve` builds the extractor in gunicorn's master (webapp.server.shared_extractor),
     so a worker's first ingest does not load the gazetteer (4 to 5 s before, issue 16)."""
-    import webapp.api
+    import webapp.context
     from webapp.server import shared_extractor
 
     built = shared_extractor({"DATA": str(data_dir)})
@@ -110,7 +110,7 @@ def test_an_app_given_an_extractor_never_builds_one(data_dir, monkeypatch):
     def refuse(*args):
         raise AssertionError("the worker built an extractor")
 
-    monkeypatch.setattr(webapp.api, "build_extractor", refuse)
+    monkeypatch.setattr(webapp.context, "build_extractor", refuse)
     client = create_app({"DATA": str(data_dir), "EXTRACTOR": built}).test_client()
     response = client.post("/ingest", json={"text": REPORT, "published": "2024-01-12"})
     assert response.status_code == 200

@@ -61,7 +61,7 @@ def test_export_titles_are_text(client, title):
 # ---- headers on every answer (issue 16, finding 9) ----------------------------------------------
 
 @pytest.mark.parametrize("path", ["/map", "/review", "/collections?f=html", "/collections",
-                                  "/collections/incidents/items?f=csv", "/static/map.js", "/no-such-path",
+                                  "/collections/incidents/items?f=csv", "/static/map/core.js", "/no-such-path",
                                   "/export/map.html", "/collections/incidents/items/t-embassy-1208/history?f=html"])
 def test_every_answer_carries_the_security_headers(client, path):
     response = client.get(path)

@@ -1,0 +1,51 @@
+"""An automated accessibility audit (axe-core, through axe-playwright-python) of the map page, the
+embed and the review page: no serious or critical violation (issue 14)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.webapp.analyst_map import analyst_server
+from tests.webapp.browser import browser_page, need_browser
+
+SEVERE = ("serious", "critical")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    need_browser()
+    pytest.importorskip("axe_playwright_python")
+    with analyst_server(tmp_path_factory.mktemp("a11y") / "data") as base:
+        yield base
+
+
+def severe_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in results.response["violations"] if v["impact"] in SEVERE]
+
+
+@pytest.mark.parametrize("path, ready", [
+    ("/map?lat=33.5&lon=43&zoom=6", "body[data-ready=true]"),
+    ("/embed", "body[data-ready=true]"),
+    ("/review", "#report-form"),
+    ("/incidents/t14-multi", "body[data-ready=true]"),  # the details of a multi-source incident open
+])
+def test_no_serious_or_critical_violations(server, path, ready):
+    with browser_page(server) as page:
+        page.goto(f"{server}{path}")
+        page.wait_for_selector(ready, state="attached", timeout=30000)
+        page.wait_for_timeout(300)  # the list and the chart fill after the page is ready
+        assert severe_violations(page) == []
+
+
+@pytest.mark.parametrize("width, height", [(390, 844)])
+def test_no_serious_violations_on_a_phone(server, width, height):
+    with browser_page(server) as page:
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{server}/map")
+        page.wait_for_selector("body[data-ready=true]", state="attached", timeout=30000)
+        page.wait_for_timeout(300)
+        assert severe_violations(page) == []

@@ -1,0 +1,71 @@
+"""Time drawn honestly and one legend (issue 14): the histogram stacks the types, incidents known only
+within a span are drawn as spans (never as a spike on their first day); the layer control is the
+only legend."""
+
+import pytest
+
+from tests.webapp.analyst_map import analyst_server, matched, open_map
+from tests.webapp.browser import browser_page, need_browser, screenshot
+from webapp.maps import EVENT_COLOURS, EVENT_LABELS
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    need_browser()
+    with analyst_server(tmp_path_factory.mktemp("timeline") / "data") as base:
+        yield base
+
+
+def canvas_colours(page, top: int, bottom: int) -> set[str]:
+    """The opaque colours drawn in rows top..bottom of the histogram, as #rrggbb."""
+    return set(page.evaluate(f"""() => {{
+        const c = document.getElementById('im-histogram');
+        const data = c.getContext('2d').getImageData(0, {top}, c.width, {bottom - top}).data;
+        const seen = new Set();
+        for (let i = 0; i < data.length; i += 4) {{
+            if (data[i + 3] === 255) seen.add('#' + [data[i], data[i + 1], data[i + 2]]
+                .map(v => v.toString(16).padStart(2, '0')).join('').toUpperCase());
+        }}
+        return [...seen];
+    }}"""))
+
+
+def test_the_histogram_stacks_types_and_draws_spans_as_spans(server):
+    with browser_page(server) as page:
+        open_map(page, f"{server}/map")
+        page.wait_for_function("document.getElementById('im-histogram').dataset.counts !== undefined")
+        uncertain = matched(server, filter="date_precision <> 'day'")
+        assert uncertain == 3
+        assert page.get_attribute("#im-histogram", "data-spans") == str(uncertain)
+        bars = canvas_colours(page, 16, 64)  # under the span strip: the bars, in the types' colours
+        assert {EVENT_COLOURS["drone_attack"], EVENT_COLOURS["rocket_attack"], EVENT_COLOURS["airstrike"]} <= bars
+        assert bars <= set(EVENT_COLOURS.values())
+        # the month-long IED is a line a month wide in the strip above the bars, and no bar
+        assert EVENT_COLOURS["ied"] not in bars
+        width = page.evaluate("""() => { const c = document.getElementById('im-histogram');
+            const data = c.getContext('2d').getImageData(0, 0, c.width, 16).data; let n = 0;
+            for (let x = 0; x < c.width; x++) { for (let y = 0; y < 16; y++) {
+                const i = (y * c.width + x) * 4;
+                if (data[i] === 0 && data[i + 1] === 0x9E && data[i + 2] === 0x73 && data[i + 3] > 0) { n++; break; } } }
+            return n / c.width; }""")
+        days = page.evaluate("INCIDENTMAP.map && window.incidentmap.days.length")
+        assert abs(width - 29 / days) < 0.02  # 29 days of February 2024 over the whole timeline
+        screenshot(page, "map-default")
+        assert page.console_errors == [] and page.outside_requests == []
+
+
+def test_the_legend_appears_once_in_the_layer_control(server):
+    with browser_page(server) as page:
+        open_map(page, f"{server}/map")
+        assert page.locator(".im-legend").count() == 0
+        control = page.locator(".leaflet-control-layers")
+        assert control.count() == 1 and control.get_attribute("aria-label") == "Layers and legend"
+        labels = control.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+        assert [label.strip() for label in labels][:len(EVENT_LABELS)] == list(EVENT_LABELS.values())
+        # the type colours' key appears once, in the control (the list's and details' icons mark incidents)
+        keyed = page.eval_on_selector_all(".im-swatch", """ns => ns.filter(n => !n.closest('#im-side'))
+            .map(n => n.style.background).filter(Boolean)""")
+        assert len(keyed) == len(EVENT_LABELS) == control.locator(".im-swatch[style]").count()
+        assert control.locator(".im-legend-key").count() == 1  # and what the outlines (precision) mean
