@@ -71,25 +71,22 @@ FILLER_AR = [
 ]
 
 
-def make_report_ar(rng: random.Random, words: int) -> str:
-    parts = []
-    while sum(len(p.split()) for p in parts) < words:
-        if rng.random() < 0.25:
-            parts.append(f"استهدفت {rng.choice(MEANS_AR)} {rng.choice(PLACES_AR)} {rng.choice(WHEN_AR)}، "
-                         f"{rng.choice(['دون وقوع إصابات', 'ما أدى إلى إصابة جنديين', 'بحسب مسؤولين'])}.")
-        else:
-            parts.append(rng.choice(FILLER_AR))
-    return "outlet: Bench Wire\npublished: 2024-01-05\n\n" + " ".join(parts)
+def _attack_en(rng: random.Random) -> str:
+    return (f"{rng.choice(MEANS).capitalize()} struck {rng.choice(PLACES)} {rng.choice(WHEN)}, "
+            f"{rng.choice(['causing no casualties', 'wounding two service members', 'officials said'])}.")
 
 
-def make_report(rng: random.Random, words: int) -> str:
-    parts = []
+def _attack_ar(rng: random.Random) -> str:
+    return (f"استهدفت {rng.choice(MEANS_AR)} {rng.choice(PLACES_AR)} {rng.choice(WHEN_AR)}، "
+            f"{rng.choice(['دون وقوع إصابات', 'ما أدى إلى إصابة جنديين', 'بحسب مسؤولين'])}.")
+
+
+def make_report(rng: random.Random, words: int, arabic: bool = False) -> str:
+    """About ``words`` words: one sentence in four an attack, the rest filler (in Arabic with ``arabic``)."""
+    attack, filler = (_attack_ar, FILLER_AR) if arabic else (_attack_en, FILLER)
+    parts: list[str] = []
     while sum(len(p.split()) for p in parts) < words:
-        if rng.random() < 0.25:
-            parts.append(f"{rng.choice(MEANS).capitalize()} struck {rng.choice(PLACES)} {rng.choice(WHEN)}, "
-                         f"{rng.choice(['causing no casualties', 'wounding two service members', 'officials said'])}.")
-        else:
-            parts.append(rng.choice(FILLER))
+        parts.append(attack(rng) if rng.random() < 0.25 else rng.choice(filler))
     return "outlet: Bench Wire\npublished: 2024-01-05\n\n" + " ".join(parts)
 
 
@@ -116,7 +113,7 @@ def main() -> None:
     gazetteer = Gazetteer.load()
     gazetteer.find_all("warm up GeoNames")
     extractor = Extractor(gazetteer)
-    texts_ar = [make_report_ar(rng, args.words) for _ in range(args.reports)]
+    texts_ar = [make_report(rng, args.words, arabic=True) for _ in range(args.reports)]
 
     def rate(batch: list[str]) -> tuple[float, int]:
         started = time.perf_counter()
