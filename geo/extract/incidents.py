@@ -287,7 +287,11 @@ class Assembler:
             start, end, part_start, part_end = scopes[n]
             scope, part = text[start:end], text[part_start:part_end]
             before = text[max(part_start, place.start - 100):max(place.start, part_start)]
-            local_type = nearest_means(before) or find_event_type(scope) or find_event_type(part) or (
+            local_type = nearest_means(before) or find_event_type(scope)
+            if local_type is None and end < part_end and CLAUSE_BREAK.match(text, end) and ACT.search(scope) \
+                    and _ARABIC_LETTER.search(scope):
+                local_type = "other"  # "أن هجوما استهدف قاعدة في X، فيما أعلنت ... ضربات": X's means untold
+            local_type = local_type or find_event_type(part) or (
                 "other" if cut is not None and part_start > 0 else event_type)  # another event, means untold
             own_spans = [s for s in spans if part_start <= s.start < part_end] if cut else spans
             span = nearest_span(own_spans, place)
@@ -358,7 +362,7 @@ class Assembler:
 EVENT_CUE = re.compile(r"\b(?:(?:(?:\w+\s+)?(?:days?|hours?|weeks?)\s+)?after|following|follows?|followed|in the wake of|"
                        r"like those (?:of|on)|referring to|in reference to|(?:in |as )?(?:retaliation|response|revenge|reprisal)s? "
                        r"(?:for|to))\s+(?:[\w'’-]+\s+){0,6}?(?:attacks?|strikes?|air ?strikes?|killing|death|deaths|"
-                       r"barrage|bombing|raids?|assassination)\b", re.I)
+                       r"barrage|bombing|raids?|assassination)\b|" + lexicon_ar.EVENT_CUE, re.I)
 SAME_PLACE = re.compile(r"\bthe same (?:compound|base|site|facility|camp|airport|embassy|field|outpost|building)\b",
                         re.I)
 # one attack singled out of many: "... a dozen attacks, including a December 27 attack that ..."
@@ -405,7 +409,8 @@ def cut_background_tail(text: str) -> str:
 
 
 # where the part of a sentence about one place ends and the next begins: ", and two others were killed at Y"
-CLAUSE_BREAK = re.compile(r",\s*(?:and|while|whereas)\s+|;\s*", re.I)
+_ARABIC_LETTER = re.compile("[\u0621-\u064A]")
+CLAUSE_BREAK = re.compile(r",\s*(?:and|while|whereas)\s+|;\s*|[،,]\s*(?:فيما|بينما|في حين)\s+", re.I)
 
 
 def place_scopes(text: str, places: list[Place]) -> list[tuple[int, int, int, int]]:
@@ -432,7 +437,12 @@ def place_scopes(text: str, places: list[Place]) -> list[tuple[int, int, int, in
         for a, b in zip(inside, inside[1:], strict=False):
             gap = CLAUSE_BREAK.search(text, max(a.end, 0), max(b.start, 0))
             bounds.append(gap.start() if gap else max(a.end, 0))
-        bounds.append(part_end)
+        last_end = part_end
+        if inside and _ARABIC_LETTER.search(text):  # after the last place, a clause telling its own event
+            gap = CLAUSE_BREAK.search(text, max(inside[-1].end, 0), part_end)
+            if gap and find_event_type(text[gap.end():part_end]) is not None:
+                last_end = gap.start()
+        bounds.append(last_end)
         scopes.extend((a, b, part_start, part_end) for a, b in zip(bounds, bounds[1:len(inside) + 1], strict=False))
     return scopes
 

@@ -371,3 +371,13 @@ def test_a_strike_dated_only_by_its_announcement_was_flown_that_day_or_the_night
             "أعلنت وزارة الدفاع الأمريكية اليوم الاثنين أن الجيش الأمريكي شن غارات جوية على مخازن أسلحة "
             "لفصائل مسلحة في البوكمال.\n")
     assert spans_of(extract(extractor, text, "2021-06-28")) == [("2021-06-27", "2021-06-28")]
+
+
+def test_a_clause_telling_another_event_does_not_lend_its_means(extractor):
+    text = ("title: هجوم على حقل العمر\n\n"
+            "أفاد مصدر أمني اليوم الجمعة أن هجوما استهدف قاعدة أمريكية في حقل العمر النفطي، فيما أعلنت وزارة "
+            "الدفاع الأمريكية أن طائراتها شنت غارات جوية على مواقع لفصائل مسلحة قرب البوكمال.\n")
+    types = {f["properties"]["site_id"]: f["properties"]["event_type"]
+             for f in extract(extractor, text, "2023-03-24").features}
+    assert types["al-omar-oil-field"] == "other"
+    assert types.get("albu-kamal", "airstrike") == "airstrike"
