@@ -255,6 +255,7 @@ LATE_HOURS = re.compile(r"\b(?:late hours of the night|late (?:at|in the) night|
 STATE_STRIKERS = ("US forces", "Turkish forces")
 # an Arabic outlet tells a strike by the day where it landed, not by the announcing capital's day
 ARABIC_LETTER = re.compile("[\u0621-\u064A]")
+_ARABIC_CLAUSE_BREAK = re.compile(r"[،,]\s*(?:فيما|بينما|في حين)\s+")
 US_EVENING = re.compile(r"\b(?:[4-9]|1[01])(?::[0-5]\d)?\s*p\.?\s?m\b", re.I)
 
 
@@ -270,7 +271,15 @@ def night_span(candidate: Candidate) -> None:
     borrowed = candidate.date_told_in or ""
     if not candidate.date_from_sentence and borrowed and find_event_type(borrowed) not in (None, candidate.event_type):
         borrowed = ""  # the night of the report's main attack is not that of another one told without a day
-    told = " ".join([borrowed, *(s.text for s in candidate.sentences[:2])])
+    own = [s.text for s in candidate.sentences[:2]]
+    if own and ARABIC_LETTER.search(own[0]) and candidate.place.end > 0:
+        # "هجوم على X، فيما ... ضربات ليل الخميس": the night told in the next clause is not X's
+        gap = _ARABIC_CLAUSE_BREAK.search(own[0], candidate.place.end)
+        if gap:
+            if borrowed == own[0]:
+                borrowed = own[0][:gap.start()]
+            own[0] = own[0][:gap.start()]
+    told = " ".join([borrowed, *own])
     if candidate.time_local:
         if re.search(r"\blast night\b", told, re.I) and candidate.time_local >= "12:00":
             candidate.span = span.shift(-1)  # "at 11:30 PM last night": the evening before the report

@@ -26,7 +26,7 @@ FLOORS = {
     "overall (English)": {"recall": 0.95, "precision": 0.92, "within_5km": 0.95, "date_exact": 0.92,
                           "event_type_ok": 0.95, "killed_ok": 0.9},
     # issue 12's targets (0.9) where the Arabic part meets them, today's figures where it does not yet
-    "ar-2019-2023": {"recall": 0.9, "precision": 0.9, "within_5km": 0.95, "date_exact": 0.88,
+    "ar-2019-2023": {"recall": 0.9, "precision": 0.9, "within_5km": 0.95, "date_exact": 0.9,
                      "event_type_ok": 0.95},
     "ar2-2019-2023": {"recall": 0.86, "precision": 0.74, "date_exact": 0.57, "event_type_ok": 0.84},
 }

@@ -381,3 +381,12 @@ def test_a_clause_telling_another_event_does_not_lend_its_means(extractor):
              for f in extract(extractor, text, "2023-03-24").features}
     assert types["al-omar-oil-field"] == "other"
     assert types.get("albu-kamal", "airstrike") == "airstrike"
+
+
+def test_the_night_told_in_the_next_clause_does_not_widen_the_attacks_day(extractor):
+    text = ("title: هجوم على حقل العمر\n\n"
+            "استهدف هجوم صباح الجمعة 24 آذار 2023 قاعدة أمريكية في حقل العمر النفطي، فيما أعلن "
+            "البنتاغون أن طائراته شنت غارات جوية ليل الخميس على مواقع لفصائل مسلحة.\n")
+    dates = {f["properties"]["site_id"]: (f["properties"]["date_from"], f["properties"]["date_to"])
+             for f in extract(extractor, text, "2023-03-24").features}
+    assert dates["al-omar-oil-field"] == ("2023-03-24", "2023-03-24")
