@@ -102,6 +102,8 @@ def merge(kept: dict, other: dict, ancestors: Callable[[str], tuple[str, ...]] =
         _note_disagreement(p, field, [p.get(field), *values])
     for field in ("event_type", "killed", "injured", "perpetrator"):
         _note_disagreement(p, field, [p.get(field), q.get(field)])
+    if p.get("event_type") == "other" and q.get("event_type") not in (None, "other"):
+        p["event_type"] = q["event_type"]  # "other" is means untold; a report that names them tells more
     for field in ("killed", "injured"):
         values = [v for v in (p.get(field), q.get(field)) if v is not None]
         p[field] = max(values) if values else None

@@ -458,7 +458,8 @@ def drop_vague_duplicates(candidates: list[Candidate]) -> list[Candidate]:
         same = [p for p in precise if vague and
                 p.place.country_code == candidate.place.country_code and
                 (candidate.place.kind == "country" or p.place.admin1 == candidate.place.admin1) and
-                (p.event_type == candidate.event_type or {p.event_type, candidate.event_type} <= set(INDIRECT))]
+                (p.event_type == candidate.event_type or {p.event_type, candidate.event_type} <= set(INDIRECT)
+                 or candidate.event_type == "other")]  # "the shelling that hit Erbil province": means untold
         if not same:
             kept.append(candidate)
             continue

@@ -39,6 +39,7 @@ UNRESOLVED_MEANS = re.compile(rf"\b{_MEANS_WORD}\s+or\s+{_MEANS_WORD}\b", re.I)
 
 
 _EXPLOSIONS = re.compile(lexicon_ar.EXPLOSIONS)
+_SHELLING = re.compile(lexicon_ar.SHELLING)
 
 
 @functools.lru_cache(maxsize=2048)  # asked of a sentence, its parts and its neighbours
@@ -60,7 +61,8 @@ def find_event_type(text: str) -> str | None:
         if match:
             hits.append((match.start(), event_type))
     if not hits:
-        return "other" if _EXPLOSIONS.search(text) else None  # Arabic explosions with no weapon named
+        # Arabic explosions, or shelling, with no weapon named
+        return "other" if _EXPLOSIONS.search(text) or _SHELLING.search(text) else None
     if any(t == "airstrike" for _, t in hits) or (min(hits)[1] == "drone_attack" and STATE_DRONE.search(text)):
         return "airstrike"
     if re.search(r"\bdrone strike\b", text, re.I) and not re.search(r"\b(militia|resistance|one-way|kamikaze|"

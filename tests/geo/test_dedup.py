@@ -59,3 +59,12 @@ def test_vague_span_narrows_to_the_known_day():
 def test_merging_the_same_report_twice_changes_nothing():
     a = incident(killed=2)
     assert merge(a, copy.deepcopy(a)) == a
+
+
+def test_a_report_that_names_the_means_tells_more_than_one_that_does_not():
+    untold = incident(kind="other")
+    rockets = incident(kind="rocket_attack", sources=[{"url": "https://b.example/x", "outlet": "B"}])
+    props = merge(untold, rockets)["properties"]
+    assert props["event_type"] == "rocket_attack"
+    assert props["disagreements"]["event_type"] == ["other", "rocket_attack"]  # still shown as told
+    assert merge(rockets, untold)["properties"]["event_type"] == "rocket_attack"

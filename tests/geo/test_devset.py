@@ -26,9 +26,9 @@ FLOORS = {
     "overall (English)": {"recall": 0.95, "precision": 0.92, "within_5km": 0.95, "date_exact": 0.92,
                           "event_type_ok": 0.95, "killed_ok": 0.9},
     # issue 12's targets (0.9) where the Arabic part meets them, today's figures where it does not yet
-    "ar-2019-2023": {"recall": 0.9, "precision": 0.9, "within_5km": 0.95, "date_exact": 0.9,
+    "ar-2019-2023": {"recall": 0.95, "precision": 0.9, "within_5km": 0.95, "date_exact": 0.9,
                      "event_type_ok": 0.95},
-    "ar2-2019-2023": {"recall": 0.86, "precision": 0.74, "date_exact": 0.57, "event_type_ok": 0.84},
+    "ar2-2019-2023": {"recall": 0.9, "precision": 0.76, "date_exact": 0.55, "event_type_ok": 0.8},
 }
 MAX_FALSE_POSITIVES_ON_NEGATIVES = 0
 
@@ -57,7 +57,7 @@ def test_pages_with_no_incident_in_scope_propose_almost_nothing(rows):
 
 
 # multi-outlet events stored as one incident carrying every outlet (issue 11 wants all of them)
-MERGED_FLOORS = {"en-2019-2020": 11, "en-2021-2023": 6, "ar-2019-2023": 5, "ar2-2019-2023": 4}
+MERGED_FLOORS = {"en-2019-2020": 11, "en-2021-2023": 6, "ar-2019-2023": 7, "ar2-2019-2023": 4}
 
 
 @pytest.fixture(scope="module")

@@ -390,3 +390,20 @@ def test_the_night_told_in_the_next_clause_does_not_widen_the_attacks_day(extrac
     dates = {f["properties"]["site_id"]: (f["properties"]["date_from"], f["properties"]["date_to"])
              for f in extract(extractor, text, "2023-03-24").features}
     assert dates["al-omar-oil-field"] == ("2023-03-24", "2023-03-24")
+
+
+def test_shelling_with_no_weapon_named_is_an_attack_of_means_untold(extractor):
+    text = ("title: قصف على حقل العمر\n\n"
+            "وصباح اليوم قصفت فصائل موالية لإيران موقعا لقوات التحالف الدولي في حقل العمر شرق دير الزور.\n")
+    result = extract(extractor, text, "2023-03-24")
+    assert [(f["properties"]["site_id"], f["properties"]["event_type"]) for f in result.features] == \
+        [("al-omar-oil-field", "other")]
+
+
+def test_the_shelling_of_a_province_is_the_attack_placed_at_its_airport(extractor):
+    text = ("title: صواريخ على مطار أربيل\n\n"
+            "سقطت ثلاثة صواريخ مساء الاثنين على مطار أربيل الدولي.\n"
+            "ووجه رئيس الوزراء اليوم بتشكيل لجنة تحقيق في القصف الذي طال محافظة أربيل.\n")
+    result = extract(extractor, text, "2021-02-16")
+    assert [(f["properties"]["site_id"], f["properties"]["event_type"]) for f in result.features] == \
+        [("erbil-air-base", "rocket_attack")]
