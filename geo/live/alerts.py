@@ -156,7 +156,9 @@ def check_notify(url: str) -> str:
     import apprise
 
     if apprise.Apprise.instantiate(url.strip()) is None:
-        raise InvalidInput(f"--notify {url!r} is not a URL apprise can send to (e.g. mailto://user:pass@host, "
+        # only the scheme is echoed: what follows it may be a password or a token typed wrong
+        scheme = url.strip().partition("://")[0][:20] if "://" in url else "(no scheme)"
+        raise InvalidInput(f"--notify {scheme}://… is not a URL apprise can send to (e.g. mailto://user:pass@host, "
                            "slack://TokenA/TokenB/TokenC, tgram://bottoken/ChatID; see apprise's list of services)")
     return url.strip()
 
