@@ -486,7 +486,8 @@ def render(data_dir: Path | None, fmt: str, datetime_: str | None, bbox: str | N
 
         data = export_data(store, params)
         output.write_bytes(draw(RenderRequest(data.incidents, data.sites, title=title, subtitle=data.description,
-                                              fmt=fmt, width_px=width, height_px=height, dpi=dpi)))
+                                              fmt=fmt, width_px=width, height_px=height, dpi=dpi,
+                                              trend=data.trend)))
         count = len(data.incidents)
     click.echo(f"wrote {output} ({count} incidents)", err=True)
 

@@ -128,7 +128,8 @@ def export_map(fmt: str) -> Response:
         width, height, dpi = (int(params.get(name, default)) for name, default in
                               (("width", 1600), ("height", 1200), ("dpi", 200)))
         picture = render(RenderRequest(data.incidents, data.sites, title=params.get("title") or "Incidents",
-                                       subtitle=data.description, fmt=fmt, width_px=width, height_px=height, dpi=dpi))
+                                       subtitle=data.description, fmt=fmt, width_px=width, height_px=height, dpi=dpi,
+                                       trend=data.trend))
         response = Response(picture, mimetype=FORMATS[fmt])
     else:
         raise InvalidParameterValue(f"export format must be html, png, svg or pdf, got {fmt!r}")
