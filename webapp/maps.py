@@ -9,6 +9,7 @@ the current time filter, so what the map shows is exactly what Download gives.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -224,14 +225,18 @@ def render_page(options: MapOptions, title: str = "incidentmap") -> str:
     figure.title = escape(title)  # branca's template does not escape, and an export's title is the caller's
     html = figure.render()
     # branca's <html> names no language; screen readers need it to pick a voice (axe: html-has-lang)
-    return html.replace("<html>", '<html lang="en">', 1)
+    html = html.replace("<html>", '<html lang="en">', 1)
+    # folium's viewport forbids zooming the page, which people with low vision need (axe: meta-viewport)
+    html = re.sub(r'<meta name="viewport" content="[^"]*"\s*/?>',
+                  '<meta name="viewport" content="width=device-width, initial-scale=1.0" />', html, count=1)
+    # the map is a landmark of its own, so nothing on the page lies outside one (axe: region)
+    return html.replace('<div class="folium-map" ', '<div class="folium-map" role="region" aria-label="Map" ', 1)
 
 
 def inline_assets(html: str, files: dict[str, Path]) -> str:
     """Put every script and stylesheet the page links into the page itself, so it opens from disk
     with no network (Leaflet's CSS images become data: URIs)."""
     import base64
-    import re
 
     def read(url: str) -> str | None:
         path = files.get(url)
