@@ -32,7 +32,8 @@ EVENT_LABELS = {t: t.replace("_", " ").replace("ied", "IED").capitalize() for t 
 EVENT_LABELS["ied"] = "IED"
 # the map page's own scripts (static/map/<name>.js), plain scripts sharing ``window.incidentmap``,
 # loaded in this order without a build step: core first, start last
-MAP_MODULES = ("core", "details", "layers", "clusters", "tiles", "timeline", "filters", "list", "chart", "start")
+MAP_MODULES = ("core", "details", "layers", "clusters", "area", "tiles", "timeline", "filters", "list", "chart",
+               "start")
 CENTRE = (33.3, 42.5)  # lat, lon: between Baghdad and the Syrian border
 
 

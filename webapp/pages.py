@@ -34,7 +34,7 @@ def vendor(package: str, filename: str) -> Response:
     return send_from_directory(folder, filename, max_age=86400)
 
 
-BASEMAP_LAYERS = ("countries", "governorate_lines", "coastline", "towns", "governorate_labels")
+BASEMAP_LAYERS = ("countries", "governorate_lines", "coastline", "towns", "governorate_labels", "governorates")
 
 
 @bp.get("/basemap/<name>.geojson")
@@ -99,7 +99,7 @@ def standalone_html(store: Store, params: dict) -> str:
 
     data = export_data(store, params)
     basemap = {name: json.loads((shipped_data_dir() / "basemap" / f"{name}.geojson").read_text())
-               for name in ("countries", "governorate_lines", "coastline", "towns")}
+               for name in ("countries", "governorate_lines", "coastline", "towns", "governorates")}
     embedded = {"incidents": {"type": "FeatureCollection", "features": data.incidents},
                 "sites": {"type": "FeatureCollection", "features": data.sites},
                 "counts": data.counts(), "interval": data.interval, "basemap": basemap}
