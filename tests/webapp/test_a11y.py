@@ -6,18 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.webapp.analyst_map import analyst_server
-from tests.webapp.browser import browser_page, need_browser
+from tests.webapp.browser import browser_page
 
 SEVERE = ("moderate", "serious", "critical")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    need_browser()
+def server(analyst_base):
     pytest.importorskip("axe_playwright_python")
-    with analyst_server(tmp_path_factory.mktemp("a11y") / "data") as base:
-        yield base
+    return analyst_base  # read only: one server for the modules that read the analyst's data
 
 
 def severe_violations(page) -> list[str]:

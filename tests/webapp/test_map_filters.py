@@ -6,17 +6,15 @@ import urllib.parse
 
 import pytest
 
-from tests.webapp.analyst_map import analyst_server, list_query, matched, open_map, wait_for_list
-from tests.webapp.browser import browser_page, need_browser, screenshot
+from tests.webapp.analyst_map import list_query, matched, open_map, wait_for_list
+from tests.webapp.browser import browser_page, screenshot
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    need_browser()
-    with analyst_server(tmp_path_factory.mktemp("filters") / "data") as base:
-        yield base
+def server(analyst_base):
+    return analyst_base  # read only: one server for the modules that read the analyst's data
 
 
 def url_params(page) -> dict:

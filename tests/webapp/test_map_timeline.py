@@ -6,18 +6,16 @@ import urllib.parse
 
 import pytest
 
-from tests.webapp.analyst_map import analyst_server, api, matched, open_map
-from tests.webapp.browser import browser_page, need_browser, screenshot
+from tests.webapp.analyst_map import api, matched, open_map
+from tests.webapp.browser import browser_page, screenshot
 from webapp.maps import EVENT_COLOURS, EVENT_LABELS
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    need_browser()
-    with analyst_server(tmp_path_factory.mktemp("timeline") / "data") as base:
-        yield base
+def server(analyst_base):
+    return analyst_base  # read only: one server for the modules that read the analyst's data
 
 
 def canvas_colours(page, top: int, bottom: int) -> set[str]:
