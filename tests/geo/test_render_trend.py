@@ -61,18 +61,23 @@ def test_the_export_png_has_the_panel_and_an_empty_selection_still_renders(clien
 
     from matplotlib.image import imread
 
-    def picture(query: str):
-        response = client.get(f"/export/map.png?width=800&height=600&dpi=100&{query}")
+    from tests.webapp.browser import ARTIFACTS
+
+    def picture(query: str, name: str):
+        response = client.get(f"/export/map.png?width=1000&height=750&dpi=125&{query}")
         assert response.status_code == 200 and response.mimetype == "image/png"
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / f"{name}.png").write_bytes(response.data)  # looked at: test-artifacts/
         return imread(BytesIO(response.data))
 
     def panel_colours(image) -> set[str]:
         """The colours (not greys: text, axes) in the band under the map, as #RRGGBB."""
-        rgb = (image[int(600 * 0.75):, :, :3] * 255).round().astype(int).reshape(-1, 3)
+        rgb = (image[int(750 * 0.75):, :, :3] * 255).round().astype(int).reshape(-1, 3)
         return {f"#{r:02X}{g:02X}{b:02X}" for r, g, b in rgb if not r == g == b}
 
-    full, empty = picture("bbox=38,31,47,37"), picture("datetime=1990-01-01/1990-01-31")
-    assert full.shape[:2] == empty.shape[:2] == (600, 800)
+    full = picture("bbox=38,31,47,37&title=Trend", "export-trend")
+    empty = picture("datetime=1990-01-01/1990-01-31", "export-trend-empty")
+    assert full.shape[:2] == empty.shape[:2] == (750, 1000)
     types = client.get("/collections/incidents/trend?bbox=38,31,47,37").json["eventTypes"]
     assert len(types) >= 3 and {COLOURS[t] for t in types if t != "other"} <= panel_colours(full)
     assert panel_colours(empty) == set()  # no bars: an empty panel that says so
