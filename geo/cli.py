@@ -469,7 +469,8 @@ def ingest(files: tuple[Path, ...], published: str | None, url: str | None, max_
 @friendly_errors
 def render(data_dir: Path | None, fmt: str, datetime_: str | None, bbox: str | None, event_type: str | None,
            title: str, width: int, height: int, dpi: int, output: Path) -> None:
-    """Draw the incidents of a filter for a report: a static map (png, svg, pdf) or a standalone HTML map."""
+    """Draw the incidents of a filter for a report: a static map (png, svg, pdf) with the trend under it
+    (incidents per period stacked by type, killed and injured), or a standalone HTML map."""
     from geo.exports import export_data
 
     store = _existing_store(_data_dir(data_dir))
@@ -486,7 +487,8 @@ def render(data_dir: Path | None, fmt: str, datetime_: str | None, bbox: str | N
 
         data = export_data(store, params)
         output.write_bytes(draw(RenderRequest(data.incidents, data.sites, title=title, subtitle=data.description,
-                                              fmt=fmt, width_px=width, height_px=height, dpi=dpi)))
+                                              fmt=fmt, width_px=width, height_px=height, dpi=dpi,
+                                              trend=data.trend)))
         count = len(data.incidents)
     click.echo(f"wrote {output} ({count} incidents)", err=True)
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from geo.mapview import FILTERS
 from geo.query import parse_query
 from geo.store import Store
+from geo.trend import trend
 
-EXPORT_FILTERS = ("bbox", "datetime", "event_type", "country_code", "site_id", "status", "perpetrator", "q")
+EXPORT_FILTERS = FILTERS  # the map page's filters, every one: an export shows what the map showed
 
 
 @dataclass
@@ -17,6 +19,7 @@ class ExportData:
     sites: list[dict]
     description: str
     interval: list[str | None]
+    trend: dict  # the API's /collections/incidents/trend document for the same filters (period auto)
 
     def counts(self) -> list[dict]:
         per_day: dict[str, int] = {}
@@ -47,7 +50,7 @@ def export_data(store: Store, params: Mapping[str, str]) -> ExportData:
         span = "no incidents"
     extra = [f"{k.replace('_', ' ')}: {v}" for k, v in filters.items() if k != "datetime"]
     interval = [f"{days[0]}T00:00:00Z", f"{ends[-1]}T23:59:59Z"] if days else [None, None]
-    return ExportData(incidents, sites, " · ".join([span, *extra]), interval)
+    return ExportData(incidents, sites, " · ".join([span, *extra]), interval, trend(store, "incidents", filters))
 
 
 def _all():

@@ -40,6 +40,10 @@ class RenderRequest:
     height_px: int = 1200
     dpi: int = 200
     bbox: tuple[float, float, float, float] | None = None
+    trend: dict | None = None  # a /collections/incidents/trend document: drawn as a panel under the map
+
+
+CHART_SHARE = 0.27  # of the figure's height, for the trend panel under the map
 
 
 def _basemap(name: str) -> list[dict]:
@@ -96,6 +100,16 @@ def _scale_bar(ax, extent: tuple[float, float, float, float]) -> None:
             zorder=20)
 
 
+def _trend_panel(figure, document: dict) -> None:
+    """Incidents per period stacked by type, and killed and injured, in the figure's bottom band."""
+    from geo.render_trend import draw_trend, trend_series
+
+    band = CHART_SHARE
+    incidents_ax = figure.add_axes((0.07, band * 0.47, 0.78, band * 0.40))
+    tolls_ax = figure.add_axes((0.07, band * 0.13, 0.78, band * 0.28))
+    draw_trend(incidents_ax, tolls_ax, trend_series(document), COLOURS)
+
+
 def render(request: RenderRequest) -> bytes:
     """The map as PNG, SVG or PDF bytes."""
     import matplotlib
@@ -107,8 +121,11 @@ def render(request: RenderRequest) -> bytes:
     if request.fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {request.fmt!r}")
     figure = Figure(figsize=(request.width_px / request.dpi, request.height_px / request.dpi), dpi=request.dpi)
-    ax = figure.add_axes((0, 0, 1, 1))
-    extent = _fit(_extent(request), request.width_px / request.height_px)
+    chart = CHART_SHARE if request.trend is not None else 0.0
+    ax = figure.add_axes((0, chart, 1, 1 - chart))
+    if request.trend is not None:
+        _trend_panel(figure, request.trend)
+    extent = _fit(_extent(request), request.width_px / (request.height_px * (1 - chart)))
     x0, y0, x1, y1 = extent
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)

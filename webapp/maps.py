@@ -9,6 +9,7 @@ the current time filter, so what the map shows is exactly what Download gives.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,8 @@ EVENT_LABELS = {t: t.replace("_", " ").replace("ied", "IED").capitalize() for t 
 EVENT_LABELS["ied"] = "IED"
 # the map page's own scripts (static/map/<name>.js), plain scripts sharing ``window.incidentmap``,
 # loaded in this order without a build step: core first, start last
-MAP_MODULES = ("core", "details", "layers", "clusters", "tiles", "timeline", "filters", "list", "chart", "start")
+MAP_MODULES = ("core", "details", "layers", "clusters", "area", "tiles", "timeline", "filters", "list", "chart",
+               "start")
 CENTRE = (33.3, 42.5)  # lat, lon: between Baghdad and the Syrian border
 
 
@@ -224,14 +226,18 @@ def render_page(options: MapOptions, title: str = "incidentmap") -> str:
     figure.title = escape(title)  # branca's template does not escape, and an export's title is the caller's
     html = figure.render()
     # branca's <html> names no language; screen readers need it to pick a voice (axe: html-has-lang)
-    return html.replace("<html>", '<html lang="en">', 1)
+    html = html.replace("<html>", '<html lang="en">', 1)
+    # folium's viewport forbids zooming the page, which people with low vision need (axe: meta-viewport)
+    html = re.sub(r'<meta name="viewport" content="[^"]*"\s*/?>',
+                  '<meta name="viewport" content="width=device-width, initial-scale=1.0" />', html, count=1)
+    # the map is a landmark of its own, so nothing on the page lies outside one (axe: region)
+    return html.replace('<div class="folium-map" ', '<div class="folium-map" role="region" aria-label="Map" ', 1)
 
 
 def inline_assets(html: str, files: dict[str, Path]) -> str:
     """Put every script and stylesheet the page links into the page itself, so it opens from disk
     with no network (Leaflet's CSS images become data: URIs)."""
     import base64
-    import re
 
     def read(url: str) -> str | None:
         path = files.get(url)

@@ -34,7 +34,7 @@ def vendor(package: str, filename: str) -> Response:
     return send_from_directory(folder, filename, max_age=86400)
 
 
-BASEMAP_LAYERS = ("countries", "governorate_lines", "coastline", "towns", "governorate_labels")
+BASEMAP_LAYERS = ("countries", "governorate_lines", "coastline", "towns", "governorate_labels", "governorates")
 
 
 @bp.get("/basemap/<name>.geojson")
@@ -99,7 +99,7 @@ def standalone_html(store: Store, params: dict) -> str:
 
     data = export_data(store, params)
     basemap = {name: json.loads((shipped_data_dir() / "basemap" / f"{name}.geojson").read_text())
-               for name in ("countries", "governorate_lines", "coastline", "towns")}
+               for name in ("countries", "governorate_lines", "coastline", "towns", "governorates")}
     embedded = {"incidents": {"type": "FeatureCollection", "features": data.incidents},
                 "sites": {"type": "FeatureCollection", "features": data.sites},
                 "counts": data.counts(), "interval": data.interval, "basemap": basemap}
@@ -128,7 +128,8 @@ def export_map(fmt: str) -> Response:
         width, height, dpi = (int(params.get(name, default)) for name, default in
                               (("width", 1600), ("height", 1200), ("dpi", 200)))
         picture = render(RenderRequest(data.incidents, data.sites, title=params.get("title") or "Incidents",
-                                       subtitle=data.description, fmt=fmt, width_px=width, height_px=height, dpi=dpi))
+                                       subtitle=data.description, fmt=fmt, width_px=width, height_px=height, dpi=dpi,
+                                       trend=data.trend))
         response = Response(picture, mimetype=FORMATS[fmt])
     else:
         raise InvalidParameterValue(f"export format must be html, png, svg or pdf, got {fmt!r}")

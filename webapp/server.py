@@ -111,6 +111,13 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict:
             "worker_class": "webapp.worker.HeadFirstWorker", "accesslog": "-", "timeout": 120}
 
 
+def preload_app_modules() -> None:
+    """Import the app's modules (folium and pandas among them, most of a worker's start) once in
+    the master, so each worker forks with them loaded instead of importing them again. Nothing is
+    built: the app itself is still made in each worker, after the fork."""
+    from webapp import api, cors, errors, pages, security, tiles  # noqa: F401
+
+
 def run(config: dict, host: str = "127.0.0.1", port: int = 5000, workers: int = 2,
         dev: bool = False, threads: int = 4) -> None:
     """Serve until interrupted."""
@@ -128,6 +135,7 @@ def run(config: dict, host: str = "127.0.0.1", port: int = 5000, workers: int = 
         extractor = shared_extractor(config)
         print(f"extractor ready in {time.monotonic() - started:.1f} s", file=sys.stderr, flush=True)
     config = {**(shared_store(config) or config), "EXTRACTOR": extractor}
+    preload_app_modules()
     options = gunicorn_options(host, port, workers, threads)
     reconnect = getattr(config.get("STORE"), "reconnect", None)
     if reconnect is not None:  # a database store indexed in the master: each worker its own pools

@@ -27,3 +27,22 @@ def test_lines_towns_and_labels_are_there():
     assert {"Anbar", "Deir ez-Zor", "Mafraq"} <= labels
     for name in ("countries", "governorate_lines", "coastline", "towns", "governorate_labels"):
         assert all(shape(f["geometry"]).is_valid for f in layer(name))
+
+
+def test_each_governorate_has_one_area_holding_its_capital():
+    """governorates.geojson (scripts/build_governorates.py): every governorate of admin_areas.json in
+    exactly one area, in its country, its capital inside; each name and alias leads to it."""
+    admin1 = json.loads((shipped_data_dir() / "admin_areas.json").read_text())["admin1"]
+    areas = layer("governorates")
+    assert all(shape(f["geometry"]).is_valid and not shape(f["geometry"]).is_empty for f in areas)
+    for governorate in admin1:
+        holding = [f for f in areas if governorate["name"] in f["properties"]["governorates"]]
+        assert len(holding) == 1, governorate["name"]
+        props = holding[0]["properties"]
+        assert props["country_code"] == governorate["country_code"]
+        assert shape(holding[0]["geometry"]).buffer(0.01).contains(Point(governorate["lon"], governorate["lat"]))
+        for name in (governorate["name"], *governorate["aliases"]):
+            assert props["aliases"][name.lower()] == governorate["name"]
+    alone = {f["properties"]["governorates"][0] for f in areas if len(f["properties"]["governorates"]) == 1}
+    assert {"Anbar", "Baghdad", "Basra", "Deir ez-Zor", "Homs", "Mafraq"} <= alone
+

@@ -1,22 +1,20 @@
 """An automated accessibility audit (axe-core, through axe-playwright-python) of the map page, the
-embed and the review page: no serious or critical violation (issue 14)."""
+embed and the review page: no moderate, serious or critical violation (issue 14; the moderate ones,
+folium's zoom-forbidding viewport and the map outside any landmark, are fixed in webapp/maps.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.webapp.analyst_map import analyst_server
-from tests.webapp.browser import browser_page, need_browser
+from tests.webapp.browser import browser_page
 
-SEVERE = ("serious", "critical")
+SEVERE = ("moderate", "serious", "critical")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    need_browser()
+def server(analyst_base):
     pytest.importorskip("axe_playwright_python")
-    with analyst_server(tmp_path_factory.mktemp("a11y") / "data") as base:
-        yield base
+    return analyst_base  # read only: one server for the modules that read the analyst's data
 
 
 def severe_violations(page) -> list[str]:
@@ -33,7 +31,7 @@ def severe_violations(page) -> list[str]:
     ("/review", "#report-form"),
     ("/incidents/t14-multi", "body[data-ready=true]"),  # the details of a multi-source incident open
 ])
-def test_no_serious_or_critical_violations(server, path, ready):
+def test_no_moderate_serious_or_critical_violations(server, path, ready):
     with browser_page(server) as page:
         page.goto(f"{server}{path}")
         page.wait_for_selector(ready, state="attached", timeout=30000)
@@ -42,7 +40,7 @@ def test_no_serious_or_critical_violations(server, path, ready):
 
 
 @pytest.mark.parametrize("width, height", [(390, 844)])
-def test_no_serious_violations_on_a_phone(server, width, height):
+def test_no_moderate_or_serious_violations_on_a_phone(server, width, height):
     with browser_page(server) as page:
         page.set_viewport_size({"width": width, "height": height})
         page.goto(f"{server}/map")

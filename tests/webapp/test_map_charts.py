@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.webapp.analyst_map import analyst_server, api
-from tests.webapp.browser import browser_page, need_browser, screenshot
+from tests.webapp.analyst_map import api
+from tests.webapp.browser import browser_page, screenshot
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    need_browser()
-    with analyst_server(tmp_path_factory.mktemp("charts") / "data") as base:
-        yield base
+def server(analyst_base):
+    return analyst_base  # read only: one server for the modules that read the analyst's data
 
 
 def open_page(page, url: str) -> None:

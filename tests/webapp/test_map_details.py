@@ -6,17 +6,15 @@ import urllib.request
 
 import pytest
 
-from tests.webapp.analyst_map import ARABIC_PLACE, ARABIC_QUOTE, HOSTILE, analyst_server, open_map
-from tests.webapp.browser import browser_page, need_browser, screenshot
+from tests.webapp.analyst_map import ARABIC_PLACE, ARABIC_QUOTE, HOSTILE, open_map
+from tests.webapp.browser import browser_page, screenshot
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    need_browser()
-    with analyst_server(tmp_path_factory.mktemp("details") / "data") as base:
-        yield base
+def server(analyst_base):
+    return analyst_base  # read only: one server for the modules that read the analyst's data
 
 
 def open_incident(page, base: str, fid: str) -> None:

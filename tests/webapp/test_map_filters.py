@@ -6,17 +6,15 @@ import urllib.parse
 
 import pytest
 
-from tests.webapp.analyst_map import analyst_server, list_query, matched, open_map, wait_for_list
-from tests.webapp.browser import browser_page, need_browser, screenshot
+from tests.webapp.analyst_map import list_query, matched, open_map, wait_for_list
+from tests.webapp.browser import browser_page, screenshot
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    need_browser()
-    with analyst_server(tmp_path_factory.mktemp("filters") / "data") as base:
-        yield base
+def server(analyst_base):
+    return analyst_base  # read only: one server for the modules that read the analyst's data
 
 
 def url_params(page) -> dict:
@@ -109,11 +107,15 @@ def test_the_site_and_country_choices_come_from_the_known_sites(server):
 def test_the_timeline_follows_the_filters(server):
     with browser_page(server) as page:
         requests = []
-        page.on("request", lambda r: requests.append(r.url) if "/counts?" in r.url else None)
+        page.on("request", lambda r: requests.append(r.url) if "/counts?" in r.url or "period=day" in r.url else None)
         open_map(page, f"{server}/map")
         page.click("#im-filters summary")
         requests.clear()
         loaded = page.get_attribute("#im-histogram", "data-counts")
         set_filter(page, "status", "verified")
         page.wait_for_function(f"document.getElementById('im-histogram').dataset.counts !== {loaded!r}")
-        assert len(requests) == 8 and all("status=verified" in url for url in requests)  # one per type
+        # one trend request per day by type (not one /counts request per type), with the filter
+        assert len(requests) == 1 and "/trend?" in requests[0] and "status=verified" in requests[0]
+        drawn = page.evaluate("window.incidentmap.counts")
+        assert sum(n for types in drawn.values() for n in types.values()) == \
+            matched(server, status="verified", filter="date_precision = 'day'")

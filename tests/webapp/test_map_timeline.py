@@ -2,20 +2,20 @@
 within a span are drawn as spans (never as a spike on their first day); the layer control is the
 only legend."""
 
+import urllib.parse
+
 import pytest
 
-from tests.webapp.analyst_map import analyst_server, matched, open_map
-from tests.webapp.browser import browser_page, need_browser, screenshot
+from tests.webapp.analyst_map import api, matched, open_map
+from tests.webapp.browser import browser_page, screenshot
 from webapp.maps import EVENT_COLOURS, EVENT_LABELS
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    need_browser()
-    with analyst_server(tmp_path_factory.mktemp("timeline") / "data") as base:
-        yield base
+def server(analyst_base):
+    return analyst_base  # read only: one server for the modules that read the analyst's data
 
 
 def canvas_colours(page, top: int, bottom: int) -> set[str]:
@@ -69,3 +69,30 @@ def test_the_legend_appears_once_in_the_layer_control(server):
             .map(n => n.style.background).filter(Boolean)""")
         assert len(keyed) == len(EVENT_LABELS) == control.locator(".im-swatch[style]").count()
         assert control.locator(".im-legend-key").count() == 1  # and what the outlines (precision) mean
+
+
+def test_the_histogram_comes_from_one_trend_request(server):
+    """One /trend?period=day request stacks the histogram (no /counts request per type), and what it
+    holds per day equals the API's /counts of the incidents known to the day."""
+    with browser_page(server) as page:
+        asked = []
+        page.on("request", lambda r: asked.append(r.url) if "/collections/incidents/" in r.url else None)
+        open_map(page, f"{server}/map")
+        page.wait_for_function("document.getElementById('im-histogram').dataset.counts !== undefined")
+        assert not [url for url in asked if "/collections/incidents/counts" in url]
+        per_day = [url for url in asked if "/trend?" in url and "period=day" in url]
+        assert len(per_day) == 1 and "date_precision" in urllib.parse.unquote_plus(per_day[0])
+        drawn = page.evaluate("window.incidentmap.counts")
+        known = api(server, "/collections/incidents/counts", filter="date_precision = 'day'")["counts"]
+        assert {day: sum(types.values()) for day, types in drawn.items()} == {c["date"]: c["count"] for c in known}
+        assert sum(drawn.get("2024-02-14", {}).values()) >= 1 and drawn["2024-02-14"].get("rocket_attack")
+        # a filter refetches it, still in one request
+        asked.clear()
+        before = page.get_attribute("#im-histogram", "data-counts")
+        page.goto(f"{server}/map?event_type=airstrike")
+        page.wait_for_selector("body[data-ready=true]", state="attached", timeout=30000)
+        page.wait_for_function("document.getElementById('im-histogram').dataset.counts !== undefined")
+        assert len([url for url in asked if "/trend?" in url and "period=day" in url]) == 1
+        drawn = page.evaluate("window.incidentmap.counts")
+        assert {t for types in drawn.values() for t in types} == {"airstrike"}
+        assert before is not None and page.console_errors == []

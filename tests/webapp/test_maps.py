@@ -38,3 +38,10 @@ def test_state_from_the_url_cannot_break_out_of_the_script():
 def test_view_comes_from_the_state():
     html = render_page(MapOptions(state={"lat": "36.2", "lon": "44.0", "zoom": "9"}))
     assert "[36.2, 44.0]" in html and '"zoom": 9' in html
+
+
+def test_the_page_may_be_zoomed_and_the_map_is_a_landmark():
+    html = render_page(MapOptions())
+    viewports = re.findall(r'<meta name="viewport" content="([^"]*)"', html)
+    assert viewports == ["width=device-width, initial-scale=1.0"]  # no user-scalable=no, no maximum-scale
+    assert re.search(r'<div class="folium-map" role="region" aria-label="Map" id="map_\w+"', html)

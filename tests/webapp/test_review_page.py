@@ -26,7 +26,7 @@ def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("review") / "data"
     init_data_dir(folder, empty=True)
     grant_token(folder, TOKEN, "reviewer")
-    with running_server(folder) as base:
+    with running_server(folder, extractor=True) as base:  # the page extracts reports
         yield base
 
 

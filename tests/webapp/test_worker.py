@@ -27,7 +27,7 @@ def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("worker") / "data"
     init_data_dir(folder)
     env = {"INCIDENTMAP_HEAD_TIMEOUT": str(HEAD_TIMEOUT), "INCIDENTMAP_BODY_TIMEOUT": "2"}
-    with running_server(folder, env=env) as base:  # 2 workers, as `incidentmap serve` starts
+    with running_server(folder, env=env, extractor=True) as base:  # 2 workers, as `incidentmap serve` starts
         yield base
 
 

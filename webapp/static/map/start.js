@@ -25,6 +25,7 @@
     im.fillSiteChoices(await im.loadSites());
     const interval = cfg.data ? cfg.data.interval
       : (await im.getJSON("/collections/incidents?f=json")).extent.temporal.interval[0];
+    im.interval = interval; // the data's first and last day: the timeline's ends
     await im.loadCounts();
     if (interval && interval[0]) im.setupTime(interval[0], interval[1]);
     else document.getElementById("im-count").textContent = "No incidents yet";

@@ -9,6 +9,7 @@
 
   const SPAN_LIMIT = 500; // at most this many uncertain incidents drawn as spans
   const SPAN_STRIP = 16; // px at the top of the canvas for the spans
+  const TREND_DAYS = 2000; // the trend endpoint's most periods (geo/trend.py MAX_PERIODS)
   // im.counts: {day: {type: n}} of the incidents whose day is known; im.spans: [from, to, type] of those
   // known only within a span, drawn as spans (never as a spike on their first day)
   im.spans = [];
@@ -63,7 +64,7 @@
     canvas.dataset.spans = String(im.spans.length);
   };
 
-  // per type, the incidents known to the day (one request per type, with the page's filters), and
+  // the incidents known to the day, per day and type (one trend request, with the page's filters), and
   // the newest SPAN_LIMIT of those known only within a span
   im.loadCounts = async function () {
     const mine = ++countsSeq;
@@ -83,24 +84,29 @@
     }
     const params = im.filterParams();
     params.delete("datetime");
-    const wanted = im.state.event_type ? im.state.event_type.split(",") : im.cfg.eventTypes.map((t) => t.id);
-    const perType = await Promise.all(wanted.map(async (type) => {
-      const query = new URLSearchParams(params);
-      query.set("event_type", type);
-      query.set("filter", "date_precision = 'day'");
-      return [type, (await im.getJSON(`/collections/incidents/counts?${query}`)).counts];
-    }));
+    // one request: the trend's incidents per day by type, with the page's filters (weeks, each drawn on
+    // its first day in the timeline, past the trend's limit of TREND_DAYS periods)
+    const query = new URLSearchParams(params);
+    query.set("filter", "date_precision = 'day'");
+    const [start, end] = (im.interval || []).map((t) => (t ? Date.parse(`${t.slice(0, 10)}T00:00:00Z`) : NaN));
+    const first = Number.isNaN(start) || start === undefined ? "" : isoDay(start);
+    query.set("period", end - start >= TREND_DAYS * im.DAY ? "week" : "day");
+    const perDay = im.getJSON(`/collections/incidents/trend?${query}`);
     const spanQuery = new URLSearchParams(params);
     spanQuery.set("filter", "date_precision <> 'day'");
     spanQuery.set("sortby", "-date");
     spanQuery.set("limit", String(SPAN_LIMIT));
     const uncertain = await im.getJSON(`/collections/incidents/items?${spanQuery}&f=geojson`);
     if (mine !== countsSeq) return;
+    const trend = await perDay;
+    if (mine !== countsSeq) return;
     im.counts = {};
-    perType.forEach(([type, days]) => days.forEach((c) => {
-      const day = (im.counts[c.date] = im.counts[c.date] || {});
-      day[type] = (day[type] || 0) + c.count;
-    }));
+    trend.periods.forEach((p) => {
+      if (!p.count) return;
+      const key = p.start < first ? first : p.start;
+      const day = (im.counts[key] = im.counts[key] || {});
+      Object.entries(p.byType).forEach(([type, n]) => { day[type] = (day[type] || 0) + n; });
+    });
     im.spans = uncertain.features.map((f) => {
       const [a, z] = im.spanOf(f.properties);
       return [a, z - im.DAY + 1000, f.properties.event_type];
