@@ -63,7 +63,8 @@ def choose_period(first: date, last: date) -> str:
 
 
 def parse_period(text: str | None) -> str:
-    value = (text or "auto").strip()
+    """The ``period`` parameter; absent means auto, an empty or unknown one is a 400."""
+    value = "auto" if text is None else text.strip()
     if value not in (*PERIODS, "auto"):
         raise InvalidParameterValue(f"period must be one of day, week, month, auto, got {value[:40]!r}")
     return value

@@ -136,3 +136,10 @@ def test_trend_parameters(client, query, status, words):
 
 def test_trend_of_an_unknown_collection_is_404(client):
     assert client.get("/collections/nothing/trend").get_json()["code"] == "NotFound"
+
+
+@pytest.mark.parametrize("period", ["", "fortnight", "Week"])
+def test_a_period_the_chart_cannot_draw_is_a_400(client, period):
+    response = client.get(f"/collections/incidents/trend?period={period}")
+    assert response.status_code == 400
+    assert "period must be one of day, week, month, auto" in response.get_json()["description"]
