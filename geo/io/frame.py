@@ -68,6 +68,54 @@ def frame_from_features(features: Iterable[dict], collection: str = "incidents")
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(_geometries(features), crs=CRS), crs=CRS)
 
 
+def table_from_features(features: Iterable[dict], collection: str = "incidents"):
+    """The same table as :func:`frame_from_features`, as a pyarrow Table with the geometry as WKB
+    in a ``geometry`` column, built without pandas: one pass over the features (nested values
+    to JSON text, coordinates gathered), then pyarrow converts the property dicts in C++. About
+    twice as fast for a download of 100,000 incidents. Raises ValueError for a value its column
+    type cannot hold (e.g. ``killed`` as text); :func:`frame_from_features` takes those."""
+    import numpy as np
+    import pyarrow as pa
+
+    known = _order(collection)
+    known_set = set(known)
+    extra: dict[str, None] = {}
+    props, lon, lat, others = [], [], [], {}
+    for n, feature in enumerate(features):
+        p = dict(feature.get("properties") or {})
+        if "id" in feature:
+            p["id"] = feature["id"]
+        for name, value in p.items():
+            if isinstance(value, (list, dict)):
+                p[name] = orjson.dumps(value).decode()
+            if name not in known_set:
+                extra.setdefault(name)
+        geometry = feature.get("geometry")
+        if geometry is not None and geometry.get("type") == "Point":
+            lon.append(geometry["coordinates"][0])
+            lat.append(geometry["coordinates"][1])
+        else:
+            lon.append(math.nan)
+            lat.append(math.nan)
+            others[n] = geometry
+        props.append(p)
+    if extra and any(not isinstance(p.get(name), (str, type(None))) for p in props for name in extra):
+        raise ValueError("a property outside the model holds numbers or booleans")  # the frame infers its type
+    fields = [pa.field(name, pa.int64() if name in INTEGER_FIELDS else pa.float64() if name in NUMBER_FIELDS
+                       else pa.string()) for name in (*known, *extra)]
+    try:
+        table = pa.Table.from_pylist(props, schema=pa.schema(fields))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as exc:
+        raise ValueError(str(exc)) from None
+    shapes = shapely.points(np.array(lon, dtype=np.float64), np.array(lat, dtype=np.float64))
+    if others:
+        at = list(others)
+        shapes[at] = shapely.from_geojson([orjson.dumps(g).decode() if g else "null" for g in others.values()])
+    table = table.append_column("geometry", pa.array(shapely.to_wkb(shapes), pa.binary()))
+    kind = b"Point" if props and not others else b"Unknown"  # as pyogrio tells a GeoDataFrame's
+    return table.replace_schema_metadata({b"geometry_type": kind})
+
+
 def _typed(values: list, dtype: str, clean) -> object:
     """A nullable pandas array: straight from JSON's ints (or floats) and nulls, else value by value."""
     try:

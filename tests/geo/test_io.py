@@ -305,3 +305,27 @@ def test_read_and_write_incidents_with_a_postgis_url(pg_store, pg_url, data_dir)
     gdf["injured"] = 9
     write_incidents(gdf, pg_url, actor="notebook")
     assert set(read_incidents(pg_url, event_type="airstrike")["injured"]) == {9}
+
+
+@pytest.mark.parametrize("collection, extra", [
+    ("incidents", {}),
+    ("incidents", {"desk": "east"}),  # a text property outside the model: a text column on both paths
+    ("incidents", {"desk": 7}),  # a number outside the model: the GeoDataFrame path infers its type
+    ("sites", {}),  # points and polygons
+])
+@pytest.mark.parametrize("fmt", ["gpkg", "fgb"])
+def test_arrow_writes_the_same_file_as_the_geodataframe(rich_dir, tmp_path, collection, extra, fmt):
+    from geo.io.formats import write_features, write_frame
+    from geo.io.frame import frame_from_features
+
+    features = list(stored(rich_dir, collection).values())
+    features[0]["properties"].update(extra)
+    write_features(features, tmp_path / f"arrow.{fmt}", fmt, collection)
+    write_frame(frame_from_features(features, collection), tmp_path / f"frame.{fmt}", fmt, collection)
+    ours, theirs = (pyogrio.read_dataframe(tmp_path / f"{name}.{fmt}") for name in ("arrow", "frame"))
+    assert list(ours.columns) == list(theirs.columns) and len(ours) == len(features)
+    assert ours.dtypes.equals(theirs.dtypes)
+    assert ours.drop(columns="geometry").equals(theirs.drop(columns="geometry"))
+    assert ours.geometry.geom_equals(theirs.geometry).all()
+    info = pyogrio.read_info(tmp_path / f"arrow.{fmt}")
+    assert info["geometry_type"] == pyogrio.read_info(tmp_path / f"frame.{fmt}")["geometry_type"]
