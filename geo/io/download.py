@@ -3,6 +3,8 @@ streamed in pieces so a large layer never sits in the answer's memory twice."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -67,6 +69,21 @@ def _csv_chunks(raws: list[bytes], collection: str) -> Iterator[bytes]:
     yield to_csv(collection, features).encode("utf-8")
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while a table of many new dicts is built: each
+    collection walks every container made so far, so building 100,000 features' dicts took
+    2 to 3 times as long with it on. Nothing built here holds a reference cycle; the collector
+    is back on (if it was on) afterwards, also on an error."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 class _TempFile:
     """A written temporary file as an iterable of blocks; the file goes when the iteration
     ends or the server closes the answer (also when the client left before the first block)."""
@@ -98,7 +115,8 @@ def _file_chunks(raws: list[bytes], collection: str, fmt: str) -> _TempFile:
     path = Path(tempfile.mkdtemp(prefix="incidentmap-download-")) / f"{collection}{FORMATS[fmt].extension}"
     stream = _TempFile(path)
     try:
-        write_features((orjson.loads(raw) for raw in raws), path, fmt, collection)
+        with gc_paused():
+            write_features([orjson.loads(raw) for raw in raws], path, fmt, collection)
     except BaseException:
         stream.close()
         raise

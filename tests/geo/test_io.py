@@ -311,6 +311,7 @@ def test_read_and_write_incidents_with_a_postgis_url(pg_store, pg_url, data_dir)
     ("incidents", {}),
     ("incidents", {"desk": "east"}),  # a text property outside the model: a text column on both paths
     ("incidents", {"desk": 7}),  # a number outside the model: the GeoDataFrame path infers its type
+    ("incidents", {"killed": "3"}),  # a whole number as text: the GeoDataFrame path cleans it
     ("sites", {}),  # points and polygons
 ])
 @pytest.mark.parametrize("fmt", ["gpkg", "fgb"])
@@ -329,3 +330,29 @@ def test_arrow_writes_the_same_file_as_the_geodataframe(rich_dir, tmp_path, coll
     assert ours.geometry.geom_equals(theirs.geometry).all()
     info = pyogrio.read_info(tmp_path / f"arrow.{fmt}")
     assert info["geometry_type"] == pyogrio.read_info(tmp_path / f"frame.{fmt}")["geometry_type"]
+
+
+def test_point_wkb_is_shapelys():
+    import numpy as np
+    import shapely
+
+    from geo.io.frame import point_wkb
+
+    x, y = np.array([44.1234567, -180.0, 0.0, 179.99999]), np.array([33.3, -85.05, -90.0, 0.0])
+    assert point_wkb(x, y).to_pylist() == list(shapely.to_wkb(shapely.points(x, y)))
+
+
+def test_a_download_turns_the_garbage_collector_back_on(data_dir):
+    import gc
+
+    from geo.io.download import download
+
+    file = download(GeoJSONStore(data_dir), "incidents", {"f": "gpkg"}, "gpkg")
+    assert gc.isenabled() and file.number_matched > 0 and b"".join(file.chunks).startswith(b"SQLite format 3")
+    with pytest.raises(ZeroDivisionError):
+        from geo.io.download import gc_paused
+
+        with gc_paused():
+            assert not gc.isenabled()
+            1 / 0  # noqa: B018
+    assert gc.isenabled()
