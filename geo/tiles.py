@@ -99,11 +99,12 @@ def render_tile(store: Store, collection: str, tile: Tile, query: Query) -> byte
             data = sql_tile(store, collection, tile, query, DETAIL_FEATURES)
             if data is not None:
                 return data
-        else:
-            query.limit = DETAIL_FEATURES + 1
-            result = store.query(collection, query)
-            if result.number_matched <= DETAIL_FEATURES:
-                return encode_features(collection, tile, result.feature_json)
+        else:  # counted first: most such tiles at scale hold too many, and the counts are then the tile
+            cells = store.aggregate(collection, query, cell_size(tile))
+            if sum(cell.count for cell in cells) > DETAIL_FEATURES:
+                return _encode_cells(collection, tile, cells)
+            query.limit = DETAIL_FEATURES
+            return encode_features(collection, tile, store.query(collection, query).feature_json)
     return encode_cells(collection, tile, store, query)
 
 
@@ -136,9 +137,16 @@ def _properties(feature: dict) -> dict:
     return values
 
 
+def cell_size(tile: Tile) -> float:
+    """Degrees of longitude of a count cell: 1/CELLS_PER_TILE of the tile's width."""
+    return 360.0 / (1 << tile.z) / CELLS_PER_TILE
+
+
 def encode_cells(collection: str, tile: Tile, store: Store, query: Query) -> bytes:
-    size = 360.0 / (1 << tile.z) / CELLS_PER_TILE
-    cells = store.aggregate(collection, query, size)
+    return _encode_cells(collection, tile, store.aggregate(collection, query, cell_size(tile)))
+
+
+def _encode_cells(collection: str, tile: Tile, cells: list) -> bytes:
     props = []
     for cell in cells:
         values = {"count": cell.count}
