@@ -3,8 +3,6 @@ streamed in pieces so a large layer never sits in the answer's memory twice."""
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -14,6 +12,7 @@ from pathlib import Path
 import orjson
 
 from geo.errors import NotFound
+from geo.gctools import gc_paused
 from geo.query import parse_query
 from geo.store import Store
 
@@ -67,21 +66,6 @@ def _csv_chunks(raws: list[bytes], collection: str) -> Iterator[bytes]:
     from geo.csvio import to_csv
 
     yield to_csv(collection, features).encode("utf-8")
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while a table of many new dicts is built: each
-    collection walks every container made so far, so building 100,000 features' dicts took
-    2 to 3 times as long with it on. Nothing built here holds a reference cycle; the collector
-    is back on (if it was on) afterwards, also on an error."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 class _TempFile:

@@ -195,3 +195,28 @@ def test_a_bad_json_filter_is_refused(text, message):
 def test_filter_parameters(params, message):
     with pytest.raises(InvalidParameterValue, match=message):
         parse_query(params)
+
+
+def _json_columns_read(index) -> set[str]:
+    from geo.filters.evaluate import _cache
+
+    return {key[2] for key in _cache(index) if key[0] == "json"}
+
+
+def test_a_filter_reads_only_the_columns_it_names_from_the_json():
+    from geo.filters.evaluate import select
+    from geo.index import FeatureIndex
+
+    index = FeatureIndex.from_features(FEATURES)
+    flt = parse_filter("date_precision = 'day' AND event_type = 'rocket_attack'")
+    got = {index.ids[i] for i in select(flt, index, index.live_positions())}
+    assert got == {f["id"] for f in FEATURES if _p(f).get("date_precision") == "day"
+                   and _p(f)["event_type"] == "rocket_attack"} != set()
+    assert _json_columns_read(index) == {"date_precision"}  # not target, notes, killed ... (a second each at 1M)
+
+
+def test_the_server_reads_the_maps_filter_columns_before_forking(data_dir):
+    from webapp.server import MAP_FILTER_COLUMNS, shared_store
+
+    store = shared_store({"DATA": str(data_dir)})["STORE"]
+    assert _json_columns_read(store._index("incidents")) == set(MAP_FILTER_COLUMNS) == {"date_precision"}

@@ -350,7 +350,7 @@ def test_a_download_turns_the_garbage_collector_back_on(data_dir):
     file = download(GeoJSONStore(data_dir), "incidents", {"f": "gpkg"}, "gpkg")
     assert gc.isenabled() and file.number_matched > 0 and b"".join(file.chunks).startswith(b"SQLite format 3")
     with pytest.raises(ZeroDivisionError):
-        from geo.io.download import gc_paused
+        from geo.gctools import gc_paused
 
         with gc_paused():
             assert not gc.isenabled()
