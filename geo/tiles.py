@@ -5,7 +5,8 @@ zoom ``DETAIL_ZOOM`` on) it holds every matching feature as a point with a few p
 above that, or at lower zooms, the matches are counted per cell of 1/64 of the tile (the store's
 grid aggregate) and each non-empty cell is a point at its features' mean position with
 ``count`` and its most frequent ``event_type``. The PostGIS store answering in SQL builds
-detailed tiles with ``ST_AsMVT``; every other store with ``mapbox-vector-tile``.
+detailed tiles with ``ST_AsMVT``; every other tile is written by :mod:`geo.mvt` into
+mapbox-vector-tile's protobuf message.
 """
 
 from __future__ import annotations
