@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import operator
 import re
+import threading
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,6 +43,8 @@ _OPS = {"=": operator.eq, "<>": operator.ne, "<": operator.lt, "<=": operator.le
         ">=": operator.ge}
 _INDEXED_TEXT = ("event_type", "country_code", "site_id", "status", "kind")
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_BASE: dict[int, tuple[weakref.ref, dict]] = {}  # id of a shared raw.starts array: (a weak ref to it, its columns)
+_LOCK = threading.RLock()
 
 
 @dataclass
@@ -341,21 +345,44 @@ def json_column(index: FeatureIndex, collection: str, name: str):
 
 
 def warm_columns(index: FeatureIndex, collection: str, names: tuple[str, ...]) -> None:
-    """Read the named queryables' columns (json_column) from every feature in one pass, now: only
-    those named: at a million features a pass takes about 2.5 s, and each column adds to it."""
-    cache = _cache(index)
+    """Read the named queryables' columns (json_column) from the features' JSON now: only those
+    named (at a million features a pass takes about 2.5 s, and each column adds to it). The rows
+    of the index's shared buffer are read once for every index over it: an index made by
+    ``FeatureIndex.with_changes`` (after a write) reads only the rows added since."""
     fields = queryables(collection)
-    wanted = [fields[n] for n in names if n in fields and ("json", collection, n) not in cache
-              and fields[n].kind in ("string", "integer", "number", "date", "timestamp")
-              and n not in (*_INDEXED_TEXT, "id", "date_from", "date_to", "geo_precision")]
-    if not wanted:
-        return
-    n = len(index.raw)
-    texts = {q.name: ([], {}) for q in wanted if q.kind == "string"}
+    with _LOCK:
+        cache = _cache(index)
+        wanted = [fields[n] for n in names if n in fields and ("json", collection, n) not in cache
+                  and fields[n].kind in ("string", "integer", "number", "date", "timestamp")
+                  and n not in (*_INDEXED_TEXT, "id", "date_from", "date_to", "geo_precision")]
+        if not wanted:
+            return
+        raw = index.raw
+        based = len(raw.starts)  # rows in the buffer; the rest were added by writes
+        base = _base_columns(raw.starts)
+        unread = [q for q in wanted if (collection, q.name) not in base]
+        if unread:
+            read = _read_columns(iter(raw), based, unread, {})
+            for q in unread:
+                base[(collection, q.name)] = read[q.name]
+        vocabularies = {q.name: dict(base[(collection, q.name)][1]) for q in wanted if q.kind == "string"}
+        added = _read_columns(iter(raw[based:len(raw)]), len(raw) - based, wanted, vocabularies)
+        for q in wanted:
+            if q.kind == "string":
+                codes = np.concatenate([base[(collection, q.name)][0], added[q.name][0]])
+                cache[("json", collection, q.name)] = (codes, np.array(list(vocabularies[q.name]), dtype=object))
+            else:
+                cache[("json", collection, q.name)] = np.concatenate([base[(collection, q.name)], added[q.name]])
+
+
+def _read_columns(rows: Iterator[bytes], n: int, wanted: list[Queryable], vocabularies: dict[str, dict]) -> dict:
+    """The wanted columns of ``n`` rows of feature JSON: text as (int32 codes, the vocabulary
+    dict, extended in place), the other kinds as float64 (NaN: missing)."""
+    texts = {q.name: ([], vocabularies.setdefault(q.name, {})) for q in wanted if q.kind == "string"}
     numbers = {q.name: np.full(n, np.nan) for q in wanted if q.kind != "string"}
     kinds = {q.name: q.kind for q in wanted}
     with gc_paused():
-        for i, raw in enumerate(index.raw):
+        for i, raw in enumerate(rows):
             props = orjson.loads(raw).get("properties") or {}
             for name, (codes, vocabulary) in texts.items():
                 value = props.get(name)
@@ -364,10 +391,21 @@ def warm_columns(index: FeatureIndex, collection: str, names: tuple[str, ...]) -
                 value = props.get(name)
                 if value is not None:
                     column[i] = _number_of(value, kinds[name])
-    for name, (codes, vocabulary) in texts.items():
-        cache[("json", collection, name)] = (np.array(codes, dtype=np.int32), np.array(list(vocabulary), dtype=object))
-    for name, column in numbers.items():
-        cache[("json", collection, name)] = column
+    out: dict = {name: (np.array(codes, dtype=np.int32), vocabulary) for name, (codes, vocabulary) in texts.items()}
+    return out | numbers
+
+
+def _base_columns(starts: np.ndarray) -> dict:
+    """The columns read from the rows of one shared buffer (every index over it has the same
+    ``raw.starts`` array), kept while that array lives."""
+    key = id(starts)
+    entry = _BASE.get(key)
+    if entry is None or entry[0]() is not starts:
+        def forget(ref, key=key):
+            if _BASE.get(key, (None,))[0] is ref:
+                del _BASE[key]
+        entry = _BASE[key] = (weakref.ref(starts, forget), {})
+    return entry[1]
 
 
 def _number_of(value: object, kind: str) -> float:

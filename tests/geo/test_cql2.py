@@ -220,3 +220,27 @@ def test_the_server_reads_the_maps_filter_columns_before_forking(data_dir):
 
     store = shared_store({"DATA": str(data_dir)})["STORE"]
     assert _json_columns_read(store._index("incidents")) == set(MAP_FILTER_COLUMNS) == {"date_precision"}
+
+
+def test_after_a_write_a_filter_reads_only_the_rows_added(monkeypatch):
+    import orjson
+
+    from geo.filters import evaluate
+    from geo.filters.evaluate import select
+    from geo.index import FeatureIndex
+
+    index = FeatureIndex.from_features(FEATURES)
+    flt = parse_filter("date_precision <> 'day'")
+    before = {index.ids[i] for i in select(flt, index, index.live_positions())}
+    read = []
+    real = evaluate._read_columns
+    monkeypatch.setattr(evaluate, "_read_columns", lambda rows, n, *a: read.append(n) or real(rows, n, *a))
+    changed = json.loads(json.dumps(FEATURES[0]))
+    changed["properties"]["date_precision"] = "month" if _p(changed).get("date_precision") == "day" else "day"
+    added = json.loads(json.dumps(FEATURES[1]))
+    added["id"] = added["properties"]["id"] = "t-added-1"
+    added["properties"]["date_precision"] = "week"
+    later = index.with_changes([(changed["id"], orjson.dumps(changed)), (added["id"], orjson.dumps(added))])
+    after = {later.ids[i] for i in select(flt, later, later.live_positions())}
+    assert read == [2]  # the two rows the write added, not the whole collection again
+    assert after == (before ^ {changed["id"]}) | {"t-added-1"}
