@@ -285,7 +285,9 @@ def load_postgis(cluster: CachedCluster, data: Path, n: int) -> tuple[str, str]:
     name = f"incidents_{n}"
     marker = cluster.root / f"{name}.loaded"
     url = cluster.url(name)
-    if marker.exists():
+    if marker.exists():  # a database of an older schema version is brought up to date first
+        subprocess.run([sys.executable, "-m", "geo", "db", "upgrade", "--store", url], check=True,
+                       stdout=subprocess.DEVNULL)
         return url, f"{marker.read_text().strip()} (cached from an earlier run)"
     cluster.create_database(name)
     started = time.perf_counter()

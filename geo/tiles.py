@@ -5,7 +5,8 @@ zoom ``DETAIL_ZOOM`` on) it holds every matching feature as a point with a few p
 above that, or at lower zooms, the matches are counted per cell of 1/64 of the tile (the store's
 grid aggregate) and each non-empty cell is a point at its features' mean position with
 ``count`` and its most frequent ``event_type``. The PostGIS store answering in SQL builds
-detailed tiles with ``ST_AsMVT``; every other store with ``mapbox-vector-tile``.
+detailed tiles with ``ST_AsMVT``; every other tile is written by :mod:`geo.mvt` into
+mapbox-vector-tile's protobuf message.
 """
 
 from __future__ import annotations
@@ -99,11 +100,12 @@ def render_tile(store: Store, collection: str, tile: Tile, query: Query) -> byte
             data = sql_tile(store, collection, tile, query, DETAIL_FEATURES)
             if data is not None:
                 return data
-        else:
-            query.limit = DETAIL_FEATURES + 1
-            result = store.query(collection, query)
-            if result.number_matched <= DETAIL_FEATURES:
-                return encode_features(collection, tile, result.feature_json)
+        else:  # counted first: most such tiles at scale hold too many, and the counts are then the tile
+            cells = store.aggregate(collection, query, cell_size(tile))
+            if sum(cell.count for cell in cells) > DETAIL_FEATURES:
+                return _encode_cells(collection, tile, cells)
+            query.limit = DETAIL_FEATURES
+            return encode_features(collection, tile, store.query(collection, query).feature_json)
     return encode_cells(collection, tile, store, query)
 
 
@@ -111,25 +113,21 @@ def encode_features(collection: str, tile: Tile, raws: list[bytes]) -> bytes:
     import shapely
 
     features = [orjson.loads(raw) for raw in raws]
-    points, others = [], []  # one pass: a membership test of each feature in ``points`` was quadratic
+    lon, lat, props = [], [], []
     for f in features:
-        kind = (f.get("geometry") or {}).get("type")
+        geometry = f.get("geometry") or {}
+        kind = geometry.get("type")
         if kind == "Point":
-            points.append(f)
-        elif kind:
-            others.append(f)
-    out = []
-    if points:
-        lon = np.array([f["geometry"]["coordinates"][0] for f in points])
-        lat = np.array([f["geometry"]["coordinates"][1] for f in points])
-        xs, ys = to_3857(lon, lat)
-        for feature, x, y in zip(points, xs.tolist(), ys.tolist(), strict=True):
-            out.append({"geometry": shapely.Point(x, y), "properties": _properties(feature)})
-    for feature in others:  # sites' areas: drawn at their representative point
-        shape = shapely.from_geojson(orjson.dumps(feature["geometry"]).decode()).representative_point()
-        x, y = to_3857(np.array([shape.x]), np.array([shape.y]))
-        out.append({"geometry": shapely.Point(float(x[0]), float(y[0])), "properties": _properties(feature)})
-    return _encode(collection, tile, out)
+            x, y = geometry["coordinates"][:2]
+        elif kind:  # sites' areas: drawn at their representative point
+            point = shapely.from_geojson(orjson.dumps(geometry).decode()).representative_point()
+            x, y = point.x, point.y
+        else:
+            continue
+        lon.append(x)
+        lat.append(y)
+        props.append(_properties(f))
+    return _encode(collection, tile, np.array(lon, dtype=np.float64), np.array(lat, dtype=np.float64), props)
 
 
 def _properties(feature: dict) -> dict:
@@ -140,35 +138,36 @@ def _properties(feature: dict) -> dict:
     return values
 
 
+def cell_size(tile: Tile) -> float:
+    """Degrees of longitude of a count cell: 1/CELLS_PER_TILE of the tile's width."""
+    return 360.0 / (1 << tile.z) / CELLS_PER_TILE
+
+
 def encode_cells(collection: str, tile: Tile, store: Store, query: Query) -> bytes:
-    import shapely
-
-    size = 360.0 / (1 << tile.z) / CELLS_PER_TILE
-    cells = store.aggregate(collection, query, size)
-    out = []
-    if cells:
-        xs, ys = to_3857(np.array([c.lon for c in cells]), np.array([c.lat for c in cells]))
-        for cell, x, y in zip(cells, xs.tolist(), ys.tolist(), strict=True):
-            props = {"count": cell.count}
-            if cell.by_type:
-                props["event_type"] = next(iter(cell.by_type))
-            out.append({"geometry": shapely.Point(x, y), "properties": props})
-    return _encode(collection, tile, out)
+    return _encode_cells(collection, tile, store.aggregate(collection, query, cell_size(tile)))
 
 
-def _encode(collection: str, tile: Tile, features: list[dict]) -> bytes:
-    """One layer; the points (Web Mercator metres) are put in tile units here, rounded, y up
-    (the encoder flips it), rather than by the encoder's quantizer, one shapely call per point."""
-    import mapbox_vector_tile
-    import shapely
+def _encode_cells(collection: str, tile: Tile, cells: list) -> bytes:
+    props = []
+    for cell in cells:
+        values = {"count": cell.count}
+        if cell.by_type:
+            values["event_type"] = next(iter(cell.by_type))
+        props.append(values)
+    lon = np.array([c.lon for c in cells], dtype=np.float64)
+    lat = np.array([c.lat for c in cells], dtype=np.float64)
+    return _encode(collection, tile, lon, lat, props)
+
+
+def _encode(collection: str, tile: Tile, lon: np.ndarray, lat: np.ndarray, props: list[dict]) -> bytes:
+    """One layer of points: lon, lat to Web Mercator, then to tile units (y up; geo.mvt flips
+    it), all at once with numpy, then encoded by geo.mvt."""
+    from geo.mvt import encode_points
 
     minx, miny, maxx, maxy = tile.bounds_3857()
     scale = EXTENT / (maxx - minx)
-    for feature in features:
-        point = feature["geometry"]
-        feature["geometry"] = shapely.Point(round((point.x - minx) * scale), round((point.y - miny) * scale))
-    return mapbox_vector_tile.encode([{"name": collection, "features": features}],
-                                     default_options={"extents": EXTENT})
+    x, y = to_3857(lon, lat)
+    return encode_points(collection, (x - minx) * scale, (y - miny) * scale, props, EXTENT)
 
 
 # ---- OGC API - Tiles documents ------------------------------------------------------------

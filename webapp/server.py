@@ -57,12 +57,19 @@ def shared_store(config: dict):
     return {**config, "DATA": str(folder), "STORE": store}
 
 
+# what every map page filters on beyond the index's columns: its timeline's day-precise counts
+# (webapp/static/map/timeline.js); read in the master, or the first page after a start waits for it
+MAP_FILTER_COLUMNS = ("date_precision",)
+
+
 def _warm(store) -> None:
     """Build the store's in-memory indexes now, when it has any, saying how long that took."""
     warm = getattr(store, "warm", None)
     if warm is not None:
         started = time.monotonic()
         counts = warm()
+        if "incidents" in counts and hasattr(store, "warm_filters"):
+            store.warm_filters("incidents", MAP_FILTER_COLUMNS)
         print(f"indexed {', '.join(f'{n:,} {name}' for name, n in counts.items())} "
               f"in {time.monotonic() - started:.1f} s", file=sys.stderr, flush=True)
 

@@ -4,15 +4,17 @@ Each node gives two masks over the candidate rows: where it is certainly true an
 certainly false; a comparison with a missing value is neither (SQL's unknown), so ``NOT (killed
 > 2)`` leaves out incidents whose ``killed`` is null exactly as PostGIS does. The index's own
 columns answer the common properties (event type, country, site, status, dates, place); the
-others are read from the features' JSON once per index, on the first filter that names one,
-and kept with that index.
+others are read from the features' JSON once per index, each column on the first filter that
+names it, and kept with that index (``warm_columns`` reads some ahead, e.g. in gunicorn's master).
 """
 
 from __future__ import annotations
 
 import operator
 import re
+import threading
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,6 +35,7 @@ from geo.filters.parse import (
     haversine_metres,
 )
 from geo.filters.queryables import Queryable, queryables
+from geo.gctools import gc_paused
 from geo.index import TIMELESS_END, TIMELESS_START, FeatureIndex
 from geo.timespan import parse_instant
 
@@ -40,6 +43,8 @@ _OPS = {"=": operator.eq, "<>": operator.ne, "<": operator.lt, "<=": operator.le
         ">=": operator.ge}
 _INDEXED_TEXT = ("event_type", "country_code", "site_id", "status", "kind")
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_BASE: dict[int, tuple[weakref.ref, dict]] = {}  # id of a shared raw.starts array: (a weak ref to it, its columns)
+_LOCK = threading.RLock()
 
 
 @dataclass
@@ -101,7 +106,7 @@ class _Evaluator:
         if name in _INDEXED_TEXT:
             codes, vocabulary = self.index.codes[name]
             return codes[self.p], _vocabulary(self.index, name, sorted(vocabulary, key=vocabulary.get))
-        codes, vocab = _json_columns(self.index, self.collection)[name]
+        codes, vocab = json_column(self.index, self.collection, name)
         return codes[self.p], vocab
 
     def numbers(self, prop: Queryable) -> np.ndarray:
@@ -117,7 +122,7 @@ class _Evaluator:
             codes, vocabulary = self.index.codes[name]
             lookup = np.array([*(_float(v) for v in sorted(vocabulary, key=vocabulary.get)), np.nan])
             return lookup[codes[self.p]]
-        return _json_columns(self.index, self.collection)[name][self.p]
+        return json_column(self.index, self.collection, name)[self.p]
 
     # ---- nodes
 
@@ -328,35 +333,79 @@ def _vocabulary(index: FeatureIndex, name: str, values: list) -> np.ndarray:
     return cache[key]
 
 
-def _json_columns(index: FeatureIndex, collection: str) -> dict:
-    """The queryables the index has no column for, read from every feature's JSON in one pass:
-    text as (codes, vocabulary), numbers, dates (day numbers) and timestamps (seconds) as float64."""
+def json_column(index: FeatureIndex, collection: str, name: str):
+    """A queryable the index has no column for, read from every feature's JSON on first use and
+    kept with that index: text as (codes, vocabulary), numbers, dates (day numbers) and
+    timestamps (seconds) as float64 (NaN: missing)."""
     cache = _cache(index)
-    key = ("json", collection)
-    if key in cache:
-        return cache[key]
-    wanted = [q for q in queryables(collection).values()
-              if q.kind in ("string", "integer", "number", "date", "timestamp")
-              and q.name not in (*_INDEXED_TEXT, "id", "date_from", "date_to", "geo_precision")]
-    n = len(index.raw)
-    texts = {q.name: ([], {}) for q in wanted if q.kind == "string"}
+    key = ("json", collection, name)
+    if key not in cache:
+        warm_columns(index, collection, (name,))
+    return cache[key]
+
+
+def warm_columns(index: FeatureIndex, collection: str, names: tuple[str, ...]) -> None:
+    """Read the named queryables' columns (json_column) from the features' JSON now: only those
+    named (at a million features a pass takes about 2.5 s, and each column adds to it). The rows
+    of the index's shared buffer are read once for every index over it: an index made by
+    ``FeatureIndex.with_changes`` (after a write) reads only the rows added since."""
+    fields = queryables(collection)
+    with _LOCK:
+        cache = _cache(index)
+        wanted = [fields[n] for n in names if n in fields and ("json", collection, n) not in cache
+                  and fields[n].kind in ("string", "integer", "number", "date", "timestamp")
+                  and n not in (*_INDEXED_TEXT, "id", "date_from", "date_to", "geo_precision")]
+        if not wanted:
+            return
+        raw = index.raw
+        based = len(raw.starts)  # rows in the buffer; the rest were added by writes
+        base = _base_columns(raw.starts)
+        unread = [q for q in wanted if (collection, q.name) not in base]
+        if unread:
+            read = _read_columns(iter(raw), based, unread, {})
+            for q in unread:
+                base[(collection, q.name)] = read[q.name]
+        vocabularies = {q.name: dict(base[(collection, q.name)][1]) for q in wanted if q.kind == "string"}
+        added = _read_columns(iter(raw[based:len(raw)]), len(raw) - based, wanted, vocabularies)
+        for q in wanted:
+            if q.kind == "string":
+                codes = np.concatenate([base[(collection, q.name)][0], added[q.name][0]])
+                cache[("json", collection, q.name)] = (codes, np.array(list(vocabularies[q.name]), dtype=object))
+            else:
+                cache[("json", collection, q.name)] = np.concatenate([base[(collection, q.name)], added[q.name]])
+
+
+def _read_columns(rows: Iterator[bytes], n: int, wanted: list[Queryable], vocabularies: dict[str, dict]) -> dict:
+    """The wanted columns of ``n`` rows of feature JSON: text as (int32 codes, the vocabulary
+    dict, extended in place), the other kinds as float64 (NaN: missing)."""
+    texts = {q.name: ([], vocabularies.setdefault(q.name, {})) for q in wanted if q.kind == "string"}
     numbers = {q.name: np.full(n, np.nan) for q in wanted if q.kind != "string"}
     kinds = {q.name: q.kind for q in wanted}
-    for i, raw in enumerate(index.raw):
-        props = orjson.loads(raw).get("properties") or {}
-        for name, (codes, vocabulary) in texts.items():
-            value = props.get(name)
-            codes.append(-1 if value is None else vocabulary.setdefault(str(value), len(vocabulary)))
-        for name, column in numbers.items():
-            value = props.get(name)
-            if value is not None:
-                column[i] = _number_of(value, kinds[name])
-    columns: dict = {}
-    for name, (codes, vocabulary) in texts.items():
-        columns[name] = (np.array(codes, dtype=np.int32), np.array(list(vocabulary), dtype=object))
-    columns.update(numbers)
-    cache[key] = columns
-    return columns
+    with gc_paused():
+        for i, raw in enumerate(rows):
+            props = orjson.loads(raw).get("properties") or {}
+            for name, (codes, vocabulary) in texts.items():
+                value = props.get(name)
+                codes.append(-1 if value is None else vocabulary.setdefault(str(value), len(vocabulary)))
+            for name, column in numbers.items():
+                value = props.get(name)
+                if value is not None:
+                    column[i] = _number_of(value, kinds[name])
+    out: dict = {name: (np.array(codes, dtype=np.int32), vocabulary) for name, (codes, vocabulary) in texts.items()}
+    return out | numbers
+
+
+def _base_columns(starts: np.ndarray) -> dict:
+    """The columns read from the rows of one shared buffer (every index over it has the same
+    ``raw.starts`` array), kept while that array lives."""
+    key = id(starts)
+    entry = _BASE.get(key)
+    if entry is None or entry[0]() is not starts:
+        def forget(ref, key=key):
+            if _BASE.get(key, (None,))[0] is ref:
+                del _BASE[key]
+        entry = _BASE[key] = (weakref.ref(starts, forget), {})
+    return entry[1]
 
 
 def _number_of(value: object, kind: str) -> float:

@@ -12,6 +12,7 @@ from pathlib import Path
 import orjson
 
 from geo.errors import NotFound
+from geo.gctools import gc_paused
 from geo.query import parse_query
 from geo.store import Store
 
@@ -98,7 +99,8 @@ def _file_chunks(raws: list[bytes], collection: str, fmt: str) -> _TempFile:
     path = Path(tempfile.mkdtemp(prefix="incidentmap-download-")) / f"{collection}{FORMATS[fmt].extension}"
     stream = _TempFile(path)
     try:
-        write_features((orjson.loads(raw) for raw in raws), path, fmt, collection)
+        with gc_paused():
+            write_features([orjson.loads(raw) for raw in raws], path, fmt, collection)
     except BaseException:
         stream.close()
         raise

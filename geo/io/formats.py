@@ -22,7 +22,7 @@ import pyogrio
 import shapely
 
 from geo.errors import InvalidInput
-from geo.io.frame import features_from_frame, frame_from_features
+from geo.io.frame import CRS, features_from_frame, frame_from_features, table_from_features
 
 
 @dataclass(frozen=True)
@@ -105,11 +105,41 @@ def write_frame(frame: gpd.GeoDataFrame, path: Path, fmt: str, collection: str =
             os.replace(produced, target)
 
 
+ARROW_FORMATS = ("gpkg", "fgb")  # written from a pyarrow Table, no GeoDataFrame (the downloads' formats)
+
+
 def write_features(features: Iterable[dict], path: Path, fmt: str, collection: str = "incidents") -> int:
     """Write the features to ``path`` in ``fmt``; how many were written."""
+    if fmt in ARROW_FORMATS:
+        features = list(features)
+        try:
+            table = table_from_features(features, collection)
+        except ValueError:
+            pass  # a value its column type cannot hold: the GeoDataFrame path cleans it
+        else:
+            write_table(table, path, fmt, collection)
+            return table.num_rows
     frame = frame_from_features(features, collection)
     write_frame(frame, path, fmt, collection)
     return len(frame)
+
+
+def write_table(table, path: Path, fmt: str, collection: str = "incidents") -> None:
+    """Write a :func:`geo.io.frame.table_from_features` table (geometry as WKB) through GDAL's
+    Arrow interface, in a temporary folder beside ``path`` and renamed into place, as write_frame."""
+    import pyproj
+
+    spec = FORMATS[fmt]
+    path = Path(path)
+    geometry_type = (table.schema.metadata or {}).get(b"geometry_type", b"Unknown").decode()
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.name}.") as folder:
+        out = Path(folder) / f"{_STEM}{spec.extension}"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            pyogrio.write_arrow(table, out, driver=spec.driver, layer=layer_name(collection),
+                                geometry_name="geometry", geometry_type=geometry_type,
+                                crs=pyproj.CRS(CRS).to_wkt())
+        os.replace(out, path)
 
 
 def read_frame(path: Path, fmt: str) -> gpd.GeoDataFrame:

@@ -68,6 +68,76 @@ def frame_from_features(features: Iterable[dict], collection: str = "incidents")
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(_geometries(features), crs=CRS), crs=CRS)
 
 
+def table_from_features(features: Iterable[dict], collection: str = "incidents"):
+    """The same table as :func:`frame_from_features`, as a pyarrow Table with the geometry as WKB
+    in a ``geometry`` column, built without pandas: one pass over the features (nested values
+    to JSON text, coordinates gathered), then pyarrow converts the property dicts (as one struct array) in C++ and
+    numpy writes the points' WKB. About twice as fast for a download of 100,000 incidents.
+    Raises ValueError for a value its column type cannot hold (e.g. ``killed`` as text, a
+    number outside the model); :func:`frame_from_features` takes those."""
+    import numpy as np
+    import pyarrow as pa
+
+    known = _order(collection)
+    known_set = set(known)
+    nested = [name for name in known if name in JSON_FIELDS]
+    extra: dict[str, None] = {}
+    props, lon, lat, others = [], [], [], {}
+    for n, feature in enumerate(features):
+        p = dict(feature.get("properties") or {})
+        if "id" in feature:
+            p["id"] = feature["id"]
+        for name in nested:
+            value = p.get(name)
+            if isinstance(value, (list, dict)):
+                p[name] = orjson.dumps(value).decode()
+        if not known_set.issuperset(p):
+            for name, value in p.items():
+                if name not in known_set:
+                    extra.setdefault(name)
+                    p[name] = _text(value)
+                    if not isinstance(p[name], (str, type(None))):
+                        raise ValueError(f"{name} holds {value!r}")  # the frame infers such a column's type
+        geometry = feature.get("geometry")
+        if geometry is not None and geometry.get("type") == "Point":
+            lon.append(geometry["coordinates"][0])
+            lat.append(geometry["coordinates"][1])
+        else:
+            lon.append(math.nan)
+            lat.append(math.nan)
+            others[n] = geometry
+        props.append(p)
+    fields = [pa.field(name, pa.int64() if name in INTEGER_FIELDS else pa.float64() if name in NUMBER_FIELDS
+                       else pa.string()) for name in (*known, *extra)]
+    try:
+        table = pa.Table.from_struct_array(pa.array(props, type=pa.struct(fields)))  # in C++, not per column
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as exc:
+        raise ValueError(str(exc)) from None
+    x, y = np.array(lon, dtype=np.float64), np.array(lat, dtype=np.float64)
+    if others:  # sites' areas, features without a geometry: through shapely
+        shapes = shapely.points(x, y)
+        shapes[list(others)] = shapely.from_geojson([orjson.dumps(g).decode() if g else "null"
+                                                     for g in others.values()])
+        wkb = pa.array(shapely.to_wkb(shapes), pa.binary())
+    else:
+        wkb = point_wkb(x, y)
+    table = table.append_column("geometry", wkb)
+    kind = b"Point" if props and not others else b"Unknown"  # as pyogrio tells a GeoDataFrame's
+    return table.replace_schema_metadata({b"geometry_type": kind})
+
+
+def point_wkb(x, y):
+    """2D points as a pyarrow binary array of little-endian WKB (21 bytes each: byte order 1,
+    type 1, x, y), written by numpy in one go rather than through a shapely object per point."""
+    import numpy as np
+    import pyarrow as pa
+
+    record = np.empty(len(x), dtype=[("order", "u1"), ("kind", "<u4"), ("x", "<f8"), ("y", "<f8")])
+    record["order"], record["kind"], record["x"], record["y"] = 1, 1, x, y
+    offsets = np.arange(0, record.itemsize * (len(x) + 1), record.itemsize, dtype=np.int32)
+    return pa.Array.from_buffers(pa.binary(), len(x), [None, pa.py_buffer(offsets), pa.py_buffer(record.tobytes())])
+
+
 def _typed(values: list, dtype: str, clean) -> object:
     """A nullable pandas array: straight from JSON's ints (or floats) and nulls, else value by value."""
     try:

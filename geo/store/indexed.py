@@ -61,6 +61,13 @@ class IndexedReads:
         """(day, event_type, incidents, killed, injured) of the matches (geo.trend)."""
         return self._index(collection).day_type_counts(self._resolved(collection, query))
 
+    def warm_filters(self, collection: str, names: tuple[str, ...]) -> None:
+        """Read now the columns a CQL2 filter on ``names`` needs from the features' JSON
+        (geo.filters.evaluate.warm_columns), rather than on the first such filter."""
+        from geo.filters.evaluate import warm_columns
+
+        warm_columns(self._index(collection), collection, names)
+
     def aggregate(self, collection: str, query: Query, size: float) -> list[GridCell]:
         """Matching features per grid cell of ``size`` degrees (see GridCell), counted exactly."""
         return self._index(collection).aggregate(self._resolved(collection, query), size)

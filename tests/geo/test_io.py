@@ -305,3 +305,54 @@ def test_read_and_write_incidents_with_a_postgis_url(pg_store, pg_url, data_dir)
     gdf["injured"] = 9
     write_incidents(gdf, pg_url, actor="notebook")
     assert set(read_incidents(pg_url, event_type="airstrike")["injured"]) == {9}
+
+
+@pytest.mark.parametrize("collection, extra", [
+    ("incidents", {}),
+    ("incidents", {"desk": "east"}),  # a text property outside the model: a text column on both paths
+    ("incidents", {"desk": 7}),  # a number outside the model: the GeoDataFrame path infers its type
+    ("incidents", {"killed": "3"}),  # a whole number as text: the GeoDataFrame path cleans it
+    ("sites", {}),  # points and polygons
+])
+@pytest.mark.parametrize("fmt", ["gpkg", "fgb"])
+def test_arrow_writes_the_same_file_as_the_geodataframe(rich_dir, tmp_path, collection, extra, fmt):
+    from geo.io.formats import write_features, write_frame
+    from geo.io.frame import frame_from_features
+
+    features = list(stored(rich_dir, collection).values())
+    features[0]["properties"].update(extra)
+    write_features(features, tmp_path / f"arrow.{fmt}", fmt, collection)
+    write_frame(frame_from_features(features, collection), tmp_path / f"frame.{fmt}", fmt, collection)
+    ours, theirs = (pyogrio.read_dataframe(tmp_path / f"{name}.{fmt}") for name in ("arrow", "frame"))
+    assert list(ours.columns) == list(theirs.columns) and len(ours) == len(features)
+    assert ours.dtypes.equals(theirs.dtypes)
+    assert ours.drop(columns="geometry").equals(theirs.drop(columns="geometry"))
+    assert ours.geometry.geom_equals(theirs.geometry).all()
+    info = pyogrio.read_info(tmp_path / f"arrow.{fmt}")
+    assert info["geometry_type"] == pyogrio.read_info(tmp_path / f"frame.{fmt}")["geometry_type"]
+
+
+def test_point_wkb_is_shapelys():
+    import numpy as np
+    import shapely
+
+    from geo.io.frame import point_wkb
+
+    x, y = np.array([44.1234567, -180.0, 0.0, 179.99999]), np.array([33.3, -85.05, -90.0, 0.0])
+    assert point_wkb(x, y).to_pylist() == list(shapely.to_wkb(shapely.points(x, y)))
+
+
+def test_a_download_turns_the_garbage_collector_back_on(data_dir):
+    import gc
+
+    from geo.io.download import download
+
+    file = download(GeoJSONStore(data_dir), "incidents", {"f": "gpkg"}, "gpkg")
+    assert gc.isenabled() and file.number_matched > 0 and b"".join(file.chunks).startswith(b"SQLite format 3")
+    with pytest.raises(ZeroDivisionError):
+        from geo.gctools import gc_paused
+
+        with gc_paused():
+            assert not gc.isenabled()
+            1 / 0  # noqa: B018
+    assert gc.isenabled()
