@@ -146,8 +146,7 @@ class GeoJSONStore(IndexedReads):
         signature, index, seq = self._build_index(self.path(collection))
         log = self._history_log(collection)
         if seq is None:
-            entries, end, inode = log.committed_from(0)
-            last = entries[-1][1]["seq"] if entries else 0
+            last, end, inode = log.last_whole_write()
             return _Loaded(signature, index, last, (inode, end), last, end, headed=False)
         later, end, inode = log.after(seq)
         if later:
