@@ -232,26 +232,40 @@ class FeatureIndex:
         lasts: list[str | None] = []
         columns: dict[str, list] = {name: [] for name in EXACT_FILTERS}
         counts: dict[str, list[int]] = {name: [] for name in COUNT_COLUMNS}
+        # the loop runs once per feature when a collection is opened: names bound outside it
+        exact = [(name, columns[name].append) for name in EXACT_FILTERS]
+        tolls = [(name, counts[name].append) for name in COUNT_COLUMNS]
+        loads, add_id, add_bounds, add_point = orjson.loads, ids.append, bounds.append, points.append
+        add_first, add_last = firsts.append, lasts.append
         for row in raw:
-            feature = orjson.loads(row)
+            feature = loads(row)
             props = feature.get("properties") or {}
             geometry = feature.get("geometry") or {}
-            ids.append(str(feature.get("id")))
-            if geometry.get("type") == "Point" and len(geometry.get("coordinates") or ()) >= 2:
-                x, y = geometry["coordinates"][:2]
-                bounds.append((x, y, x, y))
-                points.append(True)
+            fid = feature.get("id")
+            add_id(fid if fid.__class__ is str else str(fid))
+            coordinates = geometry.get("coordinates")
+            if geometry.get("type") == "Point" and coordinates and len(coordinates) >= 2:
+                x, y = coordinates[0], coordinates[1]
+                add_bounds((x, y, x, y))
+                add_point(True)
             else:
-                bounds.append(geometry_bounds(geometry))
-                points.append(False)
+                add_bounds(geometry_bounds(geometry))
+                add_point(False)
             first = props.get("date_from") or props.get("date")
-            firsts.append(str(first)[:10] if first else None)
-            lasts.append(str(props.get("date_to") or first)[:10] if first else None)
-            for name in EXACT_FILTERS:
+            if first:
+                first = str(first)[:10]
+                last = props.get("date_to")
+                add_first(first)
+                add_last(str(last)[:10] if last else first)
+            else:
+                add_first(None)
+                add_last(None)
+            for name, add in exact:
                 value = props.get(name)
-                columns[name].append(None if value is None else str(value))
-            for name in COUNT_COLUMNS:
-                counts[name].append(count_value(props.get(name)))
+                add(value if value is None or value.__class__ is str else str(value))
+            for name, add in tolls:  # as count_value: a reported count, else -1
+                value = props.get(name)
+                add(value if value.__class__ is int and value >= 0 else -1)
         n = len(raw)
         first_days, last_days = _days(firsts), _days(lasts)
         timed = (first_days != np.iinfo(np.int64).min) & (last_days != np.iinfo(np.int64).min)
