@@ -228,7 +228,8 @@ class HistoryLog:
 
     def last_whole_write(self) -> tuple[int, int, int | None]:
         """(seq of the last whole write's last entry, the offset where it ends, the file's
-        inode), read back from the end of the file only: (0, 0, None) when there is none."""
+        inode), read back from the end of the file only: (0, 0, inode) when it holds no whole
+        write, (0, 0, None) when there is no file."""
         try:
             with open(self.path, "rb") as source:
                 inode = os.fstat(source.fileno()).st_ino
