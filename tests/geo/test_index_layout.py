@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import orjson
+import pytest
 
 from geo.index import FeatureIndex, RawRows
 from geo.query import Query
@@ -167,3 +170,62 @@ def test_pages_after_many_changes_are_the_pages_a_rebuild_gives(monkeypatch):
                 break
             cursor = page.next_cursor
         assert walked == sorted(features)
+
+
+DAY = 86_400
+
+
+@pytest.mark.parametrize("query", [
+    Query(time_start=19_725 * DAY, time_end=19_727 * DAY - 1,  # two days: few rows left, the rest on those
+          bbox=(170.0, 33.2, -170.0, 33.8), exact={"event_type": ("rocket_attack",)}),
+    Query(time_start=19_725 * DAY, time_end=19_731 * DAY - 1, bbox=(44.0, 33.0, 44.5, 33.5),
+          exact={"event_type": ("airstrike",)}, minimum={"killed": 2}),
+    Query(time_start=19_700 * DAY, bbox=(44.2, 33.2, 44.9, 33.9)),  # most rows pass the first tests
+    Query(bbox=(170.0, -90.0, -170.0, 90.0)),  # across the antimeridian
+    Query(exact={"event_type": ("airstrike", "nothing-like-it")}, minimum={"injured": 0}),
+    Query(exact={"event_type": ("nothing-like-it",)}, time_start=19_725 * DAY),
+])
+def test_filters_select_what_a_row_by_row_check_selects(query):
+    """Whether the filters run over whole columns or, once few rows are left, over those rows
+    only, after replacements and deletions (dead rows): the rows a plain check of each one keeps."""
+    import random
+
+    rng = random.Random(5)
+
+    def made(fid: str) -> dict:
+        lon = rng.choice([44 + rng.random(), 179.5, -179.5])
+        day = f"2024-01-{rng.randint(1, 31):02d}" if rng.random() < 0.9 else None
+        props = {"date": day, "event_type": rng.choice(["airstrike", "rocket_attack"]),
+                 "killed": rng.choice([None, 0, 1, 2, 5]), "injured": rng.choice([None, 0, 3])}
+        return {"type": "Feature", "id": fid, "geometry": {"type": "Point", "coordinates": [lon, 33 + rng.random()]},
+                "properties": props}
+
+    features = {f"m-{i:03d}": made(f"m-{i:03d}") for i in range(400)}
+    index = FeatureIndex.from_features(features.values())
+    for i in rng.sample(range(400), 120):
+        fid = f"m-{i:03d}"
+        if i % 3:
+            features[fid] = made(fid)
+            index = index.with_changes([(fid, orjson.dumps(features[fid]))])
+        else:
+            del features[fid]
+            index = index.with_changes([(fid, None)])
+
+    def kept(feature: dict) -> bool:
+        props, (x, y) = feature["properties"], feature["geometry"]["coordinates"]
+        if query.bbox is not None:
+            minx, miny, maxx, maxy = query.bbox
+            inside_x = minx <= x <= maxx if minx <= maxx else (x >= minx or x <= maxx)
+            if not (inside_x and miny <= y <= maxy):
+                return False
+        if props["date"] is not None:
+            start = (date.fromisoformat(props["date"]) - date(1970, 1, 1)).days * DAY
+            if (query.time_start is not None and start + DAY - 1 < query.time_start) or \
+                    (query.time_end is not None and start > query.time_end):
+                return False
+        if any(str(props.get(name)) not in values for name, values in query.exact.items()):
+            return False
+        return all(isinstance(props.get(name), int) and props[name] >= least
+                   for name, least in query.minimum.items())
+
+    assert sorted(index.ids[i] for i in index.match(query)) == sorted(f for f, v in features.items() if kept(v))
