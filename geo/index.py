@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import math
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -26,6 +26,8 @@ from geo.timespan import DAY_SECONDS, day_end, day_start, format_epoch, parse_da
 _EPOCH_DAY = date(1970, 1, 1)
 _CONSOLIDATE_AFTER = 1024  # rows added since the id order was last merged that make it merge them in
 _DEAD_LIMIT = 65_536  # dead (replaced or deleted) rows kept before an index is rebuilt without them
+_NO_ROWS = np.empty(0, dtype=np.int64)
+_SPARSE = 4  # a filter that leaves fewer than 1 row in this many goes on over those rows only
 TIMELESS_START = np.iinfo(np.int64).min
 TIMELESS_END = np.iinfo(np.int64).max
 COUNT_COLUMNS = ("killed", "injured")
@@ -230,26 +232,40 @@ class FeatureIndex:
         lasts: list[str | None] = []
         columns: dict[str, list] = {name: [] for name in EXACT_FILTERS}
         counts: dict[str, list[int]] = {name: [] for name in COUNT_COLUMNS}
+        # the loop runs once per feature when a collection is opened: names bound outside it
+        exact = [(name, columns[name].append) for name in EXACT_FILTERS]
+        tolls = [(name, counts[name].append) for name in COUNT_COLUMNS]
+        loads, add_id, add_bounds, add_point = orjson.loads, ids.append, bounds.append, points.append
+        add_first, add_last = firsts.append, lasts.append
         for row in raw:
-            feature = orjson.loads(row)
+            feature = loads(row)
             props = feature.get("properties") or {}
             geometry = feature.get("geometry") or {}
-            ids.append(str(feature.get("id")))
-            if geometry.get("type") == "Point" and len(geometry.get("coordinates") or ()) >= 2:
-                x, y = geometry["coordinates"][:2]
-                bounds.append((x, y, x, y))
-                points.append(True)
+            fid = feature.get("id")
+            add_id(fid if fid.__class__ is str else str(fid))
+            coordinates = geometry.get("coordinates")
+            if geometry.get("type") == "Point" and coordinates and len(coordinates) >= 2:
+                x, y = coordinates[0], coordinates[1]
+                add_bounds((x, y, x, y))
+                add_point(True)
             else:
-                bounds.append(geometry_bounds(geometry))
-                points.append(False)
+                add_bounds(geometry_bounds(geometry))
+                add_point(False)
             first = props.get("date_from") or props.get("date")
-            firsts.append(str(first)[:10] if first else None)
-            lasts.append(str(props.get("date_to") or first)[:10] if first else None)
-            for name in EXACT_FILTERS:
+            if first:
+                first = str(first)[:10]
+                last = props.get("date_to")
+                add_first(first)
+                add_last(str(last)[:10] if last else first)
+            else:
+                add_first(None)
+                add_last(None)
+            for name, add in exact:
                 value = props.get(name)
-                columns[name].append(None if value is None else str(value))
-            for name in COUNT_COLUMNS:
-                counts[name].append(count_value(props.get(name)))
+                add(value if value is None or value.__class__ is str else str(value))
+            for name, add in tolls:  # as count_value: a reported count, else -1
+                value = props.get(name)
+                add(value if value.__class__ is int and value >= 0 else -1)
         n = len(raw)
         first_days, last_days = _days(firsts), _days(lasts)
         timed = (first_days != np.iinfo(np.int64).min) & (last_days != np.iinfo(np.int64).min)
@@ -271,12 +287,16 @@ class FeatureIndex:
         # the id order, the last tie-break of every sort (so keyset pages and offsets agree)
         by_id = np.array(sorted(range(n), key=ids.__getitem__), dtype=np.int64)
         self._view(_Columns(arrays, n), raw, ids, {fid: i for i, fid in enumerate(ids)}, vocabularies,
-                   np.ones(n, dtype=bool), n, n, by_id, _ranks_of(by_id))
+                   np.ones(n, dtype=bool), n, n, by_id, _ranks_of(by_id), _NO_ROWS, _NO_ROWS)
 
     def _view(self, columns: _Columns, raw: RawRows, ids: list[str], position: dict[str, int],
               vocabularies: dict[str, dict[str, int]], alive: np.ndarray, live: int, base_n: int,
-              base_by_id: np.ndarray, base_rank: np.ndarray) -> None:
-        """Point this index at the first ``len(alive)`` rows of shared columns."""
+              base_by_id: np.ndarray, base_rank: np.ndarray, tail_by_id: np.ndarray,
+              tail_ins: np.ndarray) -> None:
+        """Point this index at the first ``len(alive)`` rows of shared columns. Rows below
+        ``base_n`` are in ``base_by_id`` (the id order) and ``base_rank``; the later ones (the
+        tail) are in ``tail_by_id``, their own id order, with ``tail_ins``, the number of older
+        rows whose id sorts before each: enough to merge them into any answer with numpy."""
         n = len(alive)
         arrays = columns.arrays
         self._columns, self._rows, self._live = columns, n, live
@@ -287,8 +307,11 @@ class FeatureIndex:
         self.counts = {name: arrays["count:" + name][:n] for name in COUNT_COLUMNS}
         self._vocabularies = vocabularies
         self.codes = {name: (arrays["code:" + name][:n], vocabulary) for name, vocabulary in vocabularies.items()}
-        # rows below base_n are in base_by_id (the id order) and base_rank; later rows are sorted in when asked
         self._base_n, self._base_by_id, self._base_rank = base_n, base_by_id, base_rank
+        self._tail_by_id, self._tail_ins = tail_by_id, tail_ins
+        # a rank per tail row that sorts among the older rows' ranks as its id does
+        self._tail_rank = np.empty(len(tail_by_id), dtype=np.float64)
+        self._tail_rank[tail_by_id - base_n] = tail_ins - 1 + np.arange(1, len(tail_by_id) + 1) / (len(tail_by_id) + 1)
         self._text_columns: dict[str, tuple[bytes, np.ndarray]] = {}
 
     def with_changes(self, changes: Iterable[tuple[str, bytes | None]]) -> FeatureIndex:
@@ -338,14 +361,33 @@ class FeatureIndex:
             self.raw.extra.extend(extra.raw)
             for j, fid in enumerate(extra.ids):  # last, so a reader of an older index finds its row by "prev"
                 position[fid] = n + j
-        new = object.__new__(FeatureIndex)
-        new._view(columns, self.raw, self.ids, position, self._vocabularies, alive, live,
-                  self._base_n, self._base_by_id, self._base_rank)
         if n + k - live > max(_DEAD_LIMIT, live):
-            return new._without_dead()
-        if n + k - new._base_n > _CONSOLIDATE_AFTER:
+            return self._successor(alive, live, _NO_ROWS, _NO_ROWS)._without_dead()
+        grown = n + k - self._base_n
+        if grown > _CONSOLIDATE_AFTER and grown * 16 > n + k:  # many new rows: sort every row by id anew
+            new = self._successor(alive, live, _NO_ROWS, _NO_ROWS)
+        else:
+            new = self._successor(alive, live, *self._tail_with(range(n, n + k)))
+        if grown > _CONSOLIDATE_AFTER:
             new._consolidate()
         return new
+
+    def _successor(self, alive: np.ndarray, live: int, tail_by_id: np.ndarray, tail_ins: np.ndarray) -> FeatureIndex:
+        new = object.__new__(FeatureIndex)
+        new._view(self._columns, self.raw, self.ids, self.position, self._vocabularies, alive, live,
+                  self._base_n, self._base_by_id, self._base_rank, tail_by_id, tail_ins)
+        return new
+
+    def _tail_with(self, rows: range) -> tuple[np.ndarray, np.ndarray]:
+        """The tail's id order and insertion points with ``rows`` (just appended) sorted in:
+        binary searches for the new rows only, so a write costs what it adds."""
+        ids, base = self.ids, self._base_by_id
+        added = sorted(rows, key=ids.__getitem__)
+        ins = [bisect.bisect_left(base, ids[row], key=ids.__getitem__) for row in added]
+        tail = self._tail_by_id.tolist()
+        at = [bisect.bisect_left(tail, ids[row], key=ids.__getitem__) for row in added]
+        return (np.insert(self._tail_by_id, at, np.array(added, dtype=np.int64)),
+                np.insert(self._tail_ins, at, np.array(ins, dtype=np.int64)))
 
     def _row(self, fid: str) -> int | None:
         """The row of ``fid`` in this index (live or dead), None if it never had one."""
@@ -365,7 +407,7 @@ class FeatureIndex:
         new = object.__new__(FeatureIndex)
         new._view(_Columns(arrays, n), raw, ids, {fid: i for i, fid in enumerate(ids)},
                   {name: dict(v) for name, v in self._vocabularies.items()}, self.alive, self._live,
-                  self._base_n, self._base_by_id, self._base_rank)
+                  self._base_n, self._base_by_id, self._base_rank, self._tail_by_id, self._tail_ins)
         return new
 
     def _without_dead(self) -> FeatureIndex:
@@ -373,13 +415,15 @@ class FeatureIndex:
         return FeatureIndex(RawRows.join(self.raw[int(i)] for i in np.flatnonzero(self.alive)))
 
     def _consolidate(self) -> None:
-        """Sort the rows added since the last time into the id order kept for every row."""
+        """Make every row part of the id order kept for the older rows: the tail merged in, or
+        (after many new rows, when the tail was not kept) every row sorted anew."""
         n = self._rows
-        if (n - self._base_n) * 16 > n:  # many new rows: sorting them all is quicker than merging
+        if len(self._tail_by_id) != n - self._base_n:
             by_id = np.array(sorted(range(n), key=self.ids.__getitem__), dtype=np.int64)
         else:
-            by_id = self._id_order(np.arange(n, dtype=np.int64))
-        self._base_n, self._base_by_id, self._base_rank = self._rows, by_id, _ranks_of(by_id)
+            by_id = np.insert(self._base_by_id, self._tail_ins, self._tail_by_id)
+        self._base_n, self._base_by_id, self._base_rank = n, by_id, _ranks_of(by_id)
+        self._tail_by_id, self._tail_ins, self._tail_rank = _NO_ROWS, _NO_ROWS, np.empty(0, dtype=np.float64)
 
     def live_positions(self) -> np.ndarray:
         """The rows of the features this index holds (not those replaced or deleted), in row order."""
@@ -417,7 +461,6 @@ class FeatureIndex:
 
     def match(self, query: Query) -> np.ndarray:
         """Positions of all features that match the query's filters, in file order."""
-        mask = self.alive.copy()
         boxes = [query.bbox] if query.bbox is not None else []
         windows = [(query.time_start, query.time_end)]
         exact = list(query.exact.items())
@@ -430,24 +473,25 @@ class FeatureIndex:
             windows += pushed.windows
             exact += pushed.exact
             cql = pushed.rest
-        for minx, miny, maxx, maxy in boxes:
-            mask &= (self.maxy >= miny) & (self.miny <= maxy)
-            if minx <= maxx:
-                mask &= (self.maxx >= minx) & (self.minx <= maxx)
-            else:  # crosses the antimeridian: [minx, 180] or [-180, maxx]
-                mask &= (self.maxx >= minx) | (self.minx <= maxx)
-        for start, end in windows:
+        tests: list[tuple[tuple[np.ndarray, ...], Callable[..., np.ndarray]]] = []
+        for start, end in windows:  # first: a time window is usually the narrowest test
             if start is not None:
-                mask &= self.tend >= start
+                tests.append(((self.tend,), lambda tend, start=start: tend >= start))
             if end is not None:
-                mask &= self.tstart <= end
+                tests.append(((self.tstart,), lambda tstart, end=end: tstart <= end))
+        for minx, miny, maxx, maxy in boxes:
+            tests.append(((self.maxy, self.miny), lambda top, bottom, a=miny, b=maxy: (top >= a) & (bottom <= b)))
+            if minx <= maxx:
+                tests.append(((self.maxx, self.minx), lambda right, left, a=minx, b=maxx: (right >= a) & (left <= b)))
+            else:  # crosses the antimeridian: [minx, 180] or [-180, maxx]
+                tests.append(((self.maxx, self.minx), lambda right, left, a=minx, b=maxx: (right >= a) | (left <= b)))
         for name, values in exact:
             codes, vocabulary = self.codes[name]
-            wanted = [vocabulary[v] for v in values if v in vocabulary]
-            mask &= np.isin(codes, wanted) if wanted else False
+            wanted = np.array([vocabulary[v] for v in values if v in vocabulary], dtype=np.int32)
+            tests.append(((codes,), lambda column, wanted=wanted: np.isin(column, wanted)))
         for name, least in query.minimum.items():
-            mask &= self.counts[name] >= least
-        positions = np.flatnonzero(mask)
+            tests.append(((self.counts[name],), lambda column, least=least: column >= least))
+        positions = self._passing(tests)
         for box in boxes:
             if not self.is_point[positions].all():
                 positions = self._refine_areas(positions, box)
@@ -467,6 +511,20 @@ class FeatureIndex:
 
             positions = select(cql, self, positions)
         return positions
+
+    def _passing(self, tests: list[tuple[tuple[np.ndarray, ...], Callable[..., np.ndarray]]]) -> np.ndarray:
+        """The live rows that pass every test (a vectorised predicate over some columns),
+        ascending. Tests run over whole columns until few rows are left, then over those rows'
+        values only, so a narrow first test makes the others cheap."""
+        mask = self.alive
+        for k, (columns, test) in enumerate(tests):
+            mask = test(*columns) & mask
+            if np.count_nonzero(mask) * _SPARSE < self._rows:
+                positions = np.flatnonzero(mask)
+                for columns, test in tests[k + 1:]:
+                    positions = positions[test(*(column[positions] for column in columns))]
+                return positions
+        return np.flatnonzero(mask)
 
     def _text_column(self, name: str) -> tuple[bytes, np.ndarray]:
         """Every row's casefolded search text (``q``) or perpetrator, as UTF-8 joined by NUL,
@@ -531,33 +589,30 @@ class FeatureIndex:
 
     def _id_order(self, positions: np.ndarray) -> np.ndarray:
         """``positions`` in id order: a gather over the id order kept for the older rows, with
-        the rows added since merged in by binary search."""
+        the rows added since (the tail, in its own id order) inserted where they belong."""
         wanted = np.zeros(self._rows, dtype=bool)
         wanted[positions] = True
         base = self._base_by_id
         part = base[wanted[base]]
-        tail = positions[positions >= self._base_n]
+        if not len(self._tail_by_id):
+            return part
+        chosen = wanted[self._tail_by_id]
+        tail = self._tail_by_id[chosen]
         if not len(tail):
             return part
-        ids = self.ids
-        added = sorted(tail.tolist(), key=ids.__getitem__)
-        at = [bisect.bisect_left(part, ids[t], key=ids.__getitem__) for t in added]
-        return np.insert(part, at, np.array(added, dtype=np.int64))
+        at = np.searchsorted(self._base_rank[part], self._tail_ins[chosen])
+        return np.insert(part, at, tail)
 
     def _id_ranks(self, positions: np.ndarray) -> np.ndarray:
         """A number per position that sorts as the ids do (ranks among the older rows; the rows
         added since get fractions between their neighbours' ranks)."""
         positions = np.asarray(positions, dtype=np.int64)
+        if not len(self._tail_by_id):
+            return self._base_rank[positions].astype(np.float64)
         ranks = np.empty(len(positions), dtype=np.float64)
         older = positions < self._base_n
         ranks[older] = self._base_rank[positions[older]]
-        tail = positions[~older].tolist()
-        if tail:
-            ids, base = self.ids, self._base_by_id
-            values = np.empty(len(tail), dtype=np.float64)
-            for k, j in enumerate(sorted(range(len(tail)), key=lambda j: ids[tail[j]])):
-                values[j] = bisect.bisect_left(base, ids[tail[j]], key=ids.__getitem__) - 1 + (k + 1) / (len(tail) + 1)
-            ranks[~older] = values
+        ranks[~older] = self._tail_rank[positions[~older] - self._base_n]
         return ranks
 
     def _sort_columns(self, positions: np.ndarray, name: str, descending: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -638,7 +693,16 @@ class FeatureIndex:
 
     def page(self, query: Query) -> Page:
         """One page at the query's offset, or after its cursor; with the cursor of the next page."""
-        ordered = self.order(self.match(query), query.sortby)
+        positions = self.match(query)
+        wanted = query.offset + query.limit
+        if query.cursor is None and not query.sortby and query.limit > 0 and wanted * _SPARSE < len(positions):
+            # a first page in id order among many matches: pick its rows without sorting the rest
+            ranks = self._id_ranks(positions)
+            first = np.argpartition(ranks, wanted - 1)[:wanted]
+            chosen = positions[first[np.argsort(ranks[first])]][query.offset:]
+            last = int(chosen[-1])
+            return Page(chosen, len(positions), encode_cursor([], self.sort_key(last, []), self.ids[last]))
+        ordered = self.order(positions, query.sortby)
         start = query.offset
         if query.cursor is not None:
             key, fid = decode_cursor(query.cursor, query.sortby)

@@ -28,6 +28,22 @@ def grant_token(data_dir: Path, token: str = TOKEN, name: str = TOKEN_NAME, role
     TokenFile(default_token_path(data_dir)).add_hash(name, hash_token(token), role)
 
 
+def store_state(data_dir: Path) -> dict:
+    """What a user of the embedded store in ``data_dir`` would see, to compare before and after a
+    write that must change nothing: each collection's features and history read back through a
+    new store object, and the bytes of its checkpoint and journal and any temporaries beside them."""
+    from geo.query import Query
+
+    store = GeoJSONStore(data_dir)
+    state: dict = {}
+    for name in store.names:
+        files = [store.path(name), data_dir / f"{name}.history.jsonl", *sorted(data_dir.glob(f".{name}.*.tmp"))]
+        state[name] = {"features": store.query(name, Query(limit=10**6)).features(),
+                       "history": store.history(name, limit=10**6),
+                       "files": {path.name: path.read_bytes() for path in files if path.exists()}}
+    return state
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     """A data folder with the shipped known sites and the test incidents."""

@@ -142,17 +142,43 @@ class GeoJSONStore(IndexedReads):
     def _open(self, collection: str) -> _Loaded:
         """The checkpoint indexed, with the journal's later entries applied. A checkpoint that
         names no seq (written by hand, or by an older version) is taken as holding the whole journal."""
+        self._clean_temporaries(collection)
         signature, index, seq = self._build_index(self.path(collection))
         log = self._history_log(collection)
         if seq is None:
-            entries, end, inode = log.committed_from(0)
-            last = entries[-1][1]["seq"] if entries else 0
+            last, end, inode = log.last_whole_write()
             return _Loaded(signature, index, last, (inode, end), last, end, headed=False)
         later, end, inode = log.after(seq)
         if later:
             index = index.with_changes(_applied(later))
         last = later[-1]["seq"] if later else seq
         return _Loaded(signature, index, last, (inode, end), seq, end if not later else 0)
+
+    def _clean_temporaries(self, collection: str) -> list[str]:
+        """Remove the checkpoint temporaries a killed compaction or write left behind; the names
+        removed. Only when no process holds the collection's locks (a checkpoint's temporary is
+        only ever written under one of them), so a temporary still being written is left alone;
+        nothing is ever in one that the journal does not hold."""
+        pattern = _temporary_pattern(collection)
+        try:
+            stale = [name for name in os.listdir(self.data_dir) if pattern.match(name)]
+        except OSError:
+            return []
+        if not stale:
+            return []
+        removed = []
+        try:
+            with held(self.data_dir / f".{collection}.compact.lock", 0), \
+                    held(self.data_dir / f".{collection}.lock", 0):
+                for name in stale:
+                    try:
+                        os.unlink(self.data_dir / name)
+                        removed.append(name)
+                    except FileNotFoundError:
+                        pass
+        except (Timeout, OSError):
+            pass  # in use, or a folder we cannot lock: the next open tries again
+        return removed
 
     def _current(self, collection: str) -> _Loaded:
         """The collection as of the journal's last whole write: applies what was appended since
@@ -446,6 +472,12 @@ class _Rows:
         self.pending[fid] = raw
         action = "delete" if raw is None else "create" if before is None else "replace"
         return action, fid, before, raw
+
+
+@functools.cache
+def _temporary_pattern(collection: str) -> re.Pattern[str]:
+    """The names ``write_temp`` gives a checkpoint's temporaries (``.incidents.k3j_x9a2.tmp``)."""
+    return re.compile(rf"\.{re.escape(collection)}\.[A-Za-z0-9_]+\.tmp\Z")
 
 
 def _signature_of(st: os.stat_result) -> tuple:

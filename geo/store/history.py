@@ -226,6 +226,27 @@ class HistoryLog:
         entries, end = committed(data, start)
         return [entry for _, entry in entries if entry["seq"] > seq], end, inode
 
+    def last_whole_write(self) -> tuple[int, int, int | None]:
+        """(seq of the last whole write's last entry, the offset where it ends, the file's
+        inode), read back from the end of the file only: (0, 0, inode) when it holds no whole
+        write, (0, 0, None) when there is no file."""
+        try:
+            with open(self.path, "rb") as source:
+                inode = os.fstat(source.fileno()).st_ino
+                size = source.seek(0, os.SEEK_END)
+                back = _CHUNK
+                while True:
+                    start = max(0, size - back)
+                    source.seek(start)
+                    data = source.read(size - start)
+                    skip = 0 if start == 0 else data.find(b"\n") + 1  # from a line start (0: none here)
+                    entries, end = committed(data[skip:], start + skip) if skip or not start else ([], 0)
+                    if entries or start == 0:
+                        return (entries[-1][1]["seq"], end, inode) if entries else (0, 0, inode)
+                    back *= 4
+        except FileNotFoundError:
+            return 0, 0, None
+
     # ---- reading -----------------------------------------------------------
 
     def _catch_up(self) -> None:

@@ -4,6 +4,7 @@ import pytest
 from click.testing import CliRunner
 
 from geo.cli import cli
+from tests.conftest import store_state
 from tests.geo.test_csvio import ACLED
 
 
@@ -67,14 +68,14 @@ def test_import_geojson_keeps_ids_and_reimport_changes_nothing(runner, data_dir,
     ('{"type": "Point", "coordinates": [1, 2]}', "not a GeoJSON FeatureCollection"),
 ])
 def test_failed_import_changes_nothing(runner, data_dir, tmp_path, content, message):
-    before = (data_dir / "incidents.geojson").read_bytes()
+    before = store_state(data_dir)
     source = tmp_path / "bad.geojson"
     source.write_text(content)
     result = runner.invoke(cli, ["import", str(source), "--data", str(data_dir)])
     assert result.exit_code == 1
     errors = [line for line in result.output.splitlines() if line.startswith("incidentmap: error: ")]
     assert len(errors) == 1 and message in errors[0]
-    assert (data_dir / "incidents.geojson").read_bytes() == before
+    assert store_state(data_dir) == before
 
 
 def test_export_filters_as_geojson_and_csv(runner, data_dir, tmp_path):
@@ -105,7 +106,7 @@ UNDATED = ("Gunmen opened fire on a US convoy near Ramadi on Friday, killing two
 def test_extract_prints_geojson_and_stores_nothing(runner, data_dir, tmp_path):
     report = tmp_path / "embassy.txt"
     report.write_text(EMBASSY)
-    before = (data_dir / "incidents.geojson").read_bytes()
+    before = store_state(data_dir)
     result = runner.invoke(cli, ["extract", str(report), "--data", str(data_dir)])
     assert result.exit_code == 0, result.output
     collection = json.loads(result.stdout)
@@ -115,7 +116,7 @@ def test_extract_prints_geojson_and_stores_nothing(runner, data_dir, tmp_path):
         "us-embassy-baghdad", "2023-12-08", "04:15", "rocket_attack", 0)
     assert props["sources"][0]["url"] == "https://wire.example/embassy"
     assert collection["reports"][0]["published"] == "2023-12-08"
-    assert (data_dir / "incidents.geojson").read_bytes() == before
+    assert store_state(data_dir) == before
 
 
 def test_extract_says_when_no_publication_date_is_known(runner, tmp_path):

@@ -6,6 +6,7 @@ import copy
 import multiprocessing
 
 import orjson
+import pytest
 
 from geo.store.geojson import GeoJSONStore
 
@@ -131,3 +132,28 @@ def test_history_reads_see_entries_written_by_another_process(data_dir):
     assert [c.fid for c in reader.history("incidents")] == ["o-0", "o-1"]
     kept = copy.deepcopy(reader.history("incidents", "o-1")[0].after)
     assert kept["properties"]["location"] == "Erbil"
+
+
+@pytest.mark.parametrize("tail, last", [
+    (b"", 7),  # whole writes only
+    (b'{"seq":8,"last":8,"id":"h-8","act', 7),  # a torn line
+    (b'{"seq":8,"last":9,"id":"h-8","action":"create","before":null,"after":null}\n', 7),  # a write missing its last line
+    (b"".join(b'{"seq":%d,"last":20,"id":"h-%d","note":"%s","before":null,"after":null}\n' % (k, k, b"y" * 300)
+              for k in range(8, 14)), 7),  # an unfinished write many chunks long
+])
+def test_the_last_whole_write_is_found_from_the_end_of_the_journal(data_dir, monkeypatch, tail, last):
+    """What a checkpoint that names no seq is taken to hold: the journal up to its last whole write,
+    found by reading back from the end (in chunks far smaller than the journal here)."""
+    from geo.store import history as history_module
+
+    monkeypatch.setattr(history_module, "_CHUNK", 64)
+    store = GeoJSONStore(data_dir)
+    store.put("incidents", incident("h-0"))
+    store.put_many("incidents", [incident(f"h-{i}", notes="x" * 200) for i in range(1, 7)])  # lines longer than a chunk
+    path = data_dir / "incidents.history.jsonl"
+    whole = path.read_bytes()
+    path.write_bytes(whole + tail)
+    log = history_module.HistoryLog(path, "incidents")
+    seq, end, inode = log.last_whole_write()
+    entries, expected_end = history_module.committed(whole + tail)
+    assert (seq, end, inode) == (entries[-1][1]["seq"], expected_end, path.stat().st_ino) == (last, len(whole), inode)

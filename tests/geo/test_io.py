@@ -18,6 +18,7 @@ from geo.io.formats import SHAPEFILE_NAMES, long_text_path
 from geo.io.tables import read_csv_features
 from geo.model import PROPERTY_ORDER
 from geo.store.geojson import GeoJSONStore
+from tests.conftest import store_state
 from tests.geo.test_csvio import ACLED, CODES
 
 FILE_FORMATS = ["geojson", "csv", "gpkg", "fgb", "parquet", "shp", "kml"]
@@ -234,12 +235,12 @@ def _gpkg_with(tmp_path, column, value):
 ])
 def test_a_bad_file_names_file_feature_and_field_and_stores_nothing(runner, data_dir, tmp_path, make, message):
     path = make(tmp_path)
-    before = (data_dir / "incidents.geojson").read_bytes()
+    before = store_state(data_dir)
     result = runner.invoke(cli, ["import", str(path), "--data", str(data_dir)])
     assert result.exit_code == 1
     errors = [line for line in result.output.splitlines() if line.startswith("incidentmap: error: ")]
     assert len(errors) == 1 and message in errors[0], result.output
-    assert (data_dir / "incidents.geojson").read_bytes() == before
+    assert store_state(data_dir) == before
 
 
 def test_an_unknown_extension_asks_for_a_format(tmp_path):

@@ -105,6 +105,60 @@ def test_a_crash_between_journal_append_and_compaction_loses_nothing(geojson_sto
     assert ids(geojson_store) == ids(GeoJSONStore(data_dir))
 
 
+def _write_then_die_writing_a_checkpoint(data_dir: str, count: int, out) -> None:
+    store = GeoJSONStore(data_dir)
+    for i in range(count):
+        store.put("incidents", incident(f"t-{i}"))
+        out.send(i)  # acknowledged
+
+    def die(*args):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    os.fsync = die  # the new checkpoint's temporary is written; the process dies before it is on disk
+    store.compact("incidents")
+
+
+def temporaries(data_dir) -> list[str]:
+    return sorted(p.name for p in data_dir.glob(".incidents.*.tmp"))
+
+
+def test_a_compaction_killed_mid_write_leaves_a_temporary_the_next_open_removes(geojson_store, data_dir):
+    geojson_store.compact("incidents")
+    checkpoint = geojson_store.path("incidents").read_bytes()
+    (data_dir / ".tokens.keepme.tmp").write_bytes(b"not the store's")
+    context = multiprocessing.get_context("spawn")
+    receive, send = context.Pipe(duplex=False)
+    proc = context.Process(target=_write_then_die_writing_a_checkpoint, args=(str(data_dir), 3, send))
+    proc.start()
+    send.close()
+    acknowledged = set()
+    while True:
+        try:
+            acknowledged.add(f"t-{receive.recv()}")
+        except EOFError:
+            break
+    proc.join(120)
+    assert proc.exitcode == -signal.SIGKILL and len(acknowledged) == 3
+    assert len(temporaries(data_dir)) == 1
+    reopened = GeoJSONStore(data_dir)
+    assert acknowledged <= ids(reopened)  # opening (the first read) cleans up
+    assert temporaries(data_dir) == [] and (data_dir / ".tokens.keepme.tmp").exists()
+    assert geojson_store.path("incidents").read_bytes() == checkpoint
+    assert ids(reopened) == ids(geojson_store)
+
+
+@pytest.mark.parametrize("lock", [".incidents.compact.lock", ".incidents.lock"])
+def test_a_temporary_is_left_alone_while_a_process_may_be_writing_it(data_dir, lock):
+    from geo.fileio import held
+
+    (data_dir / ".incidents.a1b2c3d4.tmp").write_bytes(b'{"type": "FeatureCollection", "hist')
+    with held(data_dir / lock, 5):  # as a compaction (or a write making a checkpoint) holds it
+        assert len(ids(GeoJSONStore(data_dir))) == 13
+        assert temporaries(data_dir) == [".incidents.a1b2c3d4.tmp"]
+    assert len(ids(GeoJSONStore(data_dir))) == 13
+    assert temporaries(data_dir) == []
+
+
 def _write_many(data_dir: str, prefix: str, count: int) -> None:
     geojson_module.COMPACT_CHANGES = 15  # compact in the background every 15 changes
     store = GeoJSONStore(data_dir)

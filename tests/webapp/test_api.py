@@ -3,6 +3,7 @@ import json
 import pytest
 from openapi_spec_validator import validate
 
+from tests.conftest import store_state
 from webapp import create_app
 
 GEOJSON = "application/geo+json"
@@ -186,20 +187,20 @@ def test_offset_past_the_end_is_empty_not_an_error(client):
 def test_writes_refused_without_configured_token(data_dir):
     (data_dir / "tokens.json").unlink()
     client = create_app({"DATA": str(data_dir)}).test_client()
-    before = (data_dir / "incidents.geojson").read_bytes()
+    before = store_state(data_dir)
     response = post(client, feature("w-1"), {"Authorization": "Bearer anything"})
     assert response.status_code == 403 and response.json["code"] == "Forbidden"
     assert client.delete("/collections/incidents/items/t-embassy-1208").status_code == 403
-    assert (data_dir / "incidents.geojson").read_bytes() == before
+    assert store_state(data_dir) == before
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic abc"}])
 def test_wrong_or_missing_token_is_401(client, data_dir, headers):
-    before = (data_dir / "incidents.geojson").read_bytes()
+    before = store_state(data_dir)
     response = post(client, feature("w-2"), headers)
     assert response.status_code == 401 and response.json["code"] == "Unauthorized"
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
-    assert (data_dir / "incidents.geojson").read_bytes() == before
+    assert store_state(data_dir) == before
 
 
 @BOTH_STORES
@@ -229,10 +230,10 @@ def test_create_without_id_gets_one(client, auth):
     (feature("w-6"), "text/plain", 415, "geo+json"),
 ])
 def test_bad_writes(client, auth, data_dir, body, content_type, status, words):
-    before = (data_dir / "incidents.geojson").read_bytes()
+    before = store_state(data_dir)
     response = post(client, body, auth, content_type)
     assert response.status_code == status and words in response.json["description"]
-    assert (data_dir / "incidents.geojson").read_bytes() == before
+    assert store_state(data_dir) == before
 
 
 def test_malformed_json_body(client, auth):
@@ -273,7 +274,7 @@ REPORT = {"text": "A one-way attack drone hit Harir air base north of Erbil on T
 
 
 def test_ingest_proposes_without_storing(client, data_dir):
-    before = (data_dir / "incidents.geojson").read_bytes()
+    before = store_state(data_dir)
     response = client.post("/ingest", json=REPORT)
     assert response.status_code == 200
     [incident] = response.json["features"]
@@ -281,7 +282,7 @@ def test_ingest_proposes_without_storing(client, data_dir):
     assert (props["site_id"], props["date"], props["event_type"], props["attribution"], props["injured"]) == (
         "harir-air-base", "2024-01-04", "drone_attack", "claimed", 0)
     assert "stored" not in response.json
-    assert (data_dir / "incidents.geojson").read_bytes() == before
+    assert store_state(data_dir) == before
 
 
 @BOTH_STORES

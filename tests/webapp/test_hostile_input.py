@@ -10,6 +10,7 @@ import pytest
 
 from geo.errors import ValidationError
 from geo.model import validate_feature
+from tests.conftest import store_state
 from webapp import create_app
 
 GEOJSON = "application/geo+json"
@@ -174,10 +175,10 @@ assert "NaN" in NAN_BODY
     ("[" * 10000 + "]" * 10000, ["not valid JSON"]),  # deeper than the JSON parser goes
 ])
 def test_bad_features_are_400_naming_the_problem(client, auth, data_dir, body, words):
-    before = (data_dir / "incidents.geojson").read_bytes()
+    before = store_state(data_dir)
     is_error_body(client.post(ITEMS, data=body, headers=auth, content_type=GEOJSON), 400, *words)
     is_error_body(client.put(f"{ITEMS}/t-embassy-1208", data=body, headers=auth, content_type=GEOJSON), 400)
-    assert (data_dir / "incidents.geojson").read_bytes() == before
+    assert store_state(data_dir) == before
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/xml", "application/x-www-form-urlencoded",
