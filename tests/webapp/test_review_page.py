@@ -152,3 +152,40 @@ def test_an_arabic_report_reads_right_to_left(server):
         assert form.locator("input[name=notes]").evaluate("e => e.dir") == "auto"
         screenshot(page, "review-page-arabic")
         assert page.console_errors == []
+
+
+def post(server, feature):
+    request = urllib.request.Request(f"{server}/collections/incidents/items", data=json.dumps(feature).encode(),
+                                     method="POST", headers={"Content-Type": "application/geo+json",
+                                                             "Authorization": f"Bearer {TOKEN}"})
+    urllib.request.urlopen(request).read()
+
+
+def test_incidents_stored_as_reported_wait_in_the_queue_until_reviewed(server):
+    for fid, day in (("queued-older", "2024-02-01"), ("queued-newer", "2024-02-03")):
+        post(server, {"type": "Feature", "id": fid, "geometry": {"type": "Point", "coordinates": [42.441, 33.786]},
+                      "properties": {"date": day, "event_type": "rocket_attack", "site_id": "ain-al-asad",
+                                     "site_name": "Ain al-Asad Air Base", "status": "reported",
+                                     "sources": [{"url": f"https://wire.example/{fid}", "outlet": "Wire",
+                                                  "quote": "Rockets fell on the base."}]}})
+    with urllib.request.urlopen(f"{server}/collections/incidents/items?status=reported&limit=1") as response:
+        waiting = json.loads(response.read())["numberMatched"]
+    with browser_page(server) as page:
+        page.goto(f"{server}/review")
+        queue = page.get_by_role("list", name="Incidents awaiting review")
+        page.wait_for_selector("#queue .queue-item")
+        assert page.locator("#queue-count").inner_text() == f"({waiting})"
+        ids = [b.get_attribute("data-id") for b in page.locator("#queue .queue-item").all()]
+        assert ids.index("queued-newer") < ids.index("queued-older")  # newest first
+        queue.locator("[data-id=queued-newer]").click()
+        page.wait_for_selector("form.incident[data-id=queued-newer]")
+        page.fill("#token", TOKEN)
+        page.locator("form.incident button.accept").click()
+        page.wait_for_function("document.querySelector('form.incident .result').textContent.includes('stored')")
+        assert page.locator("#queue [data-id=queued-newer]").count() == 0
+        assert page.locator("#queue [data-id=queued-older]").count() == 1
+        assert page.locator("#queue-count").inner_text() == f"({waiting - 1})"
+        assert page.console_errors == []
+        screenshot(page, "review-queue")
+    with urllib.request.urlopen(f"{server}/collections/incidents/items/queued-newer") as response:
+        assert json.loads(response.read())["properties"]["status"] == "verified"

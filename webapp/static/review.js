@@ -43,7 +43,7 @@
       marker.bindTooltip(label);
       marker.addTo(markers);
     });
-    if (features.length) map.fitBounds(markers.getBounds().pad(0.5), { maxZoom: 9 });
+    if (features.length) map.fitBounds(markers.getBounds().pad(0.5), { maxZoom: 9, animate: false });
   }
 
   // the report's text with each incident's evidence sentences marked
@@ -135,6 +135,13 @@
     Object.assign(feature, answer);
     fillForm(form, feature, Number(form.dataset.index));
     result.textContent = status === "verified" ? "accepted and stored" : "rejected and stored";
+    // reviewed: it leaves the queue
+    document.querySelectorAll("#queue .queue-item").forEach((button) => {
+      if (button.dataset.id !== feature.id) return;
+      button.parentElement.remove();
+      const count = Number(($("queue-count").textContent.match(/\d+/) || ["0"])[0]);
+      $("queue-count").textContent = `(${Math.max(0, count - 1)})`;
+    });
   }
 
   function showIncidents(features, stored) {
@@ -193,6 +200,39 @@
     showIncidents([answer], true);
     setStatus("");
   }
+
+  // the queue: stored incidents still "reported" (from ingest, watch or the API), newest first, paged
+  let queueNext = null;
+  async function loadQueue(url) {
+    const response = await fetch(url, { headers: { Accept: "application/geo+json" } });
+    const answer = await response.json();
+    if (!response.ok) {
+      $("queue-count").textContent = `(${response.status}: ${answer.description || "not available"})`;
+      return;
+    }
+    $("queue-count").textContent = `(${answer.numberMatched})`;
+    answer.features.forEach((feature) => {
+      const props = feature.properties;
+      const item = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "queue-item";
+      button.dataset.id = feature.id;
+      const when = props.date_from === props.date_to ? props.date_from : `${props.date_from} – ${props.date_to}`;
+      const place = document.createElement("bdi");  // a site named in Arabic keeps its direction
+      place.textContent = props.site_name || props.location || "unplaced";
+      button.append(`${when} · ${props.event_type.replace("_", " ")} · `, place,
+        ` · ${(props.sources || []).length} source(s)`);
+      button.addEventListener("click", () => openStored(feature.id));
+      item.appendChild(button);
+      $("queue").appendChild(item);
+    });
+    const next = (answer.links || []).find((link) => link.rel === "next");
+    queueNext = next ? next.href : null;
+    $("queue-more").hidden = !queueNext;
+  }
+  $("queue-more").addEventListener("click", () => { if (queueNext) loadQueue(queueNext); });
+  loadQueue("/collections/incidents/items?status=reported&sortby=-created&limit=20");
 
   $("open-button").addEventListener("click", () => openStored($("open-id").value.trim()));
   const wanted = new URLSearchParams(window.location.search).get("id");
