@@ -286,7 +286,7 @@ def night_span(candidate: Candidate) -> None:
         return
     day = span.date_from
     if span.said and candidate.event_type == "airstrike" and ARABIC_LETTER.search(told):
-        # "أعلنت وزارة الدفاع اليوم الاثنين أن الجيش شن غارات": announced today, flown today or last night
+        # "قال البنتاغون اليوم الاثنين إن مقاتلاته نفذت غارات": announced today, flown today or last night
         candidate.span = replace(span, date_from=day - timedelta(days=1), precision="days")
         return
     told_all = " ".join([told, *(s.text for s in candidate.sentences)])
