@@ -108,7 +108,11 @@ def register(cli: click.Group, data_option, friendly_errors) -> None:
                                   actor=f"watch@{main.local_actor()}")
                 try:
                     if once:
-                        click.echo(f"watch: {watcher.run_once().line()}")
+                        summary = watcher.run_once()
+                        click.echo(f"watch: {summary.line()}")
+                        if summary.sources and summary.source_errors == summary.sources:
+                            # for cron and CI: nothing could be read, which a caller wants to hear
+                            raise click.exceptions.Exit(1)
                         return
                     stop = threading.Event()
                     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -59,7 +59,9 @@ def test_source_list_shows_the_last_error(runner, data_dir, feed_server):
     feed_server.routes["/bad.xml"] = Route(article("Home", "Welcome. " * 30).encode())
     runner.invoke(cli, ["source", "add", "feed", feed_server.url("/bad.xml"), "--data", str(data_dir)])
     result = runner.invoke(cli, ["watch", "--once", "--data", str(data_dir)])
-    assert result.exit_code == 0  # a bad source is reported, not fatal
+    # reported, not fatal to the others; with every source failing, --once says so in its exit status
+    assert result.exit_code == 1 and "1 source(s), 1 with errors" in result.stdout
+    assert "Traceback" not in result.output
     assert "refused '127.0.0.1': 127.0.0.1 is a loopback address" in result.stderr  # not allowed this time
     result = runner.invoke(cli, ["watch", "--once", "--data", str(data_dir)],
                            env={"INCIDENTMAP_ALLOW_HOSTS": "127.0.0.1"})
