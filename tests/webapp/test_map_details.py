@@ -128,8 +128,12 @@ def test_closing_returns_to_the_list_and_leaves_the_url(server):
 def test_the_popup_opens_the_details(server):
     with browser_page(server) as page:
         open_map(page, f"{server}/map?datetime=2024-02-12%2F2024-02-12&lat=33.9&lon=44.9&zoom=12")
-        page.evaluate("""() => Object.values(INCIDENTMAP.map._layers)
-            .forEach(l => { if (l.getPopup && l.getPopup() && l.getLatLng) l.openPopup(); })""")
+        # the marker may be drawn a moment after the page says it is ready (a busy machine): open its
+        # popup once it is there, rather than once
+        page.wait_for_function("""() => {
+            Object.values(INCIDENTMAP.map._layers)
+              .forEach(l => { if (l.getPopup && l.getPopup() && l.getLatLng && !l.isPopupOpen()) l.openPopup(); });
+            return document.querySelector(".im-popup .im-open-details") !== null; }""", timeout=30000)
         page.click(".im-popup .im-open-details")
         page.wait_for_selector("#im-details[data-incident=t14-arabic]")
 
