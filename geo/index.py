@@ -488,7 +488,10 @@ class FeatureIndex:
         for name, values in exact:
             codes, vocabulary = self.codes[name]
             wanted = np.array([vocabulary[v] for v in values if v in vocabulary], dtype=np.int32)
-            tests.append(((codes,), lambda column, wanted=wanted: np.isin(column, wanted)))
+            if len(wanted) == 1:  # one value, as most filters ask: a comparison, far cheaper than isin
+                tests.append(((codes,), lambda column, code=int(wanted[0]): column == code))
+            else:
+                tests.append(((codes,), lambda column, wanted=wanted: np.isin(column, wanted)))
         for name, least in query.minimum.items():
             tests.append(((self.counts[name],), lambda column, least=least: column >= least))
         positions = self._passing(tests)
