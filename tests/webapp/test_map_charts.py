@@ -18,6 +18,7 @@ def server(analyst_base):
 def open_page(page, url: str) -> None:
     page.goto(url)
     page.wait_for_selector("body[data-ready=true]", state="attached", timeout=30000)
+    page.wait_for_selector("body[data-drawn]", state="attached", timeout=30000)  # the layers' first draw
     page.wait_for_function("document.getElementById('im-trend-chart').dataset.periods !== undefined", timeout=30000)
 
 
@@ -86,12 +87,14 @@ def test_a_cluster_is_a_ring_of_the_type_colours_it_holds(server):
 def test_markers_show_their_precision_and_the_legend_explains_it(server):
     with browser_page(server) as page:
         open_page(page, f"{server}/map?lat=33.9&lon=43.5&zoom=8&datetime=2024-02-01/2024-02-29")
-        styles = page.evaluate("""(() => {
+        # the markers are drawn by a refresh that may end after the page says it is ready: wait for them
+        styles = page.wait_for_function("""(() => {
             const out = {};
             window.incidentmap.cfg.eventTypes.forEach((t) => window.incidentmap.overlays[t.id].cluster.getLayers()
               .forEach((m) => { out[m.feature ? m.feature.id : m.getLatLng().toString()] = m.options; }));
-            return Object.values(out).map((o) => [o.dashArray, o.fillOpacity, o.radius]);
-        })()""")
+            const styles = Object.values(out).map((o) => [o.dashArray, o.fillOpacity, o.radius]);
+            return styles.length ? styles : null;
+        })""", timeout=30000).json_value()
         kinds = {(dash, fill) for dash, fill, _ in styles}
         assert {(None, 0.85), ("4 3", 0.15), ("1 4", 0)} <= kinds  # exact, near, area only
         legend = page.locator(".im-precision-key").text_content()
