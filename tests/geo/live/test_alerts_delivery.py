@@ -83,11 +83,14 @@ def test_a_failed_delivery_is_retried_with_backoff_and_recorded(data_dir, webhoo
     add_rule(data_dir, "--webhook", webhook.url)
     store = GeoJSONStore(data_dir)
     store.put("incidents", incident("retry-1"))
+    before = time.time()
     first = run_once(store, data_dir, AlertSettings(backoff=30, attempts=5))
+    after = time.time()
     assert (first.delivered, first.failed) == (0, 1)
     entry = read_state(data_dir).outbox[0]
     assert entry["attempts"] == 1 and "HTTP 500" in entry["last_error"]
-    assert entry["next_at"] > time.time() + 20  # waits for its backoff
+    # waits for its backoff: 30 s from the moment it failed, which lies between before and after
+    assert before + 30 <= entry["next_at"] <= after + 30
     assert run_once(store, data_dir, AlertSettings(backoff=30, attempts=5)).delivered == 0
     listing = CliRunner().invoke(cli, ["alert", "list", "--data", str(data_dir)]).stdout
     assert "queued 1" in listing and "HTTP 500" in listing
