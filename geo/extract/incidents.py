@@ -11,6 +11,7 @@ from geo.dates import DateSpan
 from geo.extract import lexicon_ar
 from geo.extract.casualties import N, number
 from geo.extract.dates_ar import find_dates, find_time  # both languages
+from geo.extract.language import ARABIC_LETTER
 from geo.extract.lexicon import (
     ACT,
     AGGREGATE,
@@ -289,7 +290,7 @@ class Assembler:
             before = text[max(part_start, place.start - 100):max(place.start, part_start)]
             local_type = nearest_means(before) or find_event_type(scope)
             if local_type is None and end < part_end and CLAUSE_BREAK.match(text, end) and ACT.search(scope) \
-                    and _ARABIC_LETTER.search(scope):
+                    and ARABIC_LETTER.search(scope):
                 local_type = "other"  # "أن هجوما استهدف قاعدة في X، فيما أعلنت ... ضربات": X's means untold
             local_type = local_type or find_event_type(part) or (
                 "other" if cut is not None and part_start > 0 else event_type)  # another event, means untold
@@ -409,8 +410,7 @@ def cut_background_tail(text: str) -> str:
 
 
 # where the part of a sentence about one place ends and the next begins: ", and two others were killed at Y"
-_ARABIC_LETTER = re.compile("[\u0621-\u064A]")
-CLAUSE_BREAK = re.compile(r",\s*(?:and|while|whereas)\s+|;\s*|[،,]\s*(?:فيما|بينما|في حين)\s+", re.I)
+CLAUSE_BREAK = re.compile(r",\s*(?:and|while|whereas)\s+|;\s*|" + lexicon_ar.CLAUSE_BREAK, re.I)
 
 
 def place_scopes(text: str, places: list[Place]) -> list[tuple[int, int, int, int]]:
@@ -438,7 +438,7 @@ def place_scopes(text: str, places: list[Place]) -> list[tuple[int, int, int, in
             gap = CLAUSE_BREAK.search(text, max(a.end, 0), max(b.start, 0))
             bounds.append(gap.start() if gap else max(a.end, 0))
         last_end = part_end
-        if inside and _ARABIC_LETTER.search(text):  # after the last place, a clause telling its own event
+        if inside and ARABIC_LETTER.search(text):  # after the last place, a clause telling its own event
             gap = CLAUSE_BREAK.search(text, max(inside[-1].end, 0), part_end)
             if gap and find_event_type(text[gap.end():part_end]) is not None:
                 last_end = gap.start()

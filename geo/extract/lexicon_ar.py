@@ -28,10 +28,12 @@ def letters(word: str) -> str:
     return "".join(_VARIANTS.get(ch, re.escape(ch) if ch != " " else r"\s+") for ch in word)
 
 
-def w(*words: str, clitics: bool = True, tail: str = "") -> str:
-    """Any of ``words``, standing at a word's start (after clitics when ``clitics``), ``tail`` after it."""
+def w(*words: str, clitics: bool = True, tail: str = "", conjunction: bool = False) -> str:
+    """Any of ``words``, standing at a word's start (after clitics when ``clitics``, after "و" or "ف"
+    only when ``conjunction``), ``tail`` after it."""
     body = "|".join(letters(x) for x in sorted(words, key=len, reverse=True))
-    return rf"(?=[\u0621-\u064A])(?<![\w]){CLITICS if clitics else ''}(?:{body}){tail}"
+    prefix = CLITICS if clitics else "[وف]?" if conjunction else ""
+    return rf"(?=[\u0621-\u064A])(?<![\w]){prefix}(?:{body}){tail}"
 
 
 # ---- means of attack ---------------------------------------------------------------------------------
@@ -168,6 +170,8 @@ EVENT_CUE = (rf"{w('ردا على', 'رداً على', 'رد على', 'بعد', 
              r"(?!\w)\s+(?:\S+\s+){0,4}?"
              rf"{w('هجوم', 'هجمات', 'الهجوم', 'الهجمات', 'ضربة', 'ضربات', 'غارة', 'غارات', 'قصف', 'استهداف', 'مقتل', clitics=False)}"
              r"(?!\w)")
+# a clause turning to another matter: "، فيما ...", "، بينما ...", "، في حين ..."
+CLAUSE_BREAK = r"[،,]\s*(?:فيما|بينما|في حين)\s+"
 # no lives lost: "لم يسفر عن خسائر بالأرواح", "لا توجد خسائر في الأرواح"
 ZERO_KILLED = (rf"{w('دون', 'بدون', 'من دون', 'عدم', 'لا', 'لم', 'ولم', 'ولا')}\s+(?:\S+\s+){{0,3}}?"
                rf"{w('خسائر بالأرواح', 'خسائر في الأرواح', 'خسائر في الارواح', 'قتلى', 'وفيات', clitics=False)}(?!\w)")
@@ -192,9 +196,9 @@ LATE_HOURS = (r"(?<!بعد )(?<!بعد منتصف )" rf"{w('ليل', 'ليلة',
 
 # ---- who told it, and when: "أعلن متحدث باسم الوزارة، الثلاثاء، أن" names the statement's day ----------
 _SAID = w("أعلن", "أعلنت", "قال", "قالت", "أصدر", "أصدرت", "ذكر", "ذكرت", "أفاد", "أفادت", "أكد", "أكدت", "صرح",
-          "صرحت", "أوضح", "أوضحت", "أضاف", "أضافت", "نشر", "نشرت", "أقر", "أقرت", clitics=False)
-_SAID_AFTER_CONJUNCTION = _SAID.replace(r"(?<![\w])", "", 1)  # "وقالت": the verb after "و" or "ف"
-SAID_ON = rf"(?:(?<!\w)[وف](?=[\u0621-\u064A])|(?<!\w)){_SAID_AFTER_CONJUNCTION}(?!\w)(?:\s+(?!(?:أن|إن|ان|أنه|إنه|انه|بأن)(?!\w))[^\s،,.]+){{0,10}}\s*[،,]?\s*$"
+          "صرحت", "أوضح", "أوضحت", "أضاف", "أضافت", "نشر", "نشرت", "أقر", "أقرت", clitics=False,
+          conjunction=True)  # "وقالت": the verb after "و" or "ف"
+SAID_ON = rf"{_SAID}(?!\w)(?:\s+(?!(?:أن|إن|ان|أنه|إنه|انه|بأن)(?!\w))[^\s،,.]+){{0,10}}\s*[،,]?\s*$"
 
 # what makes "missiles" guided ones (``scope.GUIDED``): "باليستي", "كروز", "أرض أرض", "موجهة", "فاتح"
 GUIDED = w("باليستي", "باليستية", "باليستيا", "بالستي", "بالستية", "بالستيا", "باليستيين", "كروز", "أرض أرض",

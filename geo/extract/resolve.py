@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from geo.dates import DateSpan
 from geo.extract import lexicon_ar
 from geo.extract.dates_ar import find_dates, find_time, named_today  # both languages
+from geo.extract.language import ARABIC_LETTER
 from geo.extract.lexicon import ACT, AGGREGATE, BEFORE_ANCHOR, LOCAL_ACCOUNT, WASHINGTON_SIDE
 from geo.extract.mentions import find_event_type, number
 from geo.extract.sentences import Sentence
@@ -254,8 +255,7 @@ LATE_HOURS = re.compile(r"\b(?:late hours of the night|late (?:at|in the) night|
                         rf"|{lexicon_ar.LATE_HOURS}", re.I)
 STATE_STRIKERS = ("US forces", "Turkish forces")
 # an Arabic outlet tells a strike by the day where it landed, not by the announcing capital's day
-ARABIC_LETTER = re.compile("[\u0621-\u064A]")
-_ARABIC_CLAUSE_BREAK = re.compile(r"[،,]\s*(?:فيما|بينما|في حين)\s+")
+_ARABIC_CLAUSE_BREAK = re.compile(lexicon_ar.CLAUSE_BREAK)
 US_EVENING = re.compile(r"\b(?:[4-9]|1[01])(?::[0-5]\d)?\s*p\.?\s?m\b", re.I)
 
 

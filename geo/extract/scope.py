@@ -15,6 +15,7 @@ import re
 
 from geo.extract import lexicon_ar
 from geo.extract.incidents import Candidate
+from geo.extract.language import ARABIC_LETTER
 from geo.extract.sentences import Sentence
 
 COALITION_PARTY = re.compile(r"\b(?:U\.?S\.?|American|Americans|United States|coalition|Pentagon|CENTCOM|Central "
@@ -30,7 +31,6 @@ COALITION_TARGET_AR = re.compile(
     r"(?![\u0621-\u064A])")
 STATE_STRIKERS_ABROAD = ("Turkish forces", "Israeli forces", "Islamic Revolutionary Guard Corps")
 FACILITY_KINDS = ("embassy", "government", "air_base", "military_base", "outpost", "airport", "oil_field", "area")
-ARABIC_LETTER = re.compile(r"[\u0621-\u064A]")
 GUIDED = re.compile(r"\b(?:ballistic|cruise|surface-to-surface|guided|Fateh|Zolfaghar|Qiam)\b|"
                     + lexicon_ar.GUIDED, re.I)
 _EXPLOSIONS = re.compile(lexicon_ar.EXPLOSIONS)
