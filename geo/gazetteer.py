@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -25,7 +26,7 @@ from geo.model import Site
 FACILITY_KINDS = ("embassy", "government", "air_base", "military_base", "outpost", "airport", "oil_field")
 _RANK = {**{k: 0 for k in FACILITY_KINDS}, "area": 1, "city": 2, "town": 3, "governorate": 4, "country": 5}
 # words before a place that make it approximate ("near Kirkuk", "40 km west of Mosul")
-_NEAR_WORDS = {"near", "nearby", "outskirts", "around", "outside", "vicinity", "close", "km", "kilometres",
+_NEAR_WORDS = {"near", "nearby", "closer", "outskirts", "around", "outside", "vicinity", "close", "km", "kilometres",
                "kilometers", "miles", "north", "south", "east", "west", "northeast", "northwest",
                "southeast", "southwest", "northern", "southern", "eastern", "western", "area", "region",
                "قرب", "بالقرب", "شمال", "جنوب", "شرق", "غرب", "اطراف", "محيط"}
@@ -50,6 +51,9 @@ _PLACE_BEFORE = {"in", "at", "near", "outside", "into", "targeting", "targeted",
 _PLACE_AFTER = {"base", "airbase", "airport", "field", "garrison", "area", "district", "province", "governorate",
                 "town", "city", "village", "countryside", "outpost", "camp", "border", "crossing"}
 _STOP = {"the", "of", "in", "at", "on", "and", "a", "an"}
+# what a headline's verb follows: "Rockets Hit ...", "Drones Strike ..." (a GeoNames town is never named so)
+_SUBJECTS = {"rockets", "missiles", "drones", "mortars", "shells", "strikes", "airstrikes", "militants", "attacks",
+             "explosions", "blasts", "projectiles"}
 
 
 @lru_cache(maxsize=65536)
@@ -298,6 +302,8 @@ class Gazetteer:
                     continue
                 if entry.capitalised and not text[tokens[i][1]].isupper() and text[tokens[i][1]].isascii():
                     continue
+                if entry.capitalised and j == i + 1 and i > 0 and folded[i - 1] in _SUBJECTS:
+                    continue  # "Rockets Hit US Embassy": a headline's verb, not the town of Hit
                 found.append((i, j, entry))
         # the longest match; then the most specific kind; then a town of the region over a namesake
         # abroad ("Iskandariya" in Babil, not Alexandria); then the larger town
@@ -366,7 +372,15 @@ class Gazetteer:
             "airport" in a.casefold() for a in s.aliases))) and ({s.admin1, *self._chain(s)} & anchors)]
         if len(candidates) > 1:  # the one the report names elsewhere
             in_report = {p.site_id for p in named if p.site_id}
-            candidates = [s for s in candidates if s.id in in_report]
+            named_sites = [s for s in candidates if s.id in in_report]
+            if not named_sites and not places:
+                # none named: the one in the province the report speaks of most ("the US compound" in a
+                # report that names Erbil three times and Baghdad once)
+                mentions = Counter(p.admin1 for p in named if p.admin1)
+                counts = sorted((mentions[s.admin1] for s in candidates), reverse=True)
+                if counts[0] > counts[1]:
+                    named_sites = [s for s in candidates if mentions[s.admin1] == counts[0]]
+            candidates = named_sites
         if len(candidates) != 1:
             return None
         site = candidates[0]

@@ -3,9 +3,10 @@ sentences around them add casualties, perpetrators, claims and local times."""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 
 from geo.dates import DateSpan
 from geo.extract import lexicon_ar
@@ -79,6 +80,8 @@ class Assembly(list):
         self.touched: list[Candidate] = []
         self.by_site: dict[str, Candidate] = {}
         self.unplaced: tuple[str, int] | None = None  # (type, sentence) of the last attack told with no place
+        # each part of a sentence that told an attack with no place: (type, sentence, part, hours after another)
+        self.unplaced_parts: list[tuple[str, Sentence, str, bool]] = []
 
     def touch(self, candidate: Candidate, ancestors: tuple[str, ...] = ()) -> None:
         self.touched.append(candidate)
@@ -238,8 +241,9 @@ class Assembler:
                 return []
         if event_type is None or not ACT.search(text):
             return []
-        if AGGREGATE.search(text):
-            return []
+        since = _SINCE.search(text)
+        if AGGREGATE.search(text[:since.start()] if since else text):
+            return []  # (not "... the deadliest since a rocket attack that set off a series of attacks")
         if THREAT.search(text) and not PAST_ACT.search(text):
             return []
         places = self.incident_places(text, report.text)
@@ -250,9 +254,15 @@ class Assembler:
         if not places:
             if OUTSIDE.search(text):
                 return []
+            earlier.unplaced_parts.extend(unplaced_parts(text, [], sentence))
             recent = earlier.recent(sentence.index, 3)
             same_kind = [c for c in recent if c.event_type == event_type]
             target = (same_kind or recent or [None])[-1]
+            again = earlier_attack_at_site(text, ref, target, sentence)
+            if again is not None:
+                return [again]
+            if target is not None and not same_kind and RESPONSE.match(text) and event_type != target.event_type:
+                target = None  # "In response, the US launched airstrikes ..., killing five": not the rockets' toll
             if target is not None:
                 self._enrich(target, sentence, event_type)
                 earlier.touch(target, self.ancestors(target.place.site_id or ""))
@@ -264,7 +274,8 @@ class Assembler:
             return []
         masked = mask_groups(text)
         if previous and sentence.index - previous.sentences[-1].index <= 2 and all(
-                REFERENCE.search(masked[max(0, p.start - 45):p.start]) for p in places):
+                REFERENCE.search(masked[max(0, p.start - 45):p.start]) and _km_between(p, previous.place) <= 100
+                for p in places):  # (a place 300 km off is no landmark for the attack told before)
             self._enrich(previous, sentence, event_type)  # "... travelling towards Baiji when it came under fire"
             earlier.touch(previous, self.ancestors(previous.place.site_id or ""))
             return []
@@ -281,8 +292,10 @@ class Assembler:
                 continue
             following.append(find_casualties(nxt.text))
         out = []
+        earlier.unplaced_parts.extend(unplaced_parts(text, places, sentence))
         scopes = place_scopes(text, places)
-        narrative = background_date(sentences, sentence, ref, lead_span)
+        narrative = background_date(sentences, sentence, ref, lead_span) or background_window(sentences, sentence,
+                                                                                              lead_span)
         cut = EVENT_CUE.search(text)
         for n, place in enumerate(places):
             start, end, part_start, part_end = scopes[n]
@@ -339,6 +352,12 @@ class Assembler:
                     candidate.injured = injured
             out.append(candidate)
         for candidate in out:
+            told_before(candidate, earlier.unplaced_parts, sentence)
+        if len({c.place.site_id for c in out}) == 1 and out[0].place.site_id:
+            if cut is not None:
+                out.extend(earlier_attack_there(text, places, spans, out[0], sentence))
+            out.extend(similar_attack_there(text, places, spans, out[0], sentence))
+        for candidate in out:
             earlier.touch(candidate, self.ancestors(candidate.place.site_id or ""))
         return out
 
@@ -363,13 +382,18 @@ class Assembler:
 EVENT_CUE = re.compile(r"\b(?:(?:(?:\w+\s+)?(?:days?|hours?|weeks?)\s+)?after|following|follows?|followed|in the wake of|"
                        r"like those (?:of|on)|referring to|in reference to|(?:in |as )?(?:retaliation|response|revenge|reprisal)s? "
                        r"(?:for|to))\s+(?:[\w'’-]+\s+){0,6}?(?:attacks?|strikes?|air ?strikes?|killing|death|deaths|"
-                       r"barrage|bombing|raids?|assassination)\b|" + lexicon_ar.EVENT_CUE, re.I)
+                       r"barrage|bombing|raids?|assassination)\b|"
+                       # "..., after three rockets landed near the mission on January 20": a clause telling its own
+                       r"\bafter\s+(?:[\w'’-]+\s+){0,3}?(?:rockets?|mortars?|missiles?|drones?|shells?)\s+"
+                       r"(?:had\s+|were\s+)?(?:landed|hit|struck|fell|slammed|exploded|crashed|targeted)\b|"
+                       + lexicon_ar.EVENT_CUE, re.I)
 SAME_PLACE = re.compile(r"\bthe same (?:compound|base|site|facility|camp|airport|embassy|field|outpost|building)\b",
                         re.I)
 # one attack singled out of many: "... a dozen attacks, including a December 27 attack that ..."
 SINGLED_OUT = re.compile(r",?\s*\b(?:including|among them|among which)\s+(?=(?:a|an|the|one)\b)", re.I)
 # an attack told as like the report's: "a similar attack killed a contractor in December"
-SIMILAR = re.compile(r"\b(?:a|an|the) similar (?:attack|strike|barrage|assault|fusillade)\b", re.I)
+SIMILAR = re.compile(r"\b(?:a|an|the) similar (?:attack|strike|barrage|assault|fusillade)\b|" + lexicon_ar.SIMILAR,
+                     re.I)
 # a sentence that speaks of the attack already told, however far back: "No one was hurt in the attack."
 THE_ATTACK = re.compile(r"\b(?:in|by|from) the (?:attack|strike|incident|blast|explosion|bombardment)\b|"
                         r"\bas a result\b|" + lexicon_ar.THE_ATTACK, re.I)
@@ -403,6 +427,33 @@ def background_date(sentences: list[Sentence], sentence: Sentence, ref: date | N
     return None
 
 
+# a sentence going on from an attack told before it: "Less than a week later, ...", "Days later, ..."
+LATER = re.compile(r"^\W*(?:(?:less|more) than |about |nearly |some |just |only )?(?:a|one|two|three|four|five|six|"
+                   r"a few|several|\d+)?\s*(?:days?|weeks?|months?)\s+later\b", re.I)
+# the stretch a report's background is told over: "over the last month", "in recent weeks"
+WINDOW = re.compile(r"\b(?:over|in|during|throughout) (?:the )?(?:(?P<last>last|past) (?P<n>two|three|few|\d+ )?"
+                    r"|recent )(?P<unit>weeks?|months?)\b", re.I)
+
+
+def background_window(sentences: list[Sentence], sentence: Sentence, lead_span: DateSpan | None) -> DateSpan | None:
+    """The days an undated background attack lies in: one told "less than a week later" than, or as
+    "similar" to, an attack the report files "over the last month" before its own lies in that month,
+    before the report's event."""
+    if lead_span is None or not lead_span.known or not (LATER.match(sentence.text) or SIMILAR.search(sentence.text)):
+        return None
+    for before in reversed(sentences[max(0, sentence.index - 3):sentence.index + 1]):
+        window = WINDOW.search(before.text)
+        if window is None:
+            continue
+        count = (window.group("n") or "").strip().lower()
+        n = int(count) if count.isdigit() else {"two": 2, "three": 3, "few": 3}.get(count) or \
+            (1 if window.group("last") else 3)  # "over the last month": one; "in recent weeks": a few
+        days = n * (7 if window.group("unit").lower().startswith("week") else 30)
+        last = lead_span.date_from - timedelta(days=1)
+        return DateSpan(last - timedelta(days=days - 1), last, "days", window.group(0))
+    return None
+
+
 def cut_background_tail(text: str) -> str:
     """The sentence without an appositive that only files the attack among others."""
     match = BACKGROUND_TAIL.search(text)
@@ -413,11 +464,9 @@ def cut_background_tail(text: str) -> str:
 CLAUSE_BREAK = re.compile(r",\s*(?:and|while|whereas)\s+|;\s*|" + lexicon_ar.CLAUSE_BREAK, re.I)
 
 
-def place_scopes(text: str, places: list[Place]) -> list[tuple[int, int, int, int]]:
-    """For each place, the (start, end) of the part of the sentence that speaks of it and the (start, end)
-    of the larger part it lies in: the sentence is cut where it turns to another event ("... after a
-    drone attack on X"; a fronted "Following an attack on X, ..." ends at its comma), then between places
-    at a clause break."""
+def event_parts(text: str, places: list[Place]) -> list[int]:
+    """Where a sentence turns to another event: the sorted offsets that cut it into parts ("... after a
+    drone attack on X"; a fronted "Following an attack on X, ..." ends at its comma)."""
     cuts = {0, len(text)}
     for match in EVENT_CUE.finditer(text):
         head = text[:match.start()]
@@ -429,7 +478,131 @@ def place_scopes(text: str, places: list[Place]) -> list[tuple[int, int, int, in
             comma = text.find(", ", match.end())
             if comma > 0:
                 cuts.add(comma + 1)
-    cuts = sorted(cuts)
+    return sorted(cuts)
+
+
+def _km_between(a: Place, b: Place) -> float:
+    dlon = (a.lon - b.lon) * 111.32 * math.cos(math.radians((a.lat + b.lat) / 2))
+    return math.hypot(dlon, (a.lat - b.lat) * 110.57)
+
+
+# a sentence that opens on the answer to what was told before: "In response, ...", "وردا على ذلك، ..."
+RESPONSE = re.compile(r"^\W*(?:(?:and|but)\s+)?(?:in (?:response|retaliation|reprisal)|in return)\b|"
+                      r"^\W*[وف]?(?:ردا|رداً|رد|انتقاما|انتقاماً)\s+على(?!\w)", re.I)
+
+
+# a place told again by its kind alone: "near the mission", "on the base"
+THE_SITE = re.compile(r"\b(?:near|at|on|inside|into|outside|around)\s+the\s+(?:mission|compound|base|embassy|"
+                      r"consulate|site|facility|camp|airport|field)\b|\bthe (?:base|camp|compound|embassy|airport)\b"
+                      r"(?=\s+(?:was|came|had been|were)\b)|" + lexicon_ar.THE_SITE, re.I)
+# where a clause that dates an earlier attack ends: "، منذ هجوم ..." / ", since ..."
+_SINCE = re.compile(r",\s*since\b|[،,]?\s*منذ(?!\w)")
+
+
+def earlier_attack_there(text: str, places: list[Place], spans: list[DateSpan], told: Candidate,
+                         sentence: Sentence) -> list[Candidate]:
+    """The attack a part of the sentence turns to, at the one place the sentence names, when that part
+    names no place but the kind of it and tells its own means and day: "Sunday's attack was the second
+    on the embassy, after three rockets landed near the mission on January 20"."""
+    found = []
+    cuts = event_parts(text, places)
+    for part_start, part_end in zip(cuts, cuts[1:], strict=False):
+        part = text[part_start:part_end]
+        if any(part_start <= p.start < part_end for p in places) or not THE_SITE.search(part):
+            continue
+        means = find_event_type(part)
+        own = [s for s in spans if part_start <= s.start < part_end and s.known and re.search(r"\d", s.text)]
+        if means is None or len(own) != 1 or (told.span and told.span.date_from == own[0].date_from):
+            continue
+        candidate = Candidate(means, told.place, own[0], [sentence], date_from_sentence=True, date_told_in=part)
+        candidate.killed, candidate.injured = find_casualties(part)
+        found.append(candidate)
+    return found
+
+
+# "..., hours after the shelling of X": an attack told as following another within hours
+HOURS_AFTER = re.compile(r"^\W*(?:(?:just|only|mere|a few|several)\s+)?hours\s+after\b|"
+                         r"^\W*[وف]?(?:بعد|عقب)\s+ساعات(?!\w)", re.I)
+
+
+def unplaced_parts(text: str, places: list[Place], sentence: Sentence) -> list[tuple[str, Sentence, str, bool]]:
+    """The parts of a sentence that tell an attack and name no place for it, each with whether the
+    part goes on to say it came hours after another attack."""
+    found = []
+    cuts = event_parts(text, places)
+    for part_start, part_end in zip(cuts, cuts[1:], strict=False):
+        part = text[part_start:part_end]
+        part_type = find_event_type(part)
+        if part_type is not None and not any(part_start <= p.start < part_end for p in places):
+            found.append((part_type, sentence, part, bool(HOURS_AFTER.match(text[part_end:part_end + 40]))))
+    return found
+
+
+def told_before(candidate: Candidate, unplaced: list[tuple[str, Sentence, str, bool]], sentence: Sentence) -> None:
+    """The same attack told just before without its place ("... after a drone attack killed an American.
+    The ministry said the drone hit a base near Hasakah."): that telling joins the candidate, with what it
+    told of the toll; told as "hours after" an attack of the same day, it may have come after midnight."""
+    for event_type, before, part, hours_after in reversed(unplaced):
+        if sentence.index - before.index > 2:
+            break
+        if event_type != candidate.event_type or before is sentence:
+            continue
+        candidate.sentences.append(Sentence(part.strip(), before.index, before.paragraph))  # that part alone
+        killed, injured = find_casualties(part)
+        candidate.killed = candidate.killed if candidate.killed is not None else killed
+        candidate.injured = candidate.injured if candidate.injured is not None else injured
+        span = candidate.span
+        if hours_after and span is not None and span.known and span.precision == "day" and not candidate.time_local:
+            candidate.span = replace(span, date_to=span.date_to + timedelta(days=1), precision="days")
+        return
+
+
+def earlier_attack_at_site(text: str, ref: date | None, target: Candidate | None,
+                           sentence: Sentence) -> Candidate | None:
+    """An earlier attack on the site the report is about, told by the site's kind alone and a day of its
+    own before the attack just told: "Earlier on Wednesday, three soldiers were killed when the base came
+    under attack." (the report being about Saturday's attack on that base)."""
+    if target is None or target.span is None or not target.span.known or not THE_SITE.search(text):
+        return None
+    since = _SINCE.search(text)
+    own_text = text[:since.start()] if since else text  # "... since a rocket attack in late December"
+    days = [s for s in event_dates(own_text, ref) if s.known and s.precision == "day" and not s.said]
+    if len(days) != 1 or days[0].date_to >= target.span.date_from or not ACT.search(own_text):
+        return None
+    candidate = Candidate(find_event_type(own_text) or "other", target.place, days[0], [sentence],
+                          date_from_sentence=True, date_told_in=own_text)
+    candidate.killed, candidate.injured = find_casualties(own_text)
+    return candidate
+
+
+def similar_attack_there(text: str, places: list[Place], spans: list[DateSpan], told: Candidate,
+                         sentence: Sentence) -> list[Candidate]:
+    """An earlier attack on the place a sentence names, told in a clause of its own as "a similar
+    attack" with its own day: "Rockets hit the base again on Saturday, where two soldiers died in a
+    similar attack on Wednesday"."""
+    similar = SIMILAR.search(text)
+    if similar is None or told.span is None or not told.span.known:
+        return []
+    start = max(text.rfind(",", 0, similar.start()), text.rfind("،", 0, similar.start())) + 1
+    ends = [i for i in (text.find(",", similar.end()), text.find("،", similar.end())) if i >= 0]
+    end = min(ends, default=len(text))
+    if any(start <= p.start < end for p in places):
+        return []  # "a similar attack on a base in the north": a place of its own
+    days = [s for s in spans if start <= s.start < end and s.known and s.precision == "day"]
+    if len(days) != 1 or days[0].date_to >= told.span.date_from:
+        return []
+    clause = text[start:end]
+    candidate = Candidate(told.event_type, told.place, days[0], [sentence], date_from_sentence=True,
+                          date_told_in=clause)
+    candidate.killed, candidate.injured = find_casualties(clause)
+    return [candidate]
+
+
+def place_scopes(text: str, places: list[Place]) -> list[tuple[int, int, int, int]]:
+    """For each place, the (start, end) of the part of the sentence that speaks of it and the (start, end)
+    of the larger part it lies in: the sentence is cut where it turns to another event ("... after a
+    drone attack on X", see ``event_parts``), then between places at a clause break."""
+    cuts = event_parts(text, places)
     scopes = []
     for part_start, part_end in zip(cuts, cuts[1:], strict=False):
         inside = [p for p in places if part_start <= max(p.start, 0) < part_end]  # a generic site has no start

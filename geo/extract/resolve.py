@@ -259,6 +259,16 @@ _ARABIC_CLAUSE_BREAK = re.compile(lexicon_ar.CLAUSE_BREAK)
 US_EVENING = re.compile(r"\b(?:[4-9]|1[01])(?::[0-5]\d)?\s*p\.?\s?m\b", re.I)
 
 
+def _night_clause(text: str) -> str:
+    """``text`` up to the end of the clause its night is told in ("Saturday night's strike was a response
+    to X," without the airstrike the rest of the sentence goes on to), else the whole of it."""
+    night = EARLY_HOURS.search(text) or LATE_HOURS.search(text)
+    if night is None:
+        return text
+    end = min((i for i in (text.find(",", night.end()), text.find("،", night.end())) if i >= 0), default=len(text))
+    return text[:end]
+
+
 def night_span(candidate: Candidate) -> None:
     """Widen a one-day span to the two days a night covers, when the report tells no local clock time:
     an attack "before dawn on Friday" lay in Thursday's night or Friday's small hours, one "late on
@@ -269,7 +279,8 @@ def night_span(candidate: Candidate) -> None:
     if span is None or not span.known or span.precision != "day":
         return
     borrowed = candidate.date_told_in or ""
-    if not candidate.date_from_sentence and borrowed and find_event_type(borrowed) not in (None, candidate.event_type):
+    if not candidate.date_from_sentence and borrowed and \
+            find_event_type(_night_clause(borrowed)) not in (None, candidate.event_type):
         borrowed = ""  # the night of the report's main attack is not that of another one told without a day
     own = [s.text for s in candidate.sentences[:2]]
     if own and ARABIC_LETTER.search(own[0]) and candidate.place.end > 0:

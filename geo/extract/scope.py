@@ -28,7 +28,10 @@ COALITION_PARTY_AR = re.compile(r"(?:أمريكي|أميركي|الأمريكي|
 COALITION_TARGET_AR = re.compile(
     r"(?<![\u0621-\u064A])[وفبل]?(?:ال)?(?:قاعدة|قواعد|منشأة|منشآت|معسكر|قوات|جنود|مستشارين|دورية|رتل|أرتال)"
     r"(?:\s+\S+){0,1}\s+(?:ل|ال|لل)?(?:قوات\s+)?(?:التحالف|أمريكية|أميركية|الأمريكية|الأميركية|الأمريكيين|الأميركيين)"
-    r"(?![\u0621-\u064A])")
+    r"(?![\u0621-\u064A])|"
+    # Americans among the dead or wounded: "أسفر عن مقتل أميركي", "إصابة جنديين أمريكيين"
+    r"(?<![\u0621-\u064A])[وفب]?(?:مقتل|قتل|إصابة|اصابة|جرح)\s+(?:\S+\s+){0,2}?"
+    r"(?:أميركي|أمريكي|أميركيين|أمريكيين|أميركيا|أمريكيا|أميركيان|أمريكيان)(?![\u0621-\u064A])")
 STATE_STRIKERS_ABROAD = ("Turkish forces", "Israeli forces", "Islamic Revolutionary Guard Corps")
 FACILITY_KINDS = ("embassy", "government", "air_base", "military_base", "outpost", "airport", "oil_field", "area")
 GUIDED = re.compile(r"\b(?:ballistic|cruise|surface-to-surface|guided|Fateh|Zolfaghar|Qiam)\b|"

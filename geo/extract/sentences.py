@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 # a sentence ends before a capital or a digit, or (Arabic has no capitals) before an Arabic letter
 _SENTENCE_END = re.compile(r"(?<=[.!?؟])[\"'”’)»]*\s+(?=[\"'“‘(«]*[A-Z0-9\u0621-\u064A])|\n\s*\n|\n(?=\s*[-•*]\s)|"
-                           r"(?<=[a-z]{3}[.!?])(?=[A-Z][a-z]{2})")  # "near Kirkuk.The US ...": a space left out
+                           r"(?<=[a-z]{3}[.!?])(?=[A-Z][a-z]{2})|"  # "near Kirkuk.The US ...": a space left out
+                           r"(?<=[\u0621-\u064A\"”»][.!؟])(?=[وف]?[\u0621-\u064A]{3})")  # the same in Arabic
 
 
 _ABBREVIATIONS = re.compile(r"\b(U\.S|U\.N|Dec|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Mr|Mrs|Ms|Dr|Gen|Lt|Col|"
