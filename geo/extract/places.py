@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 
 from geo.extract.language import ARABIC_LETTER
 from geo.extract.lexicon import REFERENCE, REGION
@@ -13,7 +14,9 @@ from geo.gazetteer import Gazetteer, Place, fold
 # what lies between a place and a broader one that only says where it is: "K1 base in Kirkuk province in
 # northern Baghdad", "the border post in the Syrian province of Deir ez-Zor"
 LOCATOR_GAP = re.compile(r"^[\s,]*(?:[\w'’-]+\s+){0,3}?(?:in|of)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?"
-                         r"(?:(?:province|governorate|region|district|countryside|outskirts|desert|area)\s+(?:of\s+)?)?$", re.I)
+                         r"(?:(?:province|governorate|region|district|countryside|outskirts|desert|area)\s+(?:of\s+)?)?$|"
+                         # "البوكمال بريف دير الزور", "التنف في محافظة حمص", "قرب الحسكة، شمال شرقي سوريا"
+                         r"^[\s,،]*(?:في\s+|ب|ضمن\s+)?(?:ريف|محافظة|قضاء|ناحية|بادية|صحراء)\s+(?:ال)?$", re.I)
 # a kind of site named before a town: "an airport near Karbala", "the air base outside Kirkuk"
 GENERIC_BEFORE = re.compile(r"\b(?:airport|air ?base|embassy|consulate|base|camp)\s+(?:(?:just|about|some)\s+)?"
                             r"(?:near|in|outside|of|at|close to|north of|south of|east of|west of)\s+"
@@ -114,7 +117,14 @@ def incident_places(gazetteer: Gazetteer, text: str, context: str) -> list[Place
     nested = {a for p in places if p.site_id for a in gazetteer.ancestors(p.site_id)}
     places = [p for p in places if p.site_id not in nested or not p.site_id]
     references = [p for p in places if REFERENCE.search(text[max(0, p.start - 45):p.start])]
-    if references and len(references) < len(places):
+    others = [p for p in places if p not in references]
+    if references and others and not any(_far(text[max(0, r.start - 45):r.start]) for r in references) and all(
+            p.kind in ("country", "governorate") and any(
+            r.country_code == p.country_code and (p.kind == "country" or r.admin1 == p.admin1) for r in references)
+            for p in others):
+        # "south-east of Albu Kamal, in the Deir ez-Zor countryside": near the town, not anywhere in its province
+        places = [replace(r, geo_precision=2) for r in references]
+    elif references and len(references) < len(places):
         places = [p for p in places if p not in references]
     else:  # "about 180 km south of Baghdad" does not put the attack in Baghdad
         places = [p for p in places if not _far(text[max(0, p.start - 45):p.start])]

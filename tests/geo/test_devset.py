@@ -56,8 +56,9 @@ def test_pages_with_no_incident_in_scope_propose_almost_nothing(rows):
     assert row["false_positives"] <= MAX_FALSE_POSITIVES_ON_NEGATIVES, "\n".join(row["lines"])
 
 
-# multi-outlet events stored as one incident carrying every outlet (issue 11 wants all of them)
-MERGED_FLOORS = {"en-2019-2020": 11, "en-2021-2023": 6, "ar-2019-2023": 7, "ar2-2019-2023": 4}
+# multi-outlet events stored as one incident carrying every outlet: all of them where issues 11 and 12 ask
+# for it (None), today's count on the second Arabic part, which no issue sets a target for
+MERGED_FLOORS = {"en-2019-2020": None, "en-2021-2023": None, "ar-2019-2023": None, "ar2-2019-2023": 4}
 
 
 @pytest.fixture(scope="module")
@@ -74,4 +75,5 @@ def eval_real():
 @pytest.mark.parametrize("part", list(MERGED_FLOORS))
 def test_events_told_by_several_outlets_merge(eval_real, part):
     [(name, row)] = eval_real.dedup(DEVSET / part).items()
-    assert row["multi_source_fully_merged"] >= MERGED_FLOORS[part], row
+    floor = MERGED_FLOORS[part]
+    assert row["multi_source_fully_merged"] >= (row["multi_source_events"] if floor is None else floor), row

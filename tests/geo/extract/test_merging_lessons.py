@@ -1,0 +1,194 @@
+"""What merging several outlets' reports of one event taught extraction (issues 11 and 12).
+
+Each outlet tells an event its own way: one tells it as the story, another in passing, as background
+to a later attack ("the second in a week, after ..."), or without the place in the sentence that tells
+the attack. Every report here is written for these tests; each pair must end up as one stored incident.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.extract import Extractor
+from geo.gazetteer import Gazetteer
+from geo.ingest import ingest_features
+from geo.query import parse_query
+from geo.report import parse_report
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor(Gazetteer.load())
+
+
+def found(extractor: Extractor, text: str, published: str) -> list[dict]:
+    report = parse_report(text, "lesson.txt", published=published)
+    return [f["properties"] for f in extractor.extract(report).features]
+
+
+def spans(incidents: list[dict]) -> set[tuple]:
+    return {(p["site_id"], p["event_type"], p["date_from"], p["date_to"]) for p in incidents}
+
+
+def stored_together(store, extractor: Extractor, reports: list[tuple[str, str, str]], day: str) -> list[dict]:
+    """Ingest (text, published, url) reports into ``store``; the incidents whose span holds ``day``."""
+    for n, (text, published, url) in enumerate(reports):
+        report = parse_report(text, f"r{n}.txt", published=published, url=url)
+        ingest_features(store, extractor.extract(report).features, extractor.ancestors, actor="local:test")
+    query = parse_query({"datetime": f"{day}T00:00:00Z/{day}T23:59:59Z"})
+    return [f["properties"] for f in store.query("incidents", query).features()]
+
+
+# ---- an earlier attack told in a clause of its own ------------------------------------------------------
+
+def test_the_attack_a_clause_goes_back_to_is_its_own_incident_at_the_place(extractor):
+    text = ("Four rockets fell on the US embassy in Baghdad on Sunday, one of them on a car park.\n\n"
+            "Sunday's salvo was the second this week on the embassy, after two rockets landed near the mission "
+            "on March 2.")
+    assert spans(found(extractor, text, "2021-03-08")) == {
+        ("us-embassy-baghdad", "rocket_attack", "2021-03-07", "2021-03-07"),
+        ("us-embassy-baghdad", "rocket_attack", "2021-03-02", "2021-03-02")}
+
+
+def test_a_clause_about_the_same_day_adds_no_incident(extractor):
+    text = ("Two rockets hit near the US embassy in Baghdad on March 7, after rockets landed near the mission "
+            "on March 7 as well, police said.")
+    assert len(found(extractor, text, "2021-03-08")) == 1
+
+
+def test_a_similar_attack_on_an_earlier_day_is_another_incident_at_that_base(extractor):
+    text = ("title: صواريخ على معسكر التاجي مجددا\n\n"
+            "سقطت صواريخ كاتيوشا اليوم السبت مجددا على معسكر التاجي شمال بغداد، والذي قتل فيه جنديان "
+            "بهجوم مماثل الأربعاء، بحسب مصدر أمني.\n")
+    assert spans(found(extractor, text, "2020-03-14")) == {
+        ("camp-taji", "rocket_attack", "2020-03-14", "2020-03-14"),
+        ("camp-taji", "rocket_attack", "2020-03-11", "2020-03-11")}
+
+
+def test_an_attack_told_earlier_in_the_week_on_the_base_by_its_kind_alone(extractor):
+    text = ("title: هجوم ثان على التاجي\n\n"
+            "تعرض معسكر التاجي شمال بغداد إلى قصف صاروخي، السبت، للمرة الثانية خلال أسبوع.\n"
+            "وفي وقت سابق من يوم الأربعاء، قتل جنديان عندما تعرضت القاعدة لهجوم، هو الأعنف منذ هجوم في "
+            "أواخر كانون الأول أطلق سلسلة من الهجمات.\n")
+    incidents = {p["date_from"]: p for p in found(extractor, text, "2020-03-14")}
+    assert set(incidents) == {"2020-03-14", "2020-03-11"}
+    earlier = incidents["2020-03-11"]
+    assert (earlier["site_id"], earlier["killed"]) == ("camp-taji", 2)
+
+
+def test_the_base_told_by_its_kind_in_english_too(extractor):
+    text = ("Rockets struck Camp Taji north of Baghdad on Saturday for the second time in a week.\n\n"
+            "Earlier on Wednesday, three soldiers were killed when the base came under attack.")
+    assert {(p["site_id"], p["date_from"]) for p in found(extractor, text, "2020-03-14")} == {
+        ("camp-taji", "2020-03-14"), ("camp-taji", "2020-03-11")}
+
+
+# ---- background told relative to other background -------------------------------------------------------
+
+def test_background_told_days_later_lies_in_the_window_the_report_gives_it(extractor):
+    text = ("Three rockets hit the US embassy in Baghdad on Sunday evening.\n\n"
+            "Tensions between Washington and Tehran have climbed over the past month. A similar attack on a base "
+            "in the north killed a contractor, and the US answered with strikes on a militia. Less than a week "
+            "later, a US drone strike killed a general outside Baghdad airport.")
+    incidents = {p["site_id"]: p for p in found(extractor, text, "2020-01-27")}
+    assert (incidents["us-embassy-baghdad"]["date_from"], incidents["us-embassy-baghdad"]["date_to"]) == \
+        ("2020-01-26", "2020-01-26")
+    strike = incidents["baghdad-airport"]
+    assert (strike["event_type"], strike["date_from"], strike["date_to"]) == ("airstrike", "2019-12-27", "2020-01-25")
+
+
+def test_days_later_after_a_dated_attack_is_not_sent_into_a_window(extractor):
+    text = "Rockets hit Ain al-Asad air base on Monday. Days later, a drone struck Erbil airport."
+    assert {p["site_id"] for p in found(extractor, text, "2021-03-10")} >= {"ain-al-asad"}
+    for p in found(extractor, text, "2021-03-10"):
+        assert p["date_from"] >= "2021-03-01"
+
+
+# ---- places -------------------------------------------------------------------------------------------
+
+def test_the_compound_nobody_names_is_in_the_city_the_report_speaks_of(extractor):
+    text = ("title: Iran says it fired the missiles\n\n"
+            "Iran said on Monday its Revolutionary Guards fired the missiles on Saturday night. Footage showed a "
+            "dozen missiles falling on a villa. Witnesses first thought the US diplomatic compound was being "
+            "targeted.\n\n"
+            "Erbil is the seat of the Kurdistan region, and the consulate in Erbil serves its four provinces. "
+            "Erbil's governor said nobody was hurt. In 2020 missiles hit a base closer to Baghdad.")
+    incidents = found(extractor, text, "2022-03-14")
+    consulate = [p for p in incidents if p["site_id"] == "us-consulate-erbil"]
+    assert [(p["event_type"], p["date_from"], p["date_to"]) for p in consulate] == \
+        [("missile_attack", "2022-03-12", "2022-03-13")]
+
+
+def test_a_headline_verb_is_not_the_town_of_hit(extractor):
+    text = "title: Rockets Hit US Embassy in Baghdad\n\nRockets Hit US Embassy in Baghdad\n\n" \
+           "Three rockets struck the US embassy in Baghdad on Sunday."
+    assert {p["site_id"] for p in found(extractor, text, "2020-01-27")} == {"us-embassy-baghdad"}
+
+
+def test_the_town_of_hit_is_still_found_where_the_text_puts_a_place(extractor):
+    text = "Two rockets landed near a US convoy in Hit, in western Anbar, on Sunday, police said."
+    report = parse_report(text, "lesson.txt", published="2021-03-08")
+    [rockets] = extractor.extract(report).features
+    lon, lat = rockets["geometry"]["coordinates"]
+    assert abs(lat - 33.64) < 0.1 and abs(lon - 42.83) < 0.1  # the town on the Euphrates (GeoNames)
+
+
+def test_a_faraway_landmark_is_not_the_attack_told_before(extractor):
+    text = ("title: قصف على معسكر التاجي\n\n"
+            "سقطت عشرة صواريخ كاتيوشا على معسكر التاجي الذي يضم قوات أمريكية مساء اليوم الأربعاء.\n"
+            "وأفادت وكالة سانا أن عدوانا جويا حصل على منطقة جنوب شرق البوكمال بريف دير الزور.\n")
+    assert {(p["site_id"], p["event_type"]) for p in found(extractor, text, "2020-03-11")} == {
+        ("camp-taji", "rocket_attack"), ("albu-kamal", "airstrike")}
+
+
+# ---- one attack told first without its place ------------------------------------------------------------
+
+def test_an_attack_told_without_its_place_joins_the_sentence_that_places_it(extractor):
+    text = ("title: ضربات أمريكية في شرق سوريا\n\n"
+            "وشنت القوات الأمريكية غارات جوية في شرق سوريا، بعد هجوم بطائرة بلا طيار أسفر عن مقتل أميركي، "
+            "وإصابة خمسة آخرين.وقالت الوزارة إن الهجوم بالطائرة بدون طيار استهدف منشأة في قاعدة قرب "
+            "الحسكة.\n")
+    [drone] = [p for p in found(extractor, text, "2023-03-24") if p["event_type"] == "drone_attack"]
+    assert drone["injured"] == 5
+    assert "الحسكة" in drone["sources"][0]["quote"] and "خمسة" in drone["sources"][0]["quote"]
+
+
+def test_strikes_hours_after_an_evening_attack_may_fall_after_midnight(extractor):
+    text = ("title: قصف على معسكر التاجي\n\n"
+            "سقطت عشرة صواريخ كاتيوشا على معسكر التاجي الذي يضم قوات أمريكية مساء اليوم الأربعاء.\n"
+            "وقالت وسائل إعلام إن غارات جوية استهدفت مواقع قرب الحدود، وذلك بعد ساعات من قصف معسكر "
+            "التاجي.\n"
+            "وأفادت وكالة سانا أن عدوانا جويا حصل على منطقة البوكمال.\n")
+    dates = {p["site_id"]: (p["date_from"], p["date_to"]) for p in found(extractor, text, "2020-03-11")}
+    assert dates == {"camp-taji": ("2020-03-11", "2020-03-11"), "albu-kamal": ("2020-03-11", "2020-03-12")}
+
+
+def test_the_answer_to_an_attack_lends_it_no_toll(extractor):
+    text = ("title: صواريخ على معسكر التاجي\n\n"
+            "سقطت صواريخ على معسكر التاجي السبت.\n"
+            "وردا على ذلك، شنت الولايات المتحدة غارات جوية في جنوب العراق، ما أسفر عن مقتل خمسة.\n")
+    [taji] = [p for p in found(extractor, text, "2020-03-14") if p["site_id"] == "camp-taji"]
+    assert taji["killed"] is None
+
+
+# ---- several outlets, one incident ----------------------------------------------------------------------
+
+def test_a_story_and_another_outlets_aside_are_stored_as_one_incident(geojson_store, extractor):
+    story = ("Two rockets landed near the US embassy in Baghdad on Tuesday, March 2, security sources said.",
+             "2021-03-03", "https://one.example/embassy")
+    aside = ("Four rockets fell on the US embassy in Baghdad on Sunday.\n\nSunday's salvo was the second this "
+             "week on the embassy, after two rockets landed near the mission on March 2.",
+             "2021-03-08", "https://two.example/embassy")
+    incidents = stored_together(geojson_store, extractor, [story, aside], "2021-03-02")
+    assert [{s["url"] for s in p["sources"]} for p in incidents] == [
+        {"https://one.example/embassy", "https://two.example/embassy"}]
+
+
+def test_the_first_attack_of_a_week_told_again_in_arabic_is_one_incident(geojson_store, extractor):
+    first = ("title: صواريخ على معسكر التاجي\n\nسقطت خمسة عشر صاروخا على معسكر التاجي مساء الأربعاء، ما أسفر "
+             "عن مقتل جنديين أمريكيين.", "2020-03-12", "https://one.example/taji")
+    second = ("title: هجوم ثان على التاجي\n\nسقطت صواريخ كاتيوشا اليوم السبت مجددا على معسكر التاجي شمال بغداد، "
+              "والذي قتل فيه جنديان بهجوم مماثل الأربعاء.", "2020-03-14", "https://two.example/taji")
+    incidents = stored_together(geojson_store, extractor, [first, second], "2020-03-11")
+    assert [{s["url"] for s in p["sources"]} for p in incidents] == [
+        {"https://one.example/taji", "https://two.example/taji"}]
