@@ -34,7 +34,7 @@ from geo.extract.resolve import (
     reference,
     stale_reference,
 )
-from geo.extract.scope import drop_headline_echoes, in_scope, settle_means
+from geo.extract.scope import drop_headline_echoes, fold_other_accounts, in_scope, settle_means
 from geo.extract.sentences import Sentence, split_sentences, unique_sentences
 from geo.gazetteer import Gazetteer
 from geo.report import Report
@@ -98,7 +98,7 @@ class Extractor:
         for candidate in candidates:
             night_span(candidate)
         features = [to_feature(c, report) for c in candidates]
-        features = merge_all(features, self.ancestors)
+        features = merge_all(fold_other_accounts(features, self.ancestors), self.ancestors)
         for feature in features:
             settle_means(feature, report.text)
             feature["id"] = feature["properties"]["id"] = incident_id(feature)

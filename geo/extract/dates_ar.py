@@ -31,6 +31,7 @@ MONTHS = {
     "يناير": 1, "فبراير": 2, "مارس": 3, "أبريل": 4, "إبريل": 4, "مايو": 5, "يونيو": 6, "يونيه": 6, "يوليو": 7,
     "يوليه": 7, "أغسطس": 8, "آغسطس": 8, "سبتمبر": 9, "أكتوبر": 10, "اكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12,
 }
+_WEEK = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 _ENGLISH_MONTHS = ("January February March April May June July August September October November "
                    "December").split()
 DAY_COUNTS = {"يومين": 2, "ثلاثة أيام": 3, "أربعة أيام": 4, "خمسة أيام": 5, "ستة أيام": 6, "سبعة أيام": 7,
@@ -48,6 +49,9 @@ _YEAR = r"(?P<year>(?:19|20|١٩|٢٠)[\d]{2})"
 _PART = _alt(("صباح", "مساء", "فجر", "ليل", "ليلة", "ظهر", "عصر", "ظهيرة", "منتصف ليل", "يوم", "نهار",
               "صباح يوم", "مساء يوم", "فجر يوم", "ليل يوم", "ليلة يوم"))
 PATTERNS: list[tuple[str, re.Pattern]] = [(kind, re.compile(p)) for kind, p in (
+    # "ليل السبت/الأحد", "ليلة السبت على الأحد": the night from one day into the next
+    ("night_pair", rf"{_PRE}(?:في\s+)?(?:ليل|ليلة)\s+(?:يوم\s+)?(?P<first>{_alt(WEEKDAYS)})\s*(?:/|-|على|إلى|الى)\s*"
+                   rf"(?:يوم\s+)?{_WEEKDAY}"),
     ("day_month", rf"{_PRE}(?:{_WEEKDAY}\s+(?:\S+\s+)?)?(?P<day>\d{{1,2}})\s+(?:من\s+)?(?:شهر\s+)?{_MONTH}"
                   rf"(?:\s+(?:من\s+)?(?:(?:ال)?عام\s+|(?:ال)?سنة\s+)?{_YEAR})?"),
     ("in_month", rf"{_PRE}(?P<when>في|خلال|منذ|أواخر|اواخر|أوائل|اوائل|مطلع|منتصف|أواسط)\s+(?:شهر\s+)?{_MONTH}"
@@ -93,6 +97,10 @@ def english_phrase(kind: str, match: re.Match) -> str | None:
         return f"last {weekday}"
     if kind == "weekday":
         return weekday
+    if kind == "night_pair":
+        first = _FOLDED_WEEKDAYS.get(_fold(groups.get("first", "")), "")
+        # only a night between two days that follow each other: Saturday into Sunday
+        return weekday if first and _WEEK[(_WEEK.index(first) + 1) % 7] == weekday else None
     if kind == "days_ago":
         n = groups.get("n")
         return f"{_FOLDED_COUNTS.get(_fold(n).replace('ة', 'ه'), 7)} days ago" if n else "last week"
@@ -117,7 +125,10 @@ def find_arabic_dates(text: str, published: date | None, today: date | None = No
         if not spans:
             continue
         taken.append((start, match.end()))
-        found.append(replace(spans[0], text=match.group(0).strip(), start=start, end=match.end()))
+        span = spans[0]
+        if kind == "night_pair" and span.known:  # the night of Saturday into Sunday covers both days
+            span = replace(span, date_from=span.date_from - timedelta(days=1), precision="days")
+        found.append(replace(span, text=match.group(0).strip(), start=start, end=match.end()))
     return tuple(sorted(found, key=lambda s: s.start))
 
 

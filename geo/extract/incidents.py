@@ -279,6 +279,16 @@ class Assembler:
             self._enrich(previous, sentence, event_type)  # "... travelling towards Baiji when it came under fire"
             earlier.touch(previous, self.ancestors(previous.place.site_id or ""))
             return []
+        told_again = THE_ATTACK.search(text)
+        if told_again and all(p.site_id in earlier.by_site for p in places) and \
+                all(told_again.start() <= m.start() < told_again.end() for m in ACT.finditer(text)):
+            # "Flights from Erbil airport stopped after the rocket attack": the attack told before, named
+            # again in passing (its means worded otherwise), not another one
+            for place in places:
+                target = earlier.by_site[place.site_id]
+                self._enrich(target, sentence, event_type)
+                earlier.touch(target, self.ancestors(target.place.site_id or ""))
+            return []
         # a date told of a statement ("officials said on Monday") is when it was said, not when it happened
         spans = event_dates(text, ref)
         before_anchor = BEFORE_ANCHOR.search(text)

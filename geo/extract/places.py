@@ -90,6 +90,27 @@ def _generic_at(gazetteer: Gazetteer, text: str, place: Place, context: str | No
                  site.admin1, site.id, "site", matched=place.matched, start=place.start, end=place.end)
 
 
+_IN_CITY = re.compile(r"^[\s,]*(?:in|at|في)?\s*(?:the\s+)?(?:city\s+of\s+|مدينة\s+)?$", re.I)
+
+
+def mission_in_city(gazetteer: Gazetteer, places: list[Place], text: str) -> list[Place]:
+    """"The American embassy in Erbil" is the US mission there (the consulate), not the embassy in
+    Baghdad that the words name elsewhere: a diplomatic site named with another city is that city's."""
+    out = list(places)
+    for n, place in enumerate(places[:-1]):
+        town = places[n + 1]
+        if place.kind != "embassy" or place.end < 0 or town.admin1 in (None, place.admin1) or \
+                not _IN_CITY.match(text[place.end:town.start]):
+            continue
+        there = [s for s in gazetteer.sites.values() if s.kind == "embassy" and s.admin1 == town.admin1
+                 and s.country_code == town.country_code]
+        if len(there) == 1:
+            site = there[0]
+            out[n] = Place(site.name, site.point[0], site.point[1], site.kind, 1, site.country_code, site.admin1,
+                           site.id, "site", matched=place.matched, start=place.start, end=place.end)
+    return out
+
+
 def _locates(text: str, site: Place, town: Place) -> bool:
     """Whether a town only says where a site named just before it lies ("Ain al-Asad air base in Anbar's
     Baghdadi district"), rather than being a place of its own further on in the sentence."""
@@ -113,7 +134,8 @@ def incident_places(gazetteer: Gazetteer, text: str, context: str) -> list[Place
     named only as a reference point ("Jurf al-Sakhar, south of Baghdad") gives way to the
     place it locates."""
     text = detach_clitics(gazetteer, mask_groups(text))
-    places = drop_locators([p for p in gazetteer.find_all(text) if p.country_code in REGION], text)
+    places = [p for p in gazetteer.find_all(text) if p.country_code in REGION]
+    places = drop_locators(mission_in_city(gazetteer, places, text), text)
     nested = {a for p in places if p.site_id for a in gazetteer.ancestors(p.site_id)}
     places = [p for p in places if p.site_id not in nested or not p.site_id]
     references = [p for p in places if REFERENCE.search(text[max(0, p.start - 45):p.start])]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from geo.dedup import merge, same_place, spans_overlap
 from geo.extract import lexicon_ar
 from geo.extract.incidents import Candidate
 from geo.extract.language import ARABIC_LETTER
@@ -85,6 +86,31 @@ def in_scope(candidate: Candidate, report_text: str) -> bool:
         return False  # one state's strike on others, in the region but not on the coalition
     return at_site or bool(COALITION_PARTY.search(told)) or bool(COALITION_PARTY.search(report_text[:1500])) \
         or bool(COALITION_TARGET_AR.search(told))
+
+
+# a sentence telling what another outlet had said before: "وكانت قناة ... أفادت بسقوط صواريخ",
+# "Local media had earlier reported rockets", "Initial reports said mortars"
+OTHER_ACCOUNT = re.compile(
+    r"^\W*[وف]?(?:كانت|كان)\s+(?:\S+\s+){0,5}?(?:أفادت|أفاد|ذكرت|ذكر|أعلنت|أعلن|قالت|قال|نقلت|نقل|أشارت|تحدثت)(?!\w)|"
+    r"\bhad (?:earlier |initially |first )?(?:reported|said)\b|\b(?:earlier|initial|first) reports? (?:said|had said|"
+    r"suggested|spoke of)\b|\binitially reported\b", re.I)
+
+
+def fold_other_accounts(features: list[dict], ancestors) -> list[dict]:
+    """An attack one sentence tells as what another outlet had first reported, at the place and on the
+    days of the attack the report tells, is that attack told with other means ("a drone hit the airport
+    ... Local TV had reported rockets falling near the airport"): it joins it, its means kept as a
+    disagreement, instead of standing as a second incident."""
+    kept: list[dict] = []
+    for feature in features:
+        quote = " ".join(s.get("quote") or "" for s in feature["properties"].get("sources") or [])
+        told = next((k for k in kept if same_place(k, feature, ancestors) and spans_overlap(k, feature)),
+                    None) if OTHER_ACCOUNT.search(quote) else None
+        if told is None:
+            kept.append(feature)
+            continue
+        merge(told, feature, ancestors, in_place=True)
+    return kept
 
 
 def settle_means(feature: dict, report_text: str = "") -> None:

@@ -192,3 +192,75 @@ def test_the_first_attack_of_a_week_told_again_in_arabic_is_one_incident(geojson
     incidents = stored_together(geojson_store, extractor, [first, second], "2020-03-11")
     assert [{s["url"] for s in p["sources"]} for p in incidents] == [
         {"https://one.example/taji", "https://two.example/taji"}]
+
+
+# ---- one attack, worded two ways in one report ------------------------------------------------------------
+
+def test_the_attack_named_again_in_passing_with_other_means_is_the_same_attack(extractor):
+    text = ("title: مسيرات تستهدف مطار أربيل\n\n"
+            "استهدفت طائرات مسيرة مفخخة ليلة الأحد مطار أربيل الدولي الذي يضم قوات للتحالف الدولي.\n"
+            "وتوقفت الرحلات من مطار أربيل إثر الهجوم الصاروخي.\n")
+    assert [(p["site_id"], p["event_type"]) for p in found(extractor, text, "2021-09-12")] == \
+        [("erbil-air-base", "drone_attack")]
+
+
+def test_what_another_outlet_had_first_reported_is_the_same_attack(extractor):
+    text = ("title: مسيرة مفخخة تستهدف مطار أربيل\n\n"
+            "أعلن جهاز مكافحة الإرهاب أن طائرة مسيرة مفخخة استهدفت مطار أربيل الدولي حيث تتمركز قوات التحالف، "
+            "ولم يذكر إذا ما وقع ضحايا.\n"
+            "وكانت قناة محلية قد أفادت بسقوط صواريخ في محيط مطار أربيل.\n")
+    [attack] = found(extractor, text, "2021-09-11")
+    assert (attack["site_id"], attack["event_type"]) == ("erbil-air-base", "drone_attack")
+    assert attack["disagreements"]["event_type"] == ["drone_attack", "rocket_attack"]
+
+
+def test_an_english_report_that_had_first_said_rockets(extractor):
+    text = ("A drone laden with explosives struck Erbil airport, which hosts coalition troops, late on Saturday, "
+            "the counter-terrorism service said. Local television had reported that rockets fell near Erbil "
+            "airport.")
+    [attack] = found(extractor, text, "2021-09-12")
+    assert attack["event_type"] == "drone_attack"
+
+
+def test_whether_anyone_was_hurt_is_no_threat(extractor):
+    text = ("title: استهداف مطار أربيل\n\n"
+            "أكد مصدر أمني أنه تم استهداف مطار أربيل الدولي الذي يضم قوات أمريكية بطائرة مسيرة، ولم يوضح إذا "
+            "ما وقعت إصابات.\n")
+    assert [p["event_type"] for p in found(extractor, text, "2021-09-11")] == ["drone_attack"]
+
+
+def test_an_if_is_still_a_threat(extractor):
+    text = "توعدت فصائل مسلحة باستهداف مطار أربيل بطائرات مسيرة إذا بقيت القوات الأمريكية في العراق."
+    assert found(extractor, text, "2021-09-11") == []
+
+
+# ---- the US mission named by another city ---------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "title: استهداف السفارة الأمريكية بأربيل\n\nاستهدفت صواريخ باليستية السفارة الأمريكية بأربيل فجر الأحد.",
+    "Ballistic missiles struck near the American embassy in Erbil early on Sunday, officials said.",
+])
+def test_the_american_embassy_in_erbil_is_the_us_mission_there(extractor, text):
+    assert {p["site_id"] for p in found(extractor, text, "2022-03-13")} == {"us-consulate-erbil"}
+
+
+def test_the_embassy_in_baghdad_is_still_the_embassy(extractor):
+    text = "Two rockets hit near the US embassy in Baghdad on Sunday, police said."
+    assert [p["site_id"] for p in found(extractor, text, "2022-03-13")] == ["us-embassy-baghdad"]
+
+
+# ---- a night told by both its days ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("night", ["ليل السبت/الأحد", "ليلة السبت على الأحد", "ليل السبت - الأحد"])
+def test_a_night_told_by_the_two_days_it_joins_spans_both(extractor, night):
+    text = f"title: صواريخ على أربيل\n\nقالت وسائل إعلام إن قصفا صاروخيا استهدف محيط القنصلية الأمريكية في أربيل {night}."
+    assert [(p["date_from"], p["date_to"]) for p in found(extractor, text, "2022-03-13")] == \
+        [("2022-03-12", "2022-03-13")]
+
+
+def test_two_days_that_do_not_follow_each_other_are_no_night(extractor):
+    from datetime import date
+
+    from geo.extract.dates_ar import find_dates
+    spans = find_dates("ليل السبت/الاثنين", date(2022, 3, 13))
+    assert all(s.precision == "day" for s in spans)
