@@ -5,7 +5,8 @@ that are not the report's news, so it goes before anything is read.
 Each rule looks at the shape of a line, never at what a particular site prints:
 - a dateline ("ERBIL, Kurdistan Region -", "Baghdad, Jan 8:", "15 Apr 2021; AGENCY:") says where
   and when the report was filed;
-- a caption carries a photo credit ("(AP Photo/...)", "Getty Images", "Photo: ...");
+- a caption carries a photo credit ("(AP Photo/...)", "Getty Images", "Photo: ..."), or ends on a date and a
+  credit in brackets ("... - 16 Aug 2022 (Coalition)");
 - a teaser is a "Related ..." / "Read next:" line, or a list item written as a headline;
 - a ticker is a long run of headlines with no sentence in it.
 """
@@ -40,6 +41,9 @@ DATE_ONLY = re.compile(rf"^\W*(?:(?:{_WEEKDAY})\W+)?(?:\d{{1,2}}\s+{_MON}\s+\d{{
 CAPTION = re.compile(r"\((?:[^()]{0,60}/)?\s*(?:AP|AFP|Reuters|Getty|EPA|Anadolu)[^()]{0,40}(?:Photo|Images|FILE)"
                      r"[^()]{0,40}\)|\(AP Photo[^)]*\)|\bGetty Images\b|^Photo:|\bPhoto:\s*[A-Z]\w+\s*$|"
                      r"\((?:Photo|Image)\s+(?:via|by|courtesy)[^)]*\)|\bFILE PHOTO\b", re.I | re.M)
+# a caption that ends on the photo's date and its credit: "Rockets found near the base - 16 Aug 2022 (Coalition)",
+# "جزء من الصواريخ التي استهدفت القاعدة- 16 من آب 2022 (التحالف الدولي)"
+CAPTION_DATED = re.compile(r"[-–—]\s*[^\n.]{0,30}?(?:\d{4}|[٠-٩]{4})\s*\([^()\n]{2,40}\)\s*$")
 TEASER = re.compile(r"^\s*(?:Related(?:\s+(?:Posts|Articles|News|Stories|Content))?|Read (?:Next|More|also)|"
                     r"Also read|See also|Recommended|More (?:from|on|stories)|Most (?:read|popular)|Trending)"
                     r"\b\s*:?", re.I)
@@ -105,7 +109,8 @@ def clean_page(text: str) -> str:
             stripped = line.strip()
             if not stripped:
                 continue
-            if TEASER.match(stripped) or CAPTION.search(stripped) or BYLINE.match(stripped) or \
+            if TEASER.match(stripped) or CAPTION.search(stripped) or CAPTION_DATED.search(stripped) or \
+                    BYLINE.match(stripped) or \
                     DATE_ONLY.match(stripped) or is_arabic_furniture(stripped):
                 continue
             line = ARABIC_DATELINE.sub("", ARABIC_TIMESTAMP.sub("", line))

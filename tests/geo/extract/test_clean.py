@@ -63,3 +63,18 @@ def test_a_tweet_keeps_its_words_but_not_its_signature():
 def test_an_arabic_headlines_dateline_is_cut():
     page = "دير الزور..سوريا : مقتل خمسة مسلحين في غارات على مواقع قرب الميادين\nنص الخبر هنا."
     assert clean_page(page).startswith("مقتل خمسة مسلحين")
+
+
+@pytest.mark.parametrize("caption", [
+    "Rockets the coalition says were fired at the garrison - 16 Aug 2022 (Coalition press office)",
+    "بقايا الصواريخ التي سقطت قرب القاعدة- 16 من آب 2022 (التحالف الدولي)",
+])
+def test_a_caption_ending_on_its_date_and_credit_is_dropped(caption):
+    page = f"Title line\n\n{caption}\n\nThree rockets landed near the garrison on Monday, the coalition said."
+    cleaned = clean_page(page)
+    assert caption not in cleaned and "Three rockets landed" in cleaned
+
+
+def test_a_sentence_ending_in_a_bracketed_year_is_kept():
+    line = "The base was attacked again on Monday, the third time since the war began (2003)."
+    assert line in clean_page(line)

@@ -264,3 +264,12 @@ def test_two_days_that_do_not_follow_each_other_are_no_night(extractor):
     from geo.extract.dates_ar import find_dates
     spans = find_dates("ليل السبت/الاثنين", date(2022, 3, 13))
     assert all(s.precision == "day" for s in spans)
+
+
+def test_a_drone_that_dropped_explosives_attacked(extractor):
+    text = ("title: مسيرة تلقي متفجرات قرب مطار أربيل\n\n"
+            "قال مسؤولون أمنيون إن طائرة مسيرة ألقت متفجرات قرب قوات أمريكية في مطار أربيل مساء الأربعاء ولم "
+            "ترد تقارير عن خسائر بشرية.\n")
+    [drone] = found(extractor, text, "2021-04-15")
+    assert (drone["site_id"], drone["event_type"], drone["killed"], drone["injured"]) == \
+        ("erbil-air-base", "drone_attack", 0, 0)
