@@ -14,7 +14,15 @@ from geo.dates import DateSpan
 from geo.extract import lexicon_ar
 from geo.extract.dates_ar import find_dates, find_time, named_today  # both languages
 from geo.extract.language import ARABIC_LETTER
-from geo.extract.lexicon import ACT, AGGREGATE, BEFORE_ANCHOR, LOCAL_ACCOUNT, WASHINGTON_SIDE
+from geo.extract.lexicon import (
+    ACT,
+    AGGREGATE,
+    BEFORE_ANCHOR,
+    CLAIMED,
+    LOCAL_ACCOUNT,
+    NEGATED_CLAIM,
+    WASHINGTON_SIDE,
+)
 from geo.extract.mentions import find_event_type, number
 from geo.extract.sentences import Sentence
 from geo.gazetteer import Place
@@ -88,6 +96,7 @@ def stale_reference(sentences: list[Sentence], ref: date | None, how: str) -> tu
 
 
 SAID_ON_AR = re.compile(lexicon_ar.SAID_ON)
+APPOSED = re.compile(r"\s*[(\[]\s*$")
 TODAY = re.compile(r"\b(?:today|this (?:morning|afternoon|evening))\b|اليوم", re.I)
 SAID_ON = re.compile(r"\b(?:said|says|told|announced|confirmed|stated|added|reported|statement)\s+(?:[\w'’-]+\s+){0,2}?"
                      r"(?:on|late on|early on|in a statement on)?\s*$", re.I)
@@ -98,7 +107,10 @@ def event_dates(text: str, ref: date | None) -> list[DateSpan]:
     "officials said on Monday that ... an attack last week" is when it was said, not when it happened."""
     found = find_dates(text, ref)
     told = [s for s in found if s.known and not SAID_ON.search(text[max(0, s.start - 40):s.start])
-            and not SAID_ON_AR.search(text[max(0, s.start - 80):s.start])]
+            and not SAID_ON_AR.search(text[max(0, s.start - 110):s.start])]
+    # a date told again in brackets is the one before it: "اليوم الثلاثاء (16 شباط 2021)", "Monday (Feb. 15)"
+    told = [s for s in told if not any(t not in told and t.end <= s.start and APPOSED.match(text, t.end, s.start)
+                                       and t.date_from == s.date_from for t in found)]
     said = [s for s in found if s.known and s not in told and s.precision == "day"]
     if said and ref is not None:
         # "the ministry said on Monday that at 9:30 this evening ...": "today" is the statement's day
@@ -296,6 +308,12 @@ def night_span(candidate: Candidate) -> None:
             candidate.span = span.shift(-1)  # "at 11:30 PM last night": the evening before the report
         return
     day = span.date_from
+    own_text = own[0] if own else ""
+    if (span.said or not candidate.date_from_sentence) and CLAIMED.search(own_text) and \
+            not NEGATED_CLAIM.search(own_text) and not LATE_HOURS.search(told) and not EARLY_HOURS.search(told):
+        # "the group claimed today the shelling of the airport": claimed today, done today or the night before
+        candidate.span = replace(span, date_from=day - timedelta(days=1), precision="days")
+        return
     if span.said and candidate.event_type == "airstrike" and ARABIC_LETTER.search(told):
         # "قال البنتاغون اليوم الاثنين إن مقاتلاته نفذت غارات": announced today, flown today or last night
         candidate.span = replace(span, date_from=day - timedelta(days=1), precision="days")

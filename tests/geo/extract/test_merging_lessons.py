@@ -273,3 +273,21 @@ def test_a_drone_that_dropped_explosives_attacked(extractor):
     [drone] = found(extractor, text, "2021-04-15")
     assert (drone["site_id"], drone["event_type"], drone["killed"], drone["injured"]) == \
         ("erbil-air-base", "drone_attack", 0, 0)
+
+
+# ---- a claim's day --------------------------------------------------------------------------------------
+
+def test_an_attack_dated_only_by_its_claim_was_that_day_or_the_night_before(extractor):
+    text = ("title: فصيل يتبنى قصف مطار أربيل\n\n"
+            "أعلن فصيل مسلح غير معروف يطلق على نفسه اسم \"سرايا الثأر\" في بيان، اليوم الثلاثاء "
+            "(16 شباط 2021) مسؤوليته عن القصف الذي استهدف قاعدة للتحالف في مطار أربيل.\n")
+    assert [(p["date_from"], p["date_to"]) for p in found(extractor, text, "2021-02-16")] == \
+        [("2021-02-15", "2021-02-16")]
+
+
+def test_an_attack_with_its_own_day_keeps_it_whatever_the_claims_day(extractor):
+    text = ("title: فصيل يتبنى قصف مطار أربيل\n\n"
+            "سقطت صواريخ على قاعدة للتحالف في مطار أربيل مساء الاثنين.\n"
+            "وأعلن فصيل مسلح اليوم الثلاثاء مسؤوليته عن القصف الذي استهدف مطار أربيل مساء الاثنين.\n")
+    assert [(p["date_from"], p["date_to"]) for p in found(extractor, text, "2021-02-16")] == \
+        [("2021-02-15", "2021-02-15")]
