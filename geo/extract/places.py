@@ -20,7 +20,10 @@ LOCATOR_GAP = re.compile(r"^[\s,]*(?:[\w'’-]+\s+){0,3}?(?:in|of)\s+(?:the\s+)?
 # a kind of site named before a town: "an airport near Karbala", "the air base outside Kirkuk"
 GENERIC_BEFORE = re.compile(r"\b(?:airport|air ?base|embassy|consulate|base|camp)\s+(?:(?:just|about|some)\s+)?"
                             r"(?:near|in|outside|of|at|close to|north of|south of|east of|west of)\s+"
-                            r"(?:the\s+)?(?:(?:city|town|capital) of\s+)?$", re.I)
+                            r"(?:the\s+)?(?:(?:city|town|capital) of\s+)?$|"
+                            # "القنصلية الأمريكية في مدينة أربيل", "السفارة الأميركية بأربيل"
+                            r"(?<!\w)[وبل]?(?:ال)?(?P<mission>قنصلية|سفارة)(?:\s+(?:ال)?(?:أمريكية|أميركية|امريكية|"
+                            r"اميركية))?\s+(?:في\s+|ب)?(?:مدينة\s+)?$", re.I)
 
 
 # Arabic clitics written onto a name: "بقاعدة", "لمطار", "والبوكمال", "للقاعدة" (ل + ال)
@@ -73,7 +76,7 @@ def _generic_at(gazetteer: Gazetteer, text: str, place: Place, context: str | No
         else None
     if before is None:
         return None
-    word = before.group(0).split()[0].casefold()
+    word = "embassy" if before.group("mission") else before.group(0).split()[0].casefold()
     kinds = {"airport": {"airport"}, "embassy": {"embassy"}, "consulate": {"embassy"}}.get(
         word, {"air_base", "military_base", "outpost"})
     near = [s for s in gazetteer.sites.values()

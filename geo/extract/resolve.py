@@ -266,6 +266,7 @@ LATE_HOURS = re.compile(r"\b(?:late hours of the night|late (?:at|in the) night|
                         r"Friday|Saturday|Sunday)(?:'s)? night|tonight|around midnight)\b"
                         rf"|{lexicon_ar.LATE_HOURS}", re.I)
 STATE_STRIKERS = ("US forces", "Turkish forces")
+AFTER_MIDNIGHT_AR = re.compile(r"بعد\s+منتصف\s+(?:ال)?ليل")
 # an Arabic outlet tells a strike by the day where it landed, not by the announcing capital's day
 _ARABIC_CLAUSE_BREAK = re.compile(lexicon_ar.CLAUSE_BREAK)
 US_EVENING = re.compile(r"\b(?:[4-9]|1[01])(?::[0-5]\d)?\s*p\.?\s?m\b", re.I)
@@ -304,6 +305,11 @@ def night_span(candidate: Candidate) -> None:
             own[0] = own[0][:gap.start()]
     told = " ".join([borrowed, *own])
     if candidate.time_local:
+        if candidate.time_local < "06:00" and AFTER_MIDNIGHT_AR.search(told) and not re.search(r"\d", span.text):
+            # "الساعة الواحدة بعد منتصف الليل (أمس السبت)": an hour past the midnight that ended the day named,
+            # or began it; the two days are told both ways
+            candidate.span = replace(span, date_to=span.date_to + timedelta(days=1), precision="days")
+            return
         if re.search(r"\blast night\b", told, re.I) and candidate.time_local >= "12:00":
             candidate.span = span.shift(-1)  # "at 11:30 PM last night": the evening before the report
         return

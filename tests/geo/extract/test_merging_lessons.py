@@ -291,3 +291,18 @@ def test_an_attack_with_its_own_day_keeps_it_whatever_the_claims_day(extractor):
             "وأعلن فصيل مسلح اليوم الثلاثاء مسؤوليته عن القصف الذي استهدف مطار أربيل مساء الاثنين.\n")
     assert [(p["date_from"], p["date_to"]) for p in found(extractor, text, "2021-02-16")] == \
         [("2021-02-15", "2021-02-15")]
+
+
+def test_the_consulate_in_the_city_of_erbil_is_the_consulate(extractor):
+    text = ("title: صواريخ على أربيل\n\n"
+            "استهدف هجوم صاروخي فجر اليوم الأحد القنصلية الأمريكية في مدينة أربيل عاصمة إقليم كردستان.\n")
+    assert [p["site_id"] for p in found(extractor, text, "2022-03-13")] == ["us-consulate-erbil"]
+
+
+@pytest.mark.parametrize(("told", "want"), [
+    ("في الساعة الواحدة بعد منتصف الليل (أمس السبت)", ("2022-03-12", "2022-03-13")),  # Saturday's night, past midnight
+    ("في الساعة الواحدة بعد منتصف الليل يوم 12 آذار", ("2022-03-12", "2022-03-12")),  # a date settles it
+])
+def test_an_hour_after_midnight_told_by_a_weekday_spans_the_night(extractor, told, want):
+    text = f"title: صواريخ على أربيل\n\nوقال البيان إنه {told} استهدفت صواريخ القنصلية الأمريكية في أربيل."
+    assert [(p["date_from"], p["date_to"]) for p in found(extractor, text, "2022-03-13")] == [want]
