@@ -305,9 +305,9 @@ def night_span(candidate: Candidate) -> None:
             own[0] = own[0][:gap.start()]
     told = " ".join([borrowed, *own])
     if candidate.time_local:
-        if candidate.time_local < "06:00" and AFTER_MIDNIGHT_AR.search(told) and not re.search(r"\d", span.text):
-            # "الساعة الواحدة بعد منتصف الليل (أمس السبت)": an hour past the midnight that ended the day named,
-            # or began it; the two days are told both ways
+        if candidate.time_local < "06:00" and AFTER_MIDNIGHT_AR.search(told) and re.search(r"أمس|ليل", span.text):
+            # "الساعة الواحدة بعد منتصف الليل (أمس السبت)": an hour past the midnight that ended the evening
+            # named as yesterday's (or as a night), told by that evening's day: the night's two days
             candidate.span = replace(span, date_to=span.date_to + timedelta(days=1), precision="days")
             return
         if re.search(r"\blast night\b", told, re.I) and candidate.time_local >= "12:00":
