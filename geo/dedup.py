@@ -39,7 +39,10 @@ def same_place(a: dict, b: dict, ancestors: Callable[[str], tuple[str, ...]] = l
         # nested sites, or neighbours hit by one salvo (the embassy and the NSS next door)
         return sa == sb or sa in ancestors(sb) or sb in ancestors(sa) or _km(a, b) <= SAME_SALVO_KM
     if (a["properties"].get("geo_precision") or 1) == 3 or (b["properties"].get("geo_precision") or 1) == 3:
-        return a["properties"].get("country_code") == b["properties"].get("country_code") and not (sa or sb)
+        # a province's incident is one inside that province; a country's, one anywhere in the country
+        pa, pb = a["properties"].get("admin1"), b["properties"].get("admin1")
+        return a["properties"].get("country_code") == b["properties"].get("country_code") and not (sa or sb) \
+            and (not pa or not pb or pa == pb)
     return _km(a, b) <= NEAR_KM
 
 

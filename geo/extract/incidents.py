@@ -336,6 +336,11 @@ class Assembler:
                 if anchor and anchor[-1].known:
                     span = anchor[-1].shift(-1 if relative.group("back") else 1)
                     told_in, from_sentence = sentences[sentence.index - 1].text, True
+            night_before = NIGHT_BEFORE.search(text, part_start, place.start)
+            if span is None and night_before and lead_span is not None and lead_span.known:
+                # "..., after a night in which two drones struck near Erbil airport": the night before the day
+                span = DateSpan(lead_span.date_from - timedelta(days=1), lead_span.date_from, "days", night_before.group(0))
+                told_in, from_sentence = text, True
             if span is None and narrative is not None:
                 span, told_in, from_sentence = narrative, sentences[sentence.index - 1].text, True
             if span is None:
@@ -496,6 +501,8 @@ def _km_between(a: Place, b: Place) -> float:
     return math.hypot(dlon, (a.lat - b.lat) * 110.57)
 
 
+# the night before the day the report tells: "..., after a night in which drones struck X"
+NIGHT_BEFORE = re.compile(r"\bafter a night (?:in which|when|of)\b|" + lexicon_ar.NIGHT_BEFORE, re.I)
 # a sentence that opens on the answer to what was told before: "In response, ...", "وردا على ذلك، ..."
 RESPONSE = re.compile(r"^\W*(?:(?:and|but)\s+)?(?:in (?:response|retaliation|reprisal)|in return)\b|"
                       r"^\W*[وف]?(?:ردا|رداً|رد|انتقاما|انتقاماً)\s+على(?!\w)", re.I)

@@ -40,6 +40,11 @@ UNRESOLVED_MEANS = re.compile(rf"\b{_MEANS_WORD}\s+or\s+{_MEANS_WORD}\b", re.I)
 
 _EXPLOSIONS = re.compile(lexicon_ar.EXPLOSIONS)
 _SHELLING = re.compile(lexicon_ar.SHELLING)
+# a convoy attacked with no weapon named: "a US logistics convoy was targeted", "استهدف رتل للقوات الأمريكية"
+CONVOY_ATTACKED = re.compile(r"\bconvoys?\b[^.;]{0,60}?\b(?:was|were|came under|had been)\s+(?:\w+\s+)?"
+                             r"(?:targeted|attacked|hit|struck|attack)\b|\b(?:targeted|attacked|attacks? on|struck)\s+"
+                             r"(?:a|an|the|two|three|several)?\s*(?:[\w-]+\s+){0,3}?convoys?\b|"
+                             + lexicon_ar.CONVOY_ATTACKED, re.I)
 
 
 @functools.lru_cache(maxsize=2048)  # asked of a sentence, its parts and its neighbours
@@ -62,7 +67,8 @@ def find_event_type(text: str) -> str | None:
             hits.append((match.start(), event_type))
     if not hits:
         # Arabic explosions, or shelling, with no weapon named
-        return "other" if _EXPLOSIONS.search(text) or _SHELLING.search(text) else None
+        return "other" if _EXPLOSIONS.search(text) or _SHELLING.search(text) or CONVOY_ATTACKED.search(text) \
+            else None
     if any(t == "airstrike" for _, t in hits) or (min(hits)[1] == "drone_attack" and STATE_DRONE.search(text)):
         return "airstrike"
     if re.search(r"\bdrone strike\b", text, re.I) and not re.search(r"\b(militia|resistance|one-way|kamikaze|"

@@ -114,6 +114,37 @@ def mission_in_city(gazetteer: Gazetteer, places: list[Place], text: str) -> lis
     return out
 
 
+# a road named by the two places it joins: "the Basra-Dhi Qar highway", "on the road between X and Y",
+# "على طريق بين السماوة والديوانية"
+_ROAD_AFTER = re.compile(r"^\s*(?:highway|road|motorway|route|expressway)\b", re.I)
+_ROAD_GAP = re.compile(r"^\s*[-–/]\s*$")
+_BETWEEN = re.compile(r"(?:\bbetween\s+(?:the\s+)?(?:(?:towns?|cities|provinces?) of\s+)?|"
+                      r"(?<!\w)بين\s+(?:(?:محافظتي|مدينتي|قضاءي|بلدتي|ناحيتي)\s+)?)$", re.I)
+_AND = re.compile(r"^\s*(?:and|و)?\s*$", re.I)  # (an Arabic "و" written onto the name is blanked by then)
+
+
+def road_between(places: list[Place], text: str) -> list[Place]:
+    """Two places that only name the ends of a road an attack was on, as one place halfway between them
+    (approximate): the attack was on the road, not in either."""
+    out: list[Place] = []
+    i = 0
+    while i < len(places):
+        a = places[i]
+        b = places[i + 1] if i + 1 < len(places) else None
+        if b is not None and a.end > 0 and b.start > a.end and a.country_code == b.country_code and (
+                (_ROAD_GAP.match(text[a.end:b.start]) and _ROAD_AFTER.match(text[b.end:b.end + 20])) or
+                (_BETWEEN.search(text[max(0, a.start - 30):a.start]) and _AND.match(text[a.end:b.start]))) \
+                and _km((a.lon, a.lat), (b.lon, b.lat)) <= 250:
+            out.append(Place(f"{a.name}–{b.name} road", round((a.lon + b.lon) / 2, 5), round((a.lat + b.lat) / 2, 5),
+                             "area", 2, a.country_code, a.admin1 if a.admin1 == b.admin1 else None, None, "road",
+                             matched=text[a.start:b.end], start=a.start, end=b.end))
+            i += 2
+            continue
+        out.append(a)
+        i += 1
+    return out
+
+
 def _locates(text: str, site: Place, town: Place) -> bool:
     """Whether a town only says where a site named just before it lies ("Ain al-Asad air base in Anbar's
     Baghdadi district"), rather than being a place of its own further on in the sentence."""
@@ -164,7 +195,8 @@ def incident_places(gazetteer: Gazetteer, text: str, context: str) -> list[Place
         countries = [c for i, c in enumerate(countries)
                      if i == 0 or text[countries[i - 1].end:c.start].strip() not in ("-", "–", "/")]
         return countries if bases else []
-    specific = [_generic_at(gazetteer, text, p, context) or p for p in drop_locators(specific, text)]
+    specific = road_between([_generic_at(gazetteer, text, p, context) or p for p in drop_locators(specific, text)],
+                            text)
     chosen: list[Place] = []
     for place in sorted(specific, key=lambda p: (p.rank, -len(p.matched))):
         ancestors = set(gazetteer.ancestors(place.site_id)) if place.site_id else set()

@@ -306,3 +306,58 @@ def test_the_consulate_in_the_city_of_erbil_is_the_consulate(extractor):
 def test_an_hour_after_midnight_told_by_a_weekday_spans_the_night(extractor, told, want):
     text = f"title: صواريخ على أربيل\n\nوقال البيان إنه {told} استهدفت صواريخ القنصلية الأمريكية في أربيل."
     assert [(p["date_from"], p["date_to"]) for p in found(extractor, text, "2022-03-13")] == [want]
+
+
+# ---- convoys and roads ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "A logistics convoy carrying supplies for US forces was targeted near Samawah on Sunday morning.",
+    "title: استهداف رتل\n\nواستهدف رتل دعم لوجستي للقوات الأمريكية صباح اليوم الأحد في السماوة.",
+])
+def test_a_convoy_attacked_with_no_weapon_named_is_an_attack_of_means_untold(extractor, text):
+    assert [p["event_type"] for p in found(extractor, text, "2021-09-12")] == ["other"]
+
+
+def test_two_convoys_in_two_provinces_are_two_incidents(extractor):
+    text = ("title: استهداف رتلين\n\n"
+            "واستهدف رتل للقوات الأمريكية صباح اليوم الأحد في المثنى، واستهدف رتل آخر بعد ساعتين في الديوانية.\n")
+    assert len(found(extractor, text, "2021-09-12")) == 2
+
+
+@pytest.mark.parametrize("text", [
+    "A roadside bomb struck a convoy of coalition equipment on the Basra-Dhi Qar highway on Saturday.",
+    "A roadside bomb struck a coalition convoy on the road between Samawah and Diwaniyah on Saturday.",
+    "title: عبوة على رتل\n\nانفجرت عبوة ناسفة على رتل ينقل معدات التحالف الدولي على الطريق السريع بين السماوة "
+    "والديوانية يوم السبت.",
+])
+def test_a_road_named_by_its_two_ends_is_one_place_between_them(extractor, text):
+    [bomb] = found(extractor, text, "2020-10-11")
+    assert bomb["event_type"] == "ied" and bomb["geo_precision"] == 2 and bomb["location"].endswith("road")
+
+
+def test_reports_of_one_bomb_on_one_road_are_one_incident(geojson_store, extractor):
+    english = ("A roadside bomb struck a coalition convoy on the road between Samawah and Diwaniyah on Sunday.",
+               "2020-10-11", "https://one.example/road")
+    arabic = ("title: عبوة على رتل\n\nانفجرت عبوة ناسفة اليوم الأحد على رتل ينقل معدات التحالف الدولي على طريق "
+              "الخط السريع بين محافظتي السماوة والديوانية.", "2020-10-11", "https://two.example/road")
+    incidents = stored_together(geojson_store, extractor, [english, arabic], "2020-10-11")
+    assert [{s["url"] for s in p["sources"]} for p in incidents] == [
+        {"https://one.example/road", "https://two.example/road"}]
+
+
+def test_attacks_in_two_provinces_of_one_country_stay_apart(geojson_store, extractor):
+    first = ("title: عبوة\n\nانفجرت عبوة ناسفة على رتل للتحالف الدولي في محافظة المثنى اليوم الأحد.",
+             "2021-09-12", "https://one.example/a")
+    second = ("title: عبوة\n\nانفجرت عبوة ناسفة على رتل للتحالف الدولي في محافظة البصرة اليوم الأحد.",
+              "2021-09-12", "https://two.example/b")
+    assert len(stored_together(geojson_store, extractor, [first, second], "2021-09-12")) == 2
+
+
+# ---- the night before ----------------------------------------------------------------------------------
+
+def test_after_a_night_in_which_drones_struck_is_the_night_before(extractor):
+    text = ("title: استهداف رتل\n\n"
+            "ويأتي ذلك بعد ليلة استهدفت فيها طائرتان مسيرتان موقعا قرب مطار أربيل الدولي الذي يضم قوات التحالف.\n")
+    [drones] = found(extractor, text, "2021-09-12")
+    assert (drones["event_type"], drones["date_from"], drones["date_to"]) == \
+        ("drone_attack", "2021-09-11", "2021-09-12")
