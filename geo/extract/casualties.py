@@ -108,6 +108,7 @@ ZERO_BOTH = re.compile(f"(?:{ZERO_BOTH.pattern})|(?:{lexicon_ar.ZERO_BOTH})", ZE
 ZERO_KILLED = re.compile(f"(?:{ZERO_KILLED.pattern})|(?:{lexicon_ar.ZERO_KILLED})", ZERO_KILLED.flags)
 
 
+MORE_AR = re.compile(lexicon_ar.MORE)
 MONTH_BEFORE = _R(r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
                   r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s*$")
 
@@ -128,9 +129,14 @@ def _first_count(text: str, patterns: list[re.Pattern]) -> int | None:
                 extra = number(match.group("m"))
                 count += extra or 0
             elif match.end() == match.end("n"):  # "wounded five others and a soldier"
-                more = MORE.match(text[match.end():match.end() + 80])
+                more = MORE.match(text[match.end():match.end() + 80]) or \
+                    MORE_AR.match(text[match.end():match.end() + 80])
                 if more and number(more.group("n")):
                     count += number(more.group("n"))
+            elif ARABIC_LETTER.search(match.group(0)):  # "جنديين اميركيين وبريطاني قتلوا": a second subject
+                second = re.search(rf"\sو(?!احد)({lexicon_ar.NUM}|(?:{lexicon_ar._ONE})(?!\w))", text[match.end("n"):match.end()])
+                if second and number(second.group(1)):
+                    count += number(second.group(1))
             key = (match.start(), -(match.end() - match.start()), -count)
             if best is None or key < best:
                 best = key

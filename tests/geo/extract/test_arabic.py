@@ -89,6 +89,15 @@ def test_names_that_start_like_a_clitic_stay_whole(gazetteer, word):
     ("وقال المسؤول إنه لم يصب أحد في الهجوم", (0, 0)),
     ("وأوضح أن القصف لم يسفر عن خسائر بالأرواح", (0, None)),
     ("ولم ترد أنباء فورية عن وقوع إصابات", (0, 0)),
+    # a second one counted after an appositive or as a second subject; "واحد" is one, not "and one"
+    ("ما أدى إلى مقتل جنديين، فرنسي وبريطاني، ومتعاقد أمريكي", (3, None)),
+    ("وقال إن جنديين أمريكيين وبريطاني قتلوا في القصف", (3, None)),
+    ("وقد قتل متعاقد مدني واحد، وأصيب أربعة جنود", (1, 4)),
+    ("ما أسفر عن مقتل أمريكي، وإصابة خمسة آخرين", (1, 5)),
+    ("مقتل جندي عراقي وإصابة ثلاثة", (1, 3)),
+    # the dual as the subject, and deaths told by "توفي"
+    ("قتل فيه جنديان", (2, None)),
+    ("توفي متعاقد مدني إثر الهجوم", (1, None)),
 ])
 def test_arabic_casualties_as_stated(text, want):
     assert find_casualties(text) == want
