@@ -249,7 +249,7 @@ class Assembler:
         places = self.incident_places(text, report.text)
         same = SAME_PLACE.search(text)
         if not places and same and earlier.last() is not None:
-            # "Three rockets hit near the same compound on January 20": the place of the attack told before
+            # "Two rockets fell by the same compound on May 4": the place of the attack told before
             places = [replace(earlier.last().place, start=same.start(), end=same.end(), matched=same.group(0))]
         if not places:
             if OUTSIDE.search(text):
@@ -307,9 +307,17 @@ class Assembler:
         narrative = background_date(sentences, sentence, ref, lead_span) or background_window(sentences, sentence,
                                                                                               lead_span)
         cut = EVENT_CUE.search(text)
+        told_again: Candidate | None = None
         for n, place in enumerate(places):
             start, end, part_start, part_end = scopes[n]
             scope, part = text[start:end], text[part_start:part_end]
+            again = earlier.by_site.get(place.site_id or "") if SERIES_AGAIN.search(part) else None
+            if again is not None and not any(part_start <= s.start < part_end and s.known and s.precision == "day"
+                                             and again.span and s.date_from != again.span.date_from for s in spans):
+                # "It was the second salvo this week on the embassy": the attack already told, filed in a series
+                self._enrich(again, sentence, event_type, text=part)
+                told_again = again
+                continue
             before = text[max(part_start, place.start - 100):max(place.start, part_start)]
             local_type = nearest_means(before) or find_event_type(scope)
             if local_type is None and end < part_end and CLAUSE_BREAK.match(text, end) and ACT.search(scope) \
@@ -368,10 +376,12 @@ class Assembler:
             out.append(candidate)
         for candidate in out:
             told_before(candidate, earlier.unplaced_parts, sentence)
-        if len({c.place.site_id for c in out}) == 1 and out[0].place.site_id:
+        anchor = out[0] if out else told_again
+        if anchor is not None and len({c.place.site_id for c in out} | {anchor.place.site_id}) == 1 and \
+                anchor.place.site_id:
             if cut is not None:
-                out.extend(earlier_attack_there(text, places, spans, out[0], sentence))
-            out.extend(similar_attack_there(text, places, spans, out[0], sentence))
+                out.extend(earlier_attack_there(text, places, spans, anchor, sentence))
+            out.extend(similar_attack_there(text, places, spans, anchor, sentence))
         for candidate in out:
             earlier.touch(candidate, self.ancestors(candidate.place.site_id or ""))
         return out
@@ -398,7 +408,7 @@ EVENT_CUE = re.compile(r"\b(?:(?:(?:\w+\s+)?(?:days?|hours?|weeks?)\s+)?after|fo
                        r"like those (?:of|on)|referring to|in reference to|(?:in |as )?(?:retaliation|response|revenge|reprisal)s? "
                        r"(?:for|to))\s+(?:[\w'’-]+\s+){0,6}?(?:attacks?|strikes?|air ?strikes?|killing|death|deaths|"
                        r"barrage|bombing|raids?|assassination)\b|"
-                       # "..., after three rockets landed near the mission on January 20": a clause telling its own
+                       # "..., after two rockets fell close to the mission on May 4": a clause telling its own
                        r"\bafter\s+(?:[\w'’-]+\s+){0,3}?(?:rockets?|mortars?|missiles?|drones?|shells?)\s+"
                        r"(?:had\s+|were\s+)?(?:landed|hit|struck|fell|slammed|exploded|crashed|targeted)\b|"
                        + lexicon_ar.EVENT_CUE, re.I)
@@ -508,8 +518,14 @@ RESPONSE = re.compile(r"^\W*(?:(?:and|but)\s+)?(?:in (?:response|retaliation|rep
                       r"^\W*[وف]?(?:ردا|رداً|رد|انتقاما|انتقاماً)\s+على(?!\w)", re.I)
 
 
+# the attack already told, filed in a series: "It was the second salvo this week", "Sunday's attack was the third"
+SERIES_AGAIN = re.compile(r"\b(?:it|this|that|the (?:attack|strike|salvo|barrage)|\w+['’]s (?:attack|strike|salvo|"
+                          r"barrage))\s+(?:was|is|marked|marks)\s+(?:the\s+)?(?:second|third|fourth|fifth|sixth|latest)\b",
+                          re.I)
+
+
 # a place told again by its kind alone: "near the mission", "on the base"
-THE_SITE = re.compile(r"\b(?:near|at|on|inside|into|outside|around)\s+the\s+(?:mission|compound|base|embassy|"
+THE_SITE = re.compile(r"\b(?:near|at|on|inside|into|outside|around|close to|by)\s+the\s+(?:mission|compound|base|embassy|"
                       r"consulate|site|facility|camp|airport|field)\b|\bthe (?:base|camp|compound|embassy|airport)\b"
                       r"(?=\s+(?:was|came|had been|were)\b)|" + lexicon_ar.THE_SITE, re.I)
 # where a clause that dates an earlier attack ends: "، منذ هجوم ..." / ", since ..."
@@ -519,8 +535,8 @@ _SINCE = re.compile(r",\s*since\b|[،,]?\s*منذ(?!\w)")
 def earlier_attack_there(text: str, places: list[Place], spans: list[DateSpan], told: Candidate,
                          sentence: Sentence) -> list[Candidate]:
     """The attack a part of the sentence turns to, at the one place the sentence names, when that part
-    names no place but the kind of it and tells its own means and day: "Sunday's attack was the second
-    on the embassy, after three rockets landed near the mission on January 20"."""
+    names no place but the kind of it and tells its own means and day: "Friday's salvo was the embassy's
+    second in ten days, after two rockets fell close to the mission on May 4"."""
     found = []
     cuts = event_parts(text, places)
     for part_start, part_end in zip(cuts, cuts[1:], strict=False):

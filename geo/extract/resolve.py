@@ -74,7 +74,7 @@ def _local_publication_day(text: str, published: date) -> date | None:
     return None
 
 
-# "Sunday's attack was the second in a week, after rockets landed near the mission on January 20"
+# "Friday's salvo was the second in a week, after rockets fell close to the mission on May 4"
 SEQUENCE = re.compile(r"\b(?:second|third|fourth|fifth|latest)\b[^.]{0,40}?\bin (?:a|one|the past|the last) week\b", re.I)
 
 
