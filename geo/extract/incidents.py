@@ -532,6 +532,13 @@ THE_SITE = re.compile(r"\b(?:near|at|on|inside|into|outside|around|close to|by)\
 _SINCE = re.compile(r",\s*since\b|[،,]?\s*منذ(?!\w)")
 
 
+def attack_told_in(clause: str, event_type: str, place: Place, span: DateSpan, sentence: Sentence) -> Candidate:
+    """A candidate told by one clause of a sentence, dated by that clause, with the toll it gives."""
+    candidate = Candidate(event_type, place, span, [sentence], date_from_sentence=True, date_told_in=clause)
+    candidate.killed, candidate.injured = find_casualties(clause)
+    return candidate
+
+
 def earlier_attack_there(text: str, places: list[Place], spans: list[DateSpan], told: Candidate,
                          sentence: Sentence) -> list[Candidate]:
     """The attack a part of the sentence turns to, at the one place the sentence names, when that part
@@ -547,9 +554,7 @@ def earlier_attack_there(text: str, places: list[Place], spans: list[DateSpan], 
         own = [s for s in spans if part_start <= s.start < part_end and s.known and re.search(r"\d", s.text)]
         if means is None or len(own) != 1 or (told.span and told.span.date_from == own[0].date_from):
             continue
-        candidate = Candidate(means, told.place, own[0], [sentence], date_from_sentence=True, date_told_in=part)
-        candidate.killed, candidate.injured = find_casualties(part)
-        found.append(candidate)
+        found.append(attack_told_in(part, means, told.place, own[0], sentence))
     return found
 
 
@@ -602,10 +607,7 @@ def earlier_attack_at_site(text: str, ref: date | None, target: Candidate | None
     days = [s for s in event_dates(own_text, ref) if s.known and s.precision == "day" and not s.said]
     if len(days) != 1 or days[0].date_to >= target.span.date_from or not ACT.search(own_text):
         return None
-    candidate = Candidate(find_event_type(own_text) or "other", target.place, days[0], [sentence],
-                          date_from_sentence=True, date_told_in=own_text)
-    candidate.killed, candidate.injured = find_casualties(own_text)
-    return candidate
+    return attack_told_in(own_text, find_event_type(own_text) or "other", target.place, days[0], sentence)
 
 
 def similar_attack_there(text: str, places: list[Place], spans: list[DateSpan], told: Candidate,
@@ -624,11 +626,7 @@ def similar_attack_there(text: str, places: list[Place], spans: list[DateSpan], 
     days = [s for s in spans if start <= s.start < end and s.known and s.precision == "day"]
     if len(days) != 1 or days[0].date_to >= told.span.date_from:
         return []
-    clause = text[start:end]
-    candidate = Candidate(told.event_type, told.place, days[0], [sentence], date_from_sentence=True,
-                          date_told_in=clause)
-    candidate.killed, candidate.injured = find_casualties(clause)
-    return [candidate]
+    return [attack_told_in(text[start:end], told.event_type, told.place, days[0], sentence)]
 
 
 def place_scopes(text: str, places: list[Place]) -> list[tuple[int, int, int, int]]:
