@@ -65,7 +65,8 @@ def fold(token: str) -> str:
 
 
 def tokenize(text: str) -> list[tuple[str, int, int]]:
-    """(folded token, start, end) for every word of ``text``; underscores split words."""
+    """(folded token, start, end) for every word of ``text``; underscores split words; "U.S." is one
+    word, "us", as "US" is."""
     out = []
     for match in _TOKEN_RE.finditer(text):
         start = match.start()
@@ -73,6 +74,9 @@ def tokenize(text: str) -> list[tuple[str, int, int]]:
             if part:
                 out.append((fold(part), start, start + len(part)))
             start += len(part) + 1
+        if len(out) >= 2 and out[-1][0] == "s" and out[-2][0] == "u" and out[-1][1] == out[-2][2] + 1 and \
+                text[out[-2][2]] == ".":
+            out[-2:] = [("us", out[-2][1], out[-1][2])]
     return out
 
 

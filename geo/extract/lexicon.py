@@ -65,8 +65,8 @@ AGGREGATE = _R(r"\b(\d+|a dozen|dozens of|dozens|more than \d+|at least \d+|over
                r"\battacks? (?:on [\w\s-]+ )?since\b|\b\d+(st|nd|rd|th) attack\b|"
                # what happens often is no incident: "has been attacked repeatedly", "regularly the target of rockets"
                r"\b(repeatedly|regularly|frequently|routinely|often|usually|sporadic(?:ally)?)\b")
-THREAT = _R(r"\b(threaten(?:s|ed)?|vow(?:s|ed)?|warn(?:s|ed)?|would|could|may|might|will|plan(?:s|ned)? to|"
-            r"intend|if)\b")
+THREAT = _R(r"\b(threaten(?:s|ed)?|vow(?:s|ed)?|warn(?:s|ed)?|would|could|may(?!\s+\d)|might|will|plan(?:s|ned)? to|"
+            r"intend|if)\b(?<!\d May)(?<!\d\d May)")  # (the month: "on May 14", "14 May")
 PAST_ACT = _R(r"\b(struck|hit|fired|launched|landed|fell|killed|wounded|injured|exploded|detonated|targeted|"
               r"attacked|shot down|downed|intercepted|carried out|conducted)\b")
 OUTSIDE = _R(r"\b(Red Sea|Gulf of Aden|Bab al-Mandab|Arabian Sea|Gaza|Israel|Yemen|Lebanon|Tehran|Washington|"

@@ -38,6 +38,8 @@ _MEANS_WORD = r"(?:drones?|rockets?|missiles?|mortars?|katyushas?)"
 UNRESOLVED_MEANS = re.compile(rf"\b{_MEANS_WORD}\s+or\s+{_MEANS_WORD}\b", re.I)
 
 
+# rockets or mortars, the report does not say which: "an indirect fire attack", "indirect-fire rounds"
+INDIRECT_FIRE = re.compile(r"\bindirect[- ]fire\b", re.I)
 _EXPLOSIONS = re.compile(lexicon_ar.EXPLOSIONS)
 _SHELLING = re.compile(lexicon_ar.SHELLING)
 # a convoy attacked with no weapon named: "a US logistics convoy was targeted", "استهدف رتل للقوات الأمريكية"
@@ -68,7 +70,7 @@ def find_event_type(text: str) -> str | None:
     if not hits:
         # Arabic explosions, or shelling, with no weapon named
         return "other" if _EXPLOSIONS.search(text) or _SHELLING.search(text) or CONVOY_ATTACKED.search(text) \
-            else None
+            or INDIRECT_FIRE.search(text) else None
     if any(t == "airstrike" for _, t in hits) or (min(hits)[1] == "drone_attack" and STATE_DRONE.search(text)):
         return "airstrike"
     if re.search(r"\bdrone strike\b", text, re.I) and not re.search(r"\b(militia|resistance|one-way|kamikaze|"
@@ -127,7 +129,7 @@ def nearest_means(before: str) -> str | None:
     if unresolved and unresolved[-1].end() > len(before) - 60:
         return "other"
     last = None
-    for event_type, pattern in EVENT_PATTERNS:
+    for event_type, pattern in [*EVENT_PATTERNS, ("other", INDIRECT_FIRE)]:
         for match in pattern.finditer(before):
             if last is None or match.end() > last[0]:
                 last = (match.end(), event_type)
