@@ -51,6 +51,10 @@ _PLACE_BEFORE = {"in", "at", "near", "outside", "into", "targeting", "targeted",
 _PLACE_AFTER = {"base", "airbase", "airport", "field", "garrison", "area", "district", "province", "governorate",
                 "town", "city", "village", "countryside", "outpost", "camp", "border", "crossing"}
 _STOP = {"the", "of", "in", "at", "on", "and", "a", "an"}
+# what comes before a person's name: "Gen. Dana Whitlock", "press secretary Hawar Ali"
+_TITLES = {"gen", "brig", "col", "maj", "capt", "lt", "sgt", "adm", "mr", "mrs", "ms", "dr", "gov", "general", "colonel",
+           "major", "captain", "lieutenant", "sergeant", "admiral", "governor", "minister", "spokesman",
+           "spokeswoman", "spokesperson", "secretary", "president", "commander", "mayor", "sheikh", "officer"}
 # what a headline's verb follows: "Rockets Hit ...", "Drones Strike ..." (a GeoNames town is never named so)
 _SUBJECTS = {"rockets", "missiles", "drones", "mortars", "shells", "strikes", "airstrikes", "militants", "attacks",
              "explosions", "blasts", "projectiles"}
@@ -308,6 +312,9 @@ class Gazetteer:
                     continue
                 if entry.capitalised and j == i + 1 and i > 0 and folded[i - 1] in _SUBJECTS:
                     continue  # "Rockets Hit US Embassy": a headline's verb, not the town of Hit
+                if entry.capitalised and j < len(tokens) and i > 0 and folded[i - 1] in _TITLES and \
+                        text[tokens[j][1]:tokens[j][1] + 1].isupper():
+                    continue  # "Brig. Gen. Dana Whitlock", "spokesman Hawar Ali": a person's name
                 found.append((i, j, entry))
         # the longest match; then the most specific kind; then a town of the region over a namesake
         # abroad ("Iskandariya" in Babil, not Alexandria); then the larger town

@@ -63,6 +63,9 @@ MORE = _R(rf"^\s*(?:(?!(?:and|killed|killing|wounded|wounding|injured|injuring)\
           r"(?!(?:killed|wounded|injured|more)\b)[\w'’.-]+")
 NEGATED = _R(r"\b(?:no|not|none of the|without)\s*$")
 ZERO_BOTH = _R(r"\bno (?:immediate |initial |reported )?(?:reports? of )?(?:casualties|victims)\b|"
+               # "no human losses", "without human casualties", "no coalition casualties", "without causing any losses"
+               r"\b(?:no|without(?: causing)?(?: any)?) (?:human|coalition|US|U\.S\.|American) (?:casualties|losses)\b|"
+               r"\bno (?:human )?losses\b|\bwithout (?:causing |any )*(?:human )?losses\b|"
                r"\bno(?:body| one) (?:was|had been|has been) (?:hurt|harmed|injured or killed|killed or injured)\b|"
                r"\bwithout (?:causing |any )*(?:casualties|victims)\b|\bcaus(?:ed|ing) no (?:casualties|victims)\b|"
                r"\b(?:no|not|neither)\b[^.;]{0,40}\binjuries or (?:casualties|deaths)\b|"

@@ -342,7 +342,7 @@ class Assembler:
                 anchor = [s for s in find_dates(sentences[sentence.index - 1].text, ref) if s.known] or \
                     ([earlier.last().span] if earlier.last() and earlier.last().span else [])
                 if anchor and anchor[-1].known:
-                    span = anchor[-1].shift(-1 if relative.group("back") else 1)
+                    span = anchor[-1].shift(-1 if relative.group("back") else 0 if relative.group("same") else 1)
                     told_in, from_sentence = sentences[sentence.index - 1].text, True
             night_before = NIGHT_BEFORE.search(text, part_start, place.start)
             if span is None and night_before and lead_span is not None and lead_span.known:
@@ -425,9 +425,12 @@ THE_ATTACK = re.compile(r"\b(?:in|by|from) the (?:attack|strike|incident|blast|e
 # a day told from the one before: "A day prior, rockets struck ...", "The next day, a drone ..."
 DAY_FROM_PREVIOUS = re.compile(r"^\W*(?:(?P<back>a day (?:prior|before|earlier)|one day (?:prior|before|earlier)|"
                                r"the day before|the previous day|the night before)|(?P<on>a day later|the next day|"
-                               r"the following day|a day after))\b", re.I)
+                               r"the following day|a day after)|(?P<same>(?:a few |several |two |three |some )?hours "
+                               r"(?:later|afterwards)|later (?:that|the same) day|(?:earlier|later) that day|"
+                               r"minutes later))\b", re.I)
 # an act that puts an attack on a place without naming its means
 STRUCK = re.compile(r"\b(?:targeted|struck|hit|bombed|pounded|shelled|strikes? (?:on|in|at|near|against)|"
+                    r"(?:attacks?|assaults?) (?:on|against)|"
                     r"(?:were|was) carried out)\b", re.I)
 # the appositive that files an attack with others: ", the latest in a series of rocket attacks on ..."
 BACKGROUND_TAIL = re.compile(r",?\s*(?:in |marking |and is )?(?:the )?(?:latest|newest|last) (?:in|of) (?:a|an|the)\b|"

@@ -33,7 +33,9 @@ TYPE_WORDS = {"rocket_attack": "rocket", "mortar_attack": "mortar", "drone_attac
 _R = lambda pattern: re.compile(pattern, re.I)  # noqa: E731
 
 EVENT_PATTERNS = [
-    ("ied", _R(r"\b(IEDs?|roadside bombs?|improvised explosive devices?|explosive devices?|landmines?)\b")),
+    ("ied", _R(r"\b(IEDs?|roadside bombs?|improvised explosive devices?|explosive devices?|landmines?|"
+               r"(?:car |truck |sticky |magnetic )?bombs?(?! (?:shelters?|squads?|disposal))|"
+               r"(?:first|second|third|another|the) devices?(?= (?:\w+ )?(?:exploded|detonated|went off|blew up)))\b")),
     ("mortar_attack", _R(r"\bmortars?(?:\s+(?:bombs?|rounds?|shells?))?\b")),
     ("rocket_attack", _R(r"\b(rockets?|katyushas?|salvos?)\b(?![- ]launch)")),
     ("missile_attack", _R(r"\b(ballistic missiles?|cruise missiles?|missiles?)\b")),

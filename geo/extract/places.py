@@ -26,6 +26,11 @@ GENERIC_BEFORE = re.compile(r"\b(?:airport|air ?base|embassy|consulate|base|camp
                             r"اميركية))?\s+(?:في\s+|ب)?(?:مدينة\s+)?$", re.I)
 
 
+# what a place holds, not where it was hit: "the fortified district that houses the US embassy"
+HOLDS = re.compile(r"\b(?:that|which) (?:houses|hosts|is home to|contains)(?:\s+the)?\s*$|\bhome to(?:\s+the)?\s*$|"
+                   r"(?:التي|الذي)\s+(?:تضم|يضم|تحتضن|يحتضن)\s*$", re.I)
+
+
 # Arabic clitics written onto a name: "بقاعدة", "لمطار", "والبوكمال", "للقاعدة" (ل + ال)
 _CLITIC_WORD = re.compile(r"(?<!\w)([وفبلك]{1,2})(\w{2,})")
 
@@ -170,6 +175,9 @@ def incident_places(gazetteer: Gazetteer, text: str, context: str) -> list[Place
     text = detach_clitics(gazetteer, mask_groups(text))
     places = [p for p in gazetteer.find_all(text) if p.country_code in REGION]
     places = drop_locators(mission_in_city(gazetteer, places, text), text)
+    held = [p for p in places if HOLDS.search(text[max(0, p.start - 40):p.start])]
+    if held and len(held) < len(places):
+        places = [p for p in places if p not in held]  # "the Green Zone, which houses the US embassy"
     nested = {a for p in places if p.site_id for a in gazetteer.ancestors(p.site_id)}
     places = [p for p in places if p.site_id not in nested or not p.site_id]
     references = [p for p in places if REFERENCE.search(text[max(0, p.start - 45):p.start])]

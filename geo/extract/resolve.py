@@ -209,7 +209,7 @@ def eastern_to_local(text: str, span: DateSpan | None, washington: bool = False)
     (the report quotes the Pentagon or the White House), an afternoon or evening time in a quoted
     sentence that names no zone is Washington's too."""
     match = re.search(r"\b(?P<h>[01]?\d)(?::(?P<m>[0-5]\d))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)\s*(?:\(?\s*)"
-                      r"(?:Eastern|EST|EDT|ET|Washington time)\b", text, re.I)
+                      r"(?:(?:on\s+)?\w+\s+){0,2}?(?:Eastern|EST|EDT|ET|Washington time)\b", text, re.I)
     if match is None and washington and text.lstrip()[:1] in "“\"" and "local" not in text.lower():
         match = re.search(r"\b(?P<h>[4-9]|1[01])(?::(?P<m>[0-5]\d))?\s*(?P<ampm>p\.?\s?m\b\.?)", text, re.I)
     if not match or span is None or not span.known or span.precision != "day":
@@ -221,6 +221,10 @@ def eastern_to_local(text: str, span: DateSpan | None, washington: bool = False)
     there = datetime(span.date_from.year, span.date_from.month, span.date_from.day, hour,
                      int(match.group("m") or 0), tzinfo=ZoneInfo("America/New_York"))
     here = there.astimezone(ZoneInfo("Asia/Baghdad"))
+    if re.search(r"\b\d{1,2}(?::\d\d)?\s*[ap]\.?m\.?[^.;]{0,40}?\b(?:local time|in (?:Syria|Iraq|Jordan|Baghdad|Erbil))\b",
+                 text[match.end():], re.I):
+        # "8:20 p.m. Tuesday Washington time, which was 3:20 a.m. Wednesday in Syria": the local day, told
+        return here.strftime("%H:%M"), replace(span, date_from=here.date(), date_to=here.date(), precision="day")
     if here.date() == span.date_from:
         return here.strftime("%H:%M"), span
     return here.strftime("%H:%M"), replace(span, date_to=here.date(), precision="days")
