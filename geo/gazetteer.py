@@ -42,6 +42,7 @@ GEONAMES_NEIGHBOURS = ("TR", "IR", "SA", "IL", "PS", "EG")
 _ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ـ": None})
 _TOKEN_RE = re.compile(r"\w+", re.UNICODE)
 _ARTICLES = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ath", "the"}
+_ARTICLE_PREFIX = re.compile(r"^(?:Al|El|Ad|Ar|As|Ash|At|Az|An|Ath)[- ](?=\w{3})")
 _VOWELS = str.maketrans({"a": None, "e": None, "i": None, "o": None, "u": None, "y": None, "q": "k"})
 FUZZY_MIN_POPULATION = 15_000  # GeoNames towns matched by their consonants too
 # a word spelt unlike any name is tried as a place only where the text puts a place: after "in", "at",
@@ -277,11 +278,13 @@ class Gazetteer:
                               self._admin1_names.get((cc, city.get("admin1code", ""))), None, "geonames",
                               population=int(city.get("population") or 0))
                 names = {city["name"], *city.get("alternatenames", [])}
+                # the town's own name without its article, as reports write it: "Al-Kut" is "Kut"
+                bare = _ARTICLE_PREFIX.sub("", city["name"]) if cc in GEONAMES_MAIN else city["name"]
                 entry = _Entry(place, capitalised=True)
-                for name in names:
+                for name in names | {bare}:
                     if alias_key(name) in _ARABIC_COMMON_NOUNS:
                         continue  # "المدينة" is a town's alternate name, and "the city" in every report
-                    if _usable_geoname(name, primary=name == city["name"]):
+                    if _usable_geoname(name, primary=name in (city["name"], bare)):
                         self._add(name, entry)
                         if cc in GEONAMES_MAIN and place.population >= FUZZY_MIN_POPULATION:
                             self._add_fuzzy(name, entry, near_misses=place.population >= 100_000)

@@ -23,8 +23,11 @@ from geo.extract.language import ARABIC_LETTER, normalise_arabic
 DATELINE_UPPER = re.compile(r"^\s*(?P<place>[A-Z][A-Z .'’/-]{2,40}?)(?:,\s*[A-Z0-9][\w .,'’-]{1,40}?)?\s*"
                             r"(?:\([^)]{1,40}\))?\s*(?:[-–—:](?=\s)|\(\w)", re.M)
 # a place in any case followed by a date, then a colon or dash: "Baghdad, Jan 8:"
-DATELINE_DATED = re.compile(rf"^\s*[A-Z][\w'’ .-]{{2,30}},\s*{_MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?\s*"
+DATELINE_DATED = re.compile(rf"^\s*[A-Z][\w'’ .-]{{2,30}},\s*(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
+                            rf"(?:{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH.replace('(?P<month>', '(?:')})(?:,?\s+\d{{4}})?\s*"
                             r"(?:\([^)]{1,40}\))?\s*[:–—-]\s*", re.M | re.I)
+# a place in title case, then a long dash, opening the first lines: "Baghdad — A US drone strike ..."
+DATELINE_DASH = re.compile(r"^\s*[A-Z][a-z’']+(?:[ -][A-Z][a-z’']+)?\s*[—–]\s+(?=[A-Z])", re.M)
 # a date, then an agency or outlet: "15 Apr 2021; AGENCY:" or "REUTERS | 28.12.2019 - 09:25"
 DATELINE_DATE_FIRST = re.compile(rf"^\s*\d{{1,2}}\s+{_MONTH}\s+\d{{4}}\s*[;|,]\s*[A-Z][\w .]{{1,30}}:\s*", re.M | re.I)
 BYLINE = re.compile(r"^\s*[A-Z][A-Za-z .]{1,30}\s*\|\s*\d{1,2}[./]\d{1,2}[./]\d{2,4}.*$|"
@@ -77,12 +80,15 @@ def _capitalised(line: str) -> float:
 
 
 def strip_dateline(text: str) -> str:
-    """Drop a dateline ("ERBIL, Kurdistan Region -") from the first lines: it names where the
+    """Drop a dateline ("ERBIL, Kurdistan Region -", "Baghdad — ") from the first lines: it names where the
     report was filed, not where anything happened."""
     head, rest = text[:600], text[600:]
     for match in DATELINE_UPPER.finditer(head):
         if match.group("place").isupper() and match.start() < 400:
             return head[:match.start()] + head[match.end():].lstrip(" -–—") + rest
+    match = DATELINE_DASH.search(head)
+    if match and match.start() < 400:
+        return head[:match.start()] + head[match.end():] + rest
     return text
 
 

@@ -200,7 +200,7 @@ class Assembler:
             tally_type = find_event_type(text[:singled.start()])
             text = text[singled.end():]  # "a dozen attacks, including a December 27 attack that killed ..."
         event_type = find_event_type(text) or tally_type
-        if event_type is None and earlier and SIMILAR.search(text):
+        if event_type in (None, "other") and earlier and SIMILAR.search(text):
             event_type = earlier[0].event_type  # "a similar attack": like the one the report is about
         # a sentence that names no means goes on about the attack the sentence before it spoke of
         previous = earlier.last()
@@ -417,8 +417,8 @@ SAME_PLACE = re.compile(r"\bthe same (?:compound|base|site|facility|camp|airport
 # one attack singled out of many: "... a dozen attacks, including a December 27 attack that ..."
 SINGLED_OUT = re.compile(r",?\s*\b(?:including|among them|among which)\s+(?=(?:a|an|the|one)\b)", re.I)
 # an attack told as like the report's: "a similar attack killed a contractor in December"
-SIMILAR = re.compile(r"\b(?:a|an|the) similar (?:attack|strike|barrage|assault|fusillade)\b|" + lexicon_ar.SIMILAR,
-                     re.I)
+SIMILAR = re.compile(r"\b(?:a|an|the) similar (?:attack|strike|barrage|assault|fusillade|device|bomb|blast|explosion|"
+                     r"incident)\b|" + lexicon_ar.SIMILAR, re.I)
 # a sentence that speaks of the attack already told, however far back: "No one was hurt in the attack."
 THE_ATTACK = re.compile(r"\b(?:in|by|from) the (?:attack|strike|incident|blast|explosion|bombardment)\b|"
                         r"\bas a result\b|" + lexicon_ar.THE_ATTACK, re.I)

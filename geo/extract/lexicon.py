@@ -18,7 +18,9 @@ REFERENCE = re.compile(r"(?:\b(?:north|south|east|west|northeast|northwest|south
                        r"\b(?:launch\w*|fired)\b[\w\s]{0,35}?\b(?:from|near the (?:town|city|village) of)|"
                        # who told it, not where it happened: "an Iraqi official in Baghdad said"
                        r"\b(?:officials?|sources?|spokes(?:man|woman|person)|ministry|correspondents?|reporters?|"
-                       r"diplomats?|analysts?|residents?|journalists?|officers?)\s+(?:based\s+)?in)"
+                       r"diplomats?|analysts?|residents?|journalists?|officers?)\s+(?:based\s+)?in|"
+                       # where the wounded were taken: "taken to hospital in Qamishli"
+                       r"\bhospitals?\s+in|\b(?:taken|evacuated|flown|rushed|transferred)\s+to\s+(?:\w+\s+){0,2}?in)"
                        r"\s*$", re.I)
 WASHINGTON_SIDE = re.compile(r"\b(in Washington|Washington time|Eastern(?: time)?|EST|EDT|White House|Pentagon|"
                              r"Defen[cs]e (?:Secretary|Department)|US officials)\b", re.I)

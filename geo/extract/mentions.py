@@ -38,6 +38,15 @@ _MEANS_WORD = r"(?:drones?|rockets?|missiles?|mortars?|katyushas?)"
 UNRESOLVED_MEANS = re.compile(rf"\b{_MEANS_WORD}\s+or\s+{_MEANS_WORD}\b", re.I)
 
 
+# a drone that struck the militias, not the coalition: a state's strike ("an unidentified drone struck a vehicle
+# belonging to a PMF brigade", "استهدفت طائرة مسيرة سيارة تابعة للحشد الشعبي")
+MILITIA_STRUCK = re.compile(
+    r"\b(?:struck|hit|targeted|killed|killing)\b[^.;]{0,60}?\b(?:PMF|Popular Mobili[sz]ation|Hashd|Kata'?[ie]?b|"
+    r"militia(?:men)?|militants?|Hezbollah|Nujaba|commanders?)\b|"
+    r"(?:استهدفت|استهدف|قصفت|ضربت)\s+(?:\S+\s+){0,4}?(?:للحشد|الحشد الشعبي|لكتائب|كتائب حزب الله|قياديا|قيادي|"
+    r"لفصيل|لفصائل|عناصر)", re.I)
+# explosions with no weapon named: "a loud explosion shook the K1 base", "blasts were heard at the airport"
+EXPLOSIONS_EN = re.compile(r"\b(?:explosions?|blasts?)\b", re.I)
 # rockets or mortars, the report does not say which: "an indirect fire attack", "indirect-fire rounds"
 INDIRECT_FIRE = re.compile(r"\bindirect[- ]fire\b", re.I)
 _EXPLOSIONS = re.compile(lexicon_ar.EXPLOSIONS)
@@ -70,8 +79,9 @@ def find_event_type(text: str) -> str | None:
     if not hits:
         # Arabic explosions, or shelling, with no weapon named
         return "other" if _EXPLOSIONS.search(text) or _SHELLING.search(text) or CONVOY_ATTACKED.search(text) \
-            or INDIRECT_FIRE.search(text) else None
-    if any(t == "airstrike" for _, t in hits) or (min(hits)[1] == "drone_attack" and STATE_DRONE.search(text)):
+            or INDIRECT_FIRE.search(text) or EXPLOSIONS_EN.search(text) else None
+    if any(t == "airstrike" for _, t in hits) or (min(hits)[1] == "drone_attack" and (
+            STATE_DRONE.search(text) or MILITIA_STRUCK.search(text))):
         return "airstrike"
     if re.search(r"\bdrone strike\b", text, re.I) and not re.search(r"\b(militia|resistance|one-way|kamikaze|"
                                                                       r"explosive-laden|attack drone)", text, re.I):
@@ -135,18 +145,34 @@ def nearest_means(before: str) -> str | None:
                 last = (match.end(), event_type)
     if last is None:
         return None
-    if last[1] == "drone_attack" and (STATE_DRONE.search(before) or (
+    if last[1] == "drone_attack" and (STATE_DRONE.search(before) or MILITIA_STRUCK.search(before[last[0]:]) or (
             before[last[0] - 1:last[0]].lower() == "e" and re.match(r"\s+strikes?\b", before[last[0]:]))):
         return "airstrike"  # a state's drone, or a "drone strike": the flying side's strike
     return last[1]
 
 
+# a group's name as a report introduces one it does not know: "a group calling itself Qasim al-Jabbarin",
+# "فصيل يطلق على نفسه اسم «سرايا ...»"
+SELF_NAMED = re.compile(r"\b(?:calling itself|calls itself|which calls itself|known as|named)\s+(?:the\s+)?"
+                        r"(?P<name>[\"“]?[A-Z][\w'’]*(?:[\s-]+(?:al|el|ad|ar|as|ash|at|az)?[\s-]*[A-Z][\w'’]*){0,4}[\"”]?)|"
+                        r"(?:تطلق على نفسها(?: اسم)?|يطلق على نفسه(?: اسم)?|تسمي نفسها|يسمي نفسه|تدعى|يدعى)\s+"
+                        r"(?P<ar>[\"«“][^\"»”\n]{2,50}[\"»”]|\S+(?:\s+\S+){0,2})")
+
+
 @functools.lru_cache(maxsize=2048)
 def mask_groups(text: str) -> str:
-    """Blank out armed groups' names, which hold place names of their own."""
+    """Blank out armed groups' names, which hold place names of their own (the known ones, and one a
+    report names as "a group calling itself ...")."""
     for pattern in GROUP_NAMES:
         text = pattern.sub(lambda m: " " * len(m.group(0)), text)
-    return text
+
+    def blank(match: re.Match) -> str:
+        group = "name" if match.group("name") else "ar"
+        start, end = match.start(group) - match.start(), match.end(group) - match.start()
+        whole = match.group(0)
+        return whole[:start] + " " * (end - start) + whole[end:]
+
+    return SELF_NAMED.sub(blank, text)
 
 
 def _far(before: str) -> bool:
