@@ -22,6 +22,16 @@ REFERENCE = re.compile(r"(?:\b(?:north|south|east|west|northeast|northwest|south
                        # where the wounded were taken: "taken to hospital in Qamishli"
                        r"\bhospitals?\s+in|\b(?:taken|evacuated|flown|rushed|transferred)\s+to\s+(?:\w+\s+){0,2}?in)"
                        r"\s*$", re.I)
+# places that are not where the attack was, whatever else the sentence names: who told it, where the
+# rockets came from or were heading, where the wounded were taken
+NOT_THERE = re.compile(r"(?:\btowards?|\bheading (?:to|for)|\bbound for|"
+                       r"\b(?:launched|fired) from\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}?(?:of\s+)?|"
+                       r"\b(?:officials?|sources?|spokes(?:man|woman|person)|ministry|correspondents?|reporters?|"
+                       r"diplomats?|analysts?|residents?|journalists?|officers?)\s+(?:based\s+)?in|"
+                       r"\bhospitals?\s+in|\b(?:taken|evacuated|flown|rushed|transferred)\s+to\s+(?:\w+\s+){0,2}?in|"
+                       # an outlet named for a place: "told Anbar Gate", "according to Kurdistan 24"
+                       r"\b(?:told|according to|quoted by|cited by|reported by))"
+                       r"\s*$", re.I)
 WASHINGTON_SIDE = re.compile(r"\b(in Washington|Washington time|Eastern(?: time)?|EST|EDT|White House|Pentagon|"
                              r"Defen[cs]e (?:Secretary|Department)|US officials)\b", re.I)
 LOCAL_ACCOUNT = re.compile(r"\b(local time|where it was already|Iraqi (?:security )?(?:officials|sources|police)|"
@@ -121,7 +131,7 @@ def _with(english: re.Pattern, other: str) -> re.Pattern:
 
 
 def _add_language(lexicon) -> None:
-    names = ("REFERENCE", "ACT", "TARGET_MEANS", "AGGREGATE", "THREAT", "PAST_ACT", "OUTSIDE", "US_ACTOR",
+    names = ("REFERENCE", "NOT_THERE", "ACT", "TARGET_MEANS", "AGGREGATE", "THREAT", "PAST_ACT", "OUTSIDE", "US_ACTOR",
              "TURKISH_ACTOR", "NEGATED_CLAIM", "STATE_DRONE", "CLAIMED", "ATTRIBUTED", "STATE_STRIKE",
              "ON_COALITION", "DEFINITE_STRIKE")
     module = globals()

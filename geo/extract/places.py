@@ -7,7 +7,7 @@ import re
 from dataclasses import replace
 
 from geo.extract.language import ARABIC_LETTER
-from geo.extract.lexicon import REFERENCE, REGION
+from geo.extract.lexicon import NOT_THERE, REFERENCE, REGION
 from geo.extract.mentions import _far, mask_groups
 from geo.gazetteer import Gazetteer, Place, fold
 
@@ -26,6 +26,8 @@ GENERIC_BEFORE = re.compile(r"\b(?:airport|air ?base|embassy|consulate|base|camp
                             r"اميركية))?\s+(?:في\s+|ب)?(?:مدينة\s+)?$", re.I)
 
 
+HEADING = re.compile(r"(?:\btowards?|\bheading (?:to|for)|\bbound for|(?<!\w)(?:نحو|باتجاه))(?:\s+\S+){0,2}?\s*$", re.I)
+WEAPON = re.compile(r"\b(?:drones?|missiles?|rockets?|projectiles?|UAVs?)\b|(?:طائرة|مسيرة|صاروخ|صواريخ|قذيفة)", re.I)
 # what a place holds, not where it was hit: "the fortified district that houses the US embassy"
 HOLDS = re.compile(r"\b(?:that|which) (?:houses|hosts|is home to|contains)(?:\s+the)?\s*$|\bhome to(?:\s+the)?\s*$|"
                    r"(?:التي|الذي)\s+(?:تضم|يضم|تحتضن|يحتضن)\s*$", re.I)
@@ -180,7 +182,16 @@ def incident_places(gazetteer: Gazetteer, text: str, context: str) -> list[Place
         places = [p for p in places if p not in held]  # "the Green Zone, which houses the US embassy"
     nested = {a for p in places if p.site_id for a in gazetteer.ancestors(p.site_id)}
     places = [p for p in places if p.site_id not in nested or not p.site_id]
+    # who told it, where it came from, where a convoy was going: never the attack's place, even when the
+    # sentence names no other (but a drone "heading towards the base" was heading at its target)
+    places = [p for p in places if not NOT_THERE.search(text[max(0, p.start - 45):p.start]) or (
+        HEADING.search(text[max(0, p.start - 45):p.start]) and WEAPON.search(text[max(0, p.start - 110):p.start]))]
     references = [p for p in places if REFERENCE.search(text[max(0, p.start - 45):p.start])]
+    # what only says where a reference point lies is one too: "fired from Mayadin, held by the army in Deir ez-Zor"
+    references += [p for p in places if p not in references and any(
+        0 < p.start - r.end <= 60 and p.admin1 == r.admin1 and p.rank >= r.rank and not p.site_id == r.site_id
+        and not re.search(r"[.;]|\b(?:and|while|whereas)\b|(?<!\w)و(?:قد|فيما|كما)?(?!\w)", text[r.end:p.start])
+        for r in references)]
     others = [p for p in places if p not in references]
     if references and others and not any(_far(text[max(0, r.start - 45):r.start]) for r in references) and all(
             p.kind in ("country", "governorate") and any(
