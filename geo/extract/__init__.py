@@ -34,7 +34,7 @@ from geo.extract.resolve import (
     reference,
     stale_reference,
 )
-from geo.extract.scope import drop_headline_echoes, fold_other_accounts, in_scope, settle_means
+from geo.extract.scope import drop_headline_echoes, fold_other_accounts, in_scope_all, settle_means
 from geo.extract.sentences import Sentence, split_sentences, unique_sentences
 from geo.gazetteer import Gazetteer
 from geo.report import Report
@@ -93,7 +93,7 @@ class Extractor:
         prefer_local_day(candidates, sentences, ref)
         adopt_told_day(candidates, self.ancestors)
         candidates = drop_vague_duplicates(candidates)
-        candidates = [c for c in candidates if in_scope(c, report.text)]
+        candidates = in_scope_all(candidates, report.text)
         candidates = drop_headline_echoes(candidates, self.ancestors)
         for candidate in candidates:
             night_span(candidate)

@@ -351,6 +351,11 @@ class Assembler:
                 told_in, from_sentence = text, True
             if span is None and narrative is not None:
                 span, told_in, from_sentence = narrative, sentences[sentence.index - 1].text, True
+            told_there = earlier.by_site.get(place.site_id or "")
+            if span is None and local_type == "other" and told_there is not None:
+                # "..., while no one claimed the shelling of Taji": the attack there told before, named again
+                self._enrich(told_there, sentence, told_there.event_type, text=scope)
+                continue
             if span is None:
                 span = lead_span or (recent_span(ref) if ref else None)
                 told_in = lead_span.text if lead_span else ""
@@ -422,12 +427,16 @@ SIMILAR = re.compile(r"\b(?:a|an|the) similar (?:attack|strike|barrage|assault|f
 # a sentence that speaks of the attack already told, however far back: "No one was hurt in the attack."
 THE_ATTACK = re.compile(r"\b(?:in|by|from) the (?:attack|strike|incident|blast|explosion|bombardment)\b|"
                         r"\bas a result\b|" + lexicon_ar.THE_ATTACK, re.I)
+# the same in Arabic: "وفي مساء اليوم ذاته", "وبعد ساعات", "وفي اليوم التالي"
+_AR_SAME_DAY = (r"[وف]?(?:في\s+)?(?:(?:صباح|مساء|ظهر|عصر|فجر|ليل)\s+)?(?:اليوم\s+(?:ذاته|نفسه)|ذات\s+اليوم|"
+                r"نفس\s+اليوم)|[وف]?بعد\s+(?:ساعات|ساعتين)")
+_AR_NEXT_DAY = r"[وف]?(?:في\s+)?(?:(?:صباح|مساء|ظهر|فجر|ليل)\s+)?(?:اليوم|النهار)\s+التالي|[وف]?في\s+اليوم\s+الذي\s+تلاه"
 # a day told from the one before: "A day prior, rockets struck ...", "The next day, a drone ..."
 DAY_FROM_PREVIOUS = re.compile(r"^\W*(?:(?P<back>a day (?:prior|before|earlier)|one day (?:prior|before|earlier)|"
                                r"the day before|the previous day|the night before)|(?P<on>a day later|the next day|"
-                               r"the following day|a day after)|(?P<same>(?:a few |several |two |three |some )?hours "
-                               r"(?:later|afterwards)|later (?:that|the same) day|(?:earlier|later) that day|"
-                               r"minutes later))\b", re.I)
+                               r"the following day|a day after|" + _AR_NEXT_DAY + r")|(?P<same>(?:a few |several |two |three |"
+                               r"some )?hours (?:later|afterwards)|later (?:that|the same) day|(?:earlier|later) that day|"
+                               r"minutes later|" + _AR_SAME_DAY + r"))(?!\w)", re.I)
 # an act that puts an attack on a place without naming its means
 STRUCK = re.compile(r"\b(?:targeted|struck|hit|bombed|pounded|shelled|strikes? (?:on|in|at|near|against)|"
                     r"(?:attacks?|assaults?) (?:on|against)|"

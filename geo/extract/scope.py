@@ -116,6 +116,23 @@ def fold_other_accounts(features: list[dict], ancestors) -> list[dict]:
     return kept
 
 
+# one more of the attacks just told: "a second device hit another convoy", "عبوة ثانية استهدفت رتلا مماثلا"
+ANOTHER = re.compile(r"\b(?:another|a second|a third|a further|a similar)\b|"
+                     r"(?<![\u0621-\u064A])(?:ثانية|ثان|ثالثة|آخر|أخرى|مماثل|مماثلا|مماثلاً|مماثلة)(?![\u0621-\u064A])", re.I)
+
+
+def in_scope_all(candidates: list[Candidate], report_text: str) -> list[Candidate]:
+    """The candidates in scope: each on its own (``in_scope``), or as one more of an in-scope attack told
+    just before it ("a second bomb hit a similar convoy near Samawah" after one on the coalition's)."""
+    kept: list[Candidate] = []
+    for candidate in candidates:
+        first = candidate.sentences[0]
+        if in_scope(candidate, report_text) or (ANOTHER.search(first.text) and any(
+                0 <= first.index - k.sentences[0].index <= 2 for k in kept)):
+            kept.append(candidate)
+    return kept
+
+
 def settle_means(feature: dict, report_text: str = "") -> None:
     """A missile attack some sentences call rockets is a rocket attack unless a word in the report makes
     the missiles guided."""
