@@ -42,6 +42,14 @@ def _alt(words) -> str:
     return "|".join(letters(x) for x in sorted(words, key=len, reverse=True))
 
 
+# a day of the month told as an ordinal: "في الخامس من يناير", "السابع عشر من الشهر الماضي"
+_UNIT_ORDINALS = ["الأول", "الثاني", "الثالث", "الرابع", "الخامس", "السادس", "السابع", "الثامن", "التاسع"]
+ORDINAL_DAYS = {word: n for n, word in enumerate(_UNIT_ORDINALS, start=1)} | {"العاشر": 10, "الحادي عشر": 11,
+                                                                            "العشرين": 20, "الثلاثين": 30}
+ORDINAL_DAYS |= {f"{word} عشر": n + 10 for n, word in enumerate(_UNIT_ORDINALS[1:], start=2)}
+ORDINAL_DAYS |= {f"{word} والعشرين": n + 20 for n, word in enumerate(_UNIT_ORDINALS, start=1)}
+ORDINAL_DAYS |= {"الحادي والعشرين": 21, "الحادي والثلاثين": 31}
+_FOLDED_ORDINALS = {re.sub(r"[أإآ]", "ا", k): v for k, v in ORDINAL_DAYS.items()}
 _PRE = r"(?<!\w)[وبل]?"
 _WEEKDAY = rf"(?P<weekday>{_alt(WEEKDAYS)})(?!\w)"
 _MONTH = rf"(?P<month>{_alt(MONTHS)})(?!\w)(?:\s*[/(-]\s*(?:{_alt(MONTHS)})\)?)?"
@@ -52,6 +60,9 @@ PATTERNS: list[tuple[str, re.Pattern]] = [(kind, re.compile(p)) for kind, p in (
     # "ليل السبت/الأحد", "ليلة السبت على الأحد": the night from one day into the next
     ("night_pair", rf"{_PRE}(?:في\s+)?(?:ليل|ليلة)\s+(?:يوم\s+)?(?P<first>{_alt(WEEKDAYS)})\s*(?:/|-|على|إلى|الى)\s*"
                    rf"(?:يوم\s+)?{_WEEKDAY}"),
+    ("ordinal_day", rf"{_PRE}(?:في\s+)?(?:يوم\s+)?(?P<ordinal>{_alt(ORDINAL_DAYS)})\s+من\s+(?:شهر\s+)?"
+                    rf"(?:{_MONTH}(?:\s+(?:من\s+)?(?:(?:ال)?عام\s+)?{_YEAR})?|(?P<which>الشهر\s+(?:الماضي|المنصرم|الفائت|"
+                    rf"الجاري|الحالي)))"),
     ("day_month", rf"{_PRE}(?:{_WEEKDAY}\s+(?:\S+\s+)?)?(?P<day>\d{{1,2}})\s+(?:من\s+)?(?:شهر\s+)?{_MONTH}"
                   rf"(?:\s+(?:من\s+)?(?:(?:ال)?عام\s+|(?:ال)?سنة\s+)?{_YEAR})?"),
     ("in_month", rf"{_PRE}(?P<when>في|خلال|منذ|أواخر|اواخر|أوائل|اوائل|مطلع|منتصف|أواسط)\s+(?:شهر\s+)?{_MONTH}"
@@ -87,6 +98,9 @@ def english_phrase(kind: str, match: re.Match) -> str | None:
     month = _ENGLISH_MONTHS[_FOLDED_MONTHS[_fold(groups["month"])] - 1] if "month" in groups else ""
     year = _digits(groups.get("year", ""))
     weekday = _FOLDED_WEEKDAYS.get(_fold(groups.get("weekday", "")), "")
+    if kind == "ordinal_day" and "month" in groups:
+        day = _FOLDED_ORDINALS.get(_fold(groups["ordinal"]))
+        return f"{day} {month}{' ' + year if year else ''}" if day else None
     if kind == "day_month":
         return f"{weekday + ', ' if weekday else ''}{int(_digits(groups['day']))} {month}{' ' + year if year else ''}"
     if kind == "in_month":
@@ -110,6 +124,21 @@ def english_phrase(kind: str, match: re.Match) -> str | None:
             "last_month": "last month"}.get(kind)
 
 
+def _day_of_a_month(match: re.Match, published: date | None) -> DateSpan | None:
+    """"The 17th of last month" (or of this month), counted from the publication date."""
+    day = _FOLDED_ORDINALS.get(_fold(match.group("ordinal")))
+    if published is None or day is None:
+        return None
+    month_start = published.replace(day=1)
+    if not any(w in match.group("which") for w in ("الجاري", "الحالي")):
+        month_start = (month_start - timedelta(days=1)).replace(day=1)
+    try:
+        when = month_start.replace(day=day)
+    except ValueError:
+        return None
+    return DateSpan(when, when, "day", relative=True)
+
+
 @functools.lru_cache(maxsize=1024)
 def find_arabic_dates(text: str, published: date | None, today: date | None = None) -> tuple[DateSpan, ...]:
     """Every Arabic date expression in ``text`` as spans over the Arabic words; overlaps keep the longest."""
@@ -121,6 +150,12 @@ def find_arabic_dates(text: str, published: date | None, today: date | None = No
     found = []
     for _, start, kind, match in sorted(candidates, key=lambda c: (c[0], c[1])):
         if any(start < e and match.end() > s for s, e in taken):
+            continue
+        if kind == "ordinal_day" and match.group("which"):  # "السابع عشر من الشهر الماضي"
+            span = _day_of_a_month(match, published)
+            if span is not None:
+                taken.append((start, match.end()))
+                found.append(replace(span, text=match.group(0).strip(), start=start, end=match.end()))
             continue
         phrase = english_phrase(kind, match)
         spans = english.find_dates(phrase, published, today) if phrase else []

@@ -416,3 +416,17 @@ def test_the_shelling_of_a_province_is_the_attack_placed_at_its_airport(extracto
     result = extract(extractor, text, "2021-02-16")
     assert [(f["properties"]["site_id"], f["properties"]["event_type"]) for f in result.features] == \
         [("erbil-air-base", "rocket_attack")]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("في الخامس من أيار 2021", ("2021-05-05", "2021-05-05")),
+    ("يوم الثالث والعشرين من تموز", ("2021-07-23", "2021-07-23")),
+    ("في الحادي عشر من الشهر الماضي", ("2021-07-11", "2021-07-11")),
+    ("في الثاني من الشهر الجاري", ("2021-08-02", "2021-08-02")),
+])
+def test_a_day_of_the_month_told_as_an_ordinal(text, want):
+    from datetime import date
+
+    from geo.extract.dates_ar import find_dates
+    [span] = find_dates(text, date(2021, 8, 20))
+    assert (span.date_from.isoformat(), span.date_to.isoformat()) == want
