@@ -76,7 +76,7 @@ TARGET_MEANS += (rf"|{w('تلاها', 'تلاه', 'أعقبها', 'أعقبه', 
 # explosions with no weapon named: an attack of type ``other`` ("دوت انفجارات في محيط القاعدة")
 EXPLOSIONS = w("انفجار", "انفجارات", "انفجارين", "دوي انفجار", "دوي انفجارات", tail=r"(?!\w)")
 # shelling with no weapon named ("فقصفت موقعا لقوات التحالف"): an attack of means untold, as explosions are
-SHELLING = w("قصفت", "قصف", "قصفوا", "يقصف", "تقصف", tail=r"(?!\w)")
+SHELLING = w("قصفت", "قصف", "قصفوا", "يقصف", "تقصف", "قذائف", "قذيفة", "قذيفتين", "قذيفتان", tail=r"(?!\w)")
 # a convoy attacked with no weapon named ("واستهدف رتل دعم لوجستي للقوات الأمريكية"): an attack of means untold
 CONVOY_ATTACKED = (rf"{w('استهدف', 'استهدفت', 'استهداف', 'تعرض', 'تعرضت', 'هاجم', 'هاجمت', 'هجوم على', 'هجوما على')}"
                    rf"\s+(?:\S+\s+){{0,2}}?{w('رتل', 'رتلا', 'رتلين', 'أرتال', 'ارتال', 'الرتل', 'الأرتال', 'قافلة', 'شاحنات')}"
