@@ -43,8 +43,11 @@ UNRESOLVED_MEANS = re.compile(rf"\b{_MEANS_WORD}\s+or\s+{_MEANS_WORD}\b", re.I)
 MILITIA_STRUCK = re.compile(
     r"\b(?:struck|hit|targeted|killed|killing)\b[^.;]{0,60}?\b(?:PMF|Popular Mobili[sz]ation|Hashd|Kata'?[ie]?b|"
     r"militia(?:men)?|militants?|Hezbollah|Nujaba|commanders?)\b|"
+    r"\b(?:struck|hit|targeted)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:vehicle|car|pickup|SUV)\b|"
     r"(?:استهدفت|استهدف|قصفت|ضربت)\s+(?:\S+\s+){0,4}?(?:للحشد|الحشد الشعبي|لكتائب|كتائب حزب الله|قياديا|قيادي|"
-    r"لفصيل|لفصائل|عناصر)", re.I)
+    r"لفصيل|لفصائل|عناصر|عجلة|سيارة|مركبة|عربة)|"
+    # "ضربة نفذتها طائرة مسيرة": a strike, as a state's drone flies one
+    r"(?<!\w)[وب]?ضربة\s+(?:جوية\s+)?(?:نفذتها|شنتها)\s+(?:\S+\s+)?(?:طائرة|مسيرة)", re.I)
 # explosions with no weapon named: "a loud explosion shook the K1 base", "blasts were heard at the airport"
 EXPLOSIONS_EN = re.compile(r"\b(?:explosions?|blasts?)\b", re.I)
 # rockets or mortars, the report does not say which: "an indirect fire attack", "indirect-fire rounds"

@@ -26,6 +26,7 @@ GENERIC_BEFORE = re.compile(r"\b(?:airport|air ?base|embassy|consulate|base|camp
                             r"اميركية))?\s+(?:في\s+|ب)?(?:مدينة\s+)?$", re.I)
 
 
+COUNTRYSIDE = re.compile(r"(?<!\w)[وب]?(?:في\s+)?ريف\s*$|\b(?:rural|countryside of|outskirts of)\s*$", re.I)
 HEADING = re.compile(r"(?:\btowards?|\bheading (?:to|for)|\bbound for|(?<!\w)(?:نحو|باتجاه))(?:\s+\S+){0,2}?\s*$", re.I)
 WEAPON = re.compile(r"\b(?:drones?|missiles?|rockets?|projectiles?|UAVs?)\b|(?:طائرة|مسيرة|صاروخ|صواريخ|قذيفة)", re.I)
 # what a place holds, not where it was hit: "the fortified district that houses the US embassy"
@@ -182,6 +183,11 @@ def incident_places(gazetteer: Gazetteer, text: str, context: str) -> list[Place
         places = [p for p in places if p not in held]  # "the Green Zone, which houses the US embassy"
     nested = {a for p in places if p.site_id for a in gazetteer.ancestors(p.site_id)}
     places = [p for p in places if p.site_id not in nested or not p.site_id]
+    # "ريف دير الزور الشرقي" / "the Deir ez-Zor countryside": a region, which a place named in it makes precise
+    countryside = [p for p in places if COUNTRYSIDE.search(text[max(0, p.start - 20):p.start])]
+    if countryside and len(countryside) < len(places):
+        places = [p for p in places if p not in countryside or not any(
+            o.admin1 == p.admin1 and o is not p and o not in countryside for o in places)]
     # who told it, where it came from, where a convoy was going: never the attack's place, even when the
     # sentence names no other (but a drone "heading towards the base" was heading at its target)
     places = [p for p in places if not NOT_THERE.search(text[max(0, p.start - 45):p.start]) or (
