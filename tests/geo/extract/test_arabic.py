@@ -98,6 +98,11 @@ def test_names_that_start_like_a_clitic_stay_whole(gazetteer, word):
     # the dual as the subject, and deaths told by "توفي"
     ("قتل فيه جنديان", (2, None)),
     ("توفي متعاقد مدني إثر الهجوم", (1, None)),
+    # "a third", two words before the "and", a subject three words from its verb, a leader
+    ("قتل شخصان وأصيب ثالث في القصف", (2, 1)),
+    ("أصيب أربعة مهندسين مدنيين وجندي بجروح", (None, 5)),
+    ("وقال إن عنصرين من حماية الموقع أصيبا بجروح", (None, 2)),
+    ("أسفرت الضربة عن مقتل قيادي في الفصيل", (1, None)),
 ])
 def test_arabic_casualties_as_stated(text, want):
     assert find_casualties(text) == want
