@@ -19,6 +19,7 @@ from datetime import date, timedelta
 INDIRECT_FIRE = {"rocket_attack", "mortar_attack", "missile_attack"}
 NEAR_KM = 5.0
 SAME_SALVO_KM = 1.5
+NEAR_TOWN_KM = 40.0  # how far "near <town>" may lie from a known site another report names
 _PRECISION_ORDER = {"day": 0, "days": 1, "week": 2, "month": 3, "year": 4}
 
 
@@ -38,6 +39,10 @@ def same_place(a: dict, b: dict, ancestors: Callable[[str], tuple[str, ...]] = l
     if sa and sb:
         # nested sites, or neighbours hit by one salvo (the embassy and the NSS next door)
         return sa == sb or sa in ancestors(sb) or sb in ancestors(sa) or _km(a, b) <= SAME_SALVO_KM
+    if (sa or sb) and 2 in (a["properties"].get("geo_precision"), b["properties"].get("geo_precision")) and \
+            (a["properties"].get("geo_precision") if not sa else b["properties"].get("geo_precision")) == 2:
+        # "a base near Hasakah" in one report, the known base outside Hasakah in another
+        return _km(a, b) <= NEAR_TOWN_KM
     if (a["properties"].get("geo_precision") or 1) == 3 or (b["properties"].get("geo_precision") or 1) == 3:
         # a province's incident is one inside that province; a country's, one anywhere in the country
         pa, pb = a["properties"].get("admin1"), b["properties"].get("admin1")

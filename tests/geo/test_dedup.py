@@ -68,3 +68,19 @@ def test_a_report_that_names_the_means_tells_more_than_one_that_does_not():
     assert props["event_type"] == "rocket_attack"
     assert props["disagreements"]["event_type"] == ["other", "rocket_attack"]  # still shown as told
     assert merge(rockets, untold)["properties"]["event_type"] == "rocket_attack"
+
+
+def test_a_base_near_a_town_and_the_known_base_outside_it_are_one_event():
+    # Tal Baydar lies some 30 km north of Hasakah; one outlet says only "a base near Hasakah"
+    base = incident(site="tal-baydar", lon=40.85, lat=36.72)
+    near_town = incident(site=None, lon=40.75, lat=36.50, geo_precision=2, location="Hasakah",
+                         sources=[{"url": "https://b.example/x", "outlet": "B"}])
+    assert same_event(base, near_town)
+    [merged] = merge_all([near_town, base])
+    assert merged["properties"]["site_id"] == "tal-baydar"
+
+
+def test_a_town_itself_is_not_a_base_forty_km_away():
+    base = incident(site="tal-baydar", lon=40.85, lat=36.72)
+    town = incident(site=None, lon=40.75, lat=36.50, geo_precision=1, location="Hasakah")
+    assert not same_event(base, town)
