@@ -21,9 +21,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from geo.dedup import merge_all
+from geo.extract.candidates import Assembly
 from geo.extract.clean import clean_page
 from geo.extract.features import incident_id, one_source_per_report, to_feature
-from geo.extract.incidents import Assembler, Assembly, drop_vague_duplicates
+from geo.extract.incidents import Assembler, drop_vague_duplicates
 from geo.extract.language import arabic_paragraphs, detect_language, normalise_arabic
 from geo.extract.mentions import find_casualties, find_event_type, find_perpetrator
 from geo.extract.resolve import (

@@ -6,7 +6,7 @@ import hashlib
 import re
 from datetime import date
 
-from geo.extract.incidents import Candidate
+from geo.extract.candidates import Candidate
 from geo.extract.lexicon import EVENT_PATTERNS, INDIRECT, TYPE_WORDS
 from geo.gazetteer import Place
 from geo.report import Report

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, timedelta
 
 from geo.dates import DateSpan
 from geo.extract import lexicon_ar
+from geo.extract.candidates import Assembly, Candidate
 from geo.extract.casualties import N, number
 from geo.extract.dates_ar import find_dates, find_time  # both languages
 from geo.extract.language import ARABIC_LETTER
@@ -38,6 +39,7 @@ from geo.extract.mentions import (
     nearest_means,
     target_for,
 )
+from geo.extract.parts import CLAUSE_BREAK, EVENT_CUE, place_scopes
 from geo.extract.places import incident_places
 from geo.extract.resolve import (
     adopt_local_day,
@@ -47,60 +49,19 @@ from geo.extract.resolve import (
     nearest_span,
     recent_span,
 )
+from geo.extract.retold import (
+    SERIES_AGAIN,
+    SIMILAR,
+    SINCE,
+    earlier_attack_at_site,
+    earlier_attack_there,
+    similar_attack_there,
+    told_before,
+    unplaced_parts,
+)
 from geo.extract.sentences import Sentence
 from geo.gazetteer import Gazetteer, Place
 from geo.report import Report
-
-
-@dataclass
-class Candidate:
-    """An incident in the making, from one report."""
-
-    event_type: str
-    place: Place
-    span: DateSpan | None
-    sentences: list[Sentence] = field(default_factory=list)
-    time_local: str | None = None
-    killed: int | None = None
-    injured: int | None = None
-    perpetrator: str | None = None
-    attribution: str = "unknown"
-    target: str | None = None
-    date_from_sentence: bool = True
-    date_told_in: str = ""  # the sentence the date was read from
-
-
-
-class Assembly(list):
-    """The candidates of one report so far, with what follow-on sentences need found without a scan:
-    the order they were last spoken of, and the latest one at each site (and the sites holding it)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.touched: list[Candidate] = []
-        self.by_site: dict[str, Candidate] = {}
-        self.unplaced: tuple[str, int] | None = None  # (type, sentence) of the last attack told with no place
-        # each part of a sentence that told an attack with no place: (type, sentence, part, hours after another)
-        self.unplaced_parts: list[tuple[str, Sentence, str, bool]] = []
-
-    def touch(self, candidate: Candidate, ancestors: tuple[str, ...] = ()) -> None:
-        self.touched.append(candidate)
-        if candidate.place.site_id:
-            for key in (candidate.place.site_id, *ancestors):
-                self.by_site[key] = candidate
-
-    def last(self) -> Candidate | None:
-        return self.touched[-1] if self.touched else None
-
-    def recent(self, index: int, window: int) -> list[Candidate]:
-        """Candidates spoken of in the last ``window`` sentences, the latest last."""
-        out: list[Candidate] = []
-        for candidate in reversed(self.touched):
-            if index - candidate.sentences[-1].index > window:
-                break
-            if candidate not in out:
-                out.append(candidate)
-        return out[::-1]
 
 
 class Assembler:
@@ -241,7 +202,7 @@ class Assembler:
                 return []
         if event_type is None or not ACT.search(text):
             return []
-        since = _SINCE.search(text)
+        since = SINCE.search(text)
         if AGGREGATE.search(text[:since.start()] if since else text):
             return []  # (not "... the deadliest since a rocket attack that set off a series of attacks")
         if THREAT.search(text) and not PAST_ACT.search(text):
@@ -408,22 +369,10 @@ class Assembler:
         candidate.target = candidate.target or target_for(candidate.place, candidate.event_type, text)
 
 
-# a clause that turns to another event: "after a drone attack on ...", "in retaliation for a strike ..."
-EVENT_CUE = re.compile(r"\b(?:(?:(?:\w+\s+)?(?:days?|hours?|weeks?)\s+)?after|following|follows?|followed|in the wake of|"
-                       r"like those (?:of|on)|referring to|in reference to|(?:in |as )?(?:retaliation|response|revenge|reprisal)s? "
-                       r"(?:for|to))\s+(?:[\w'’-]+\s+){0,6}?(?:attacks?|strikes?|air ?strikes?|killing|death|deaths|"
-                       r"barrage|bombing|raids?|assassination)\b|"
-                       # "..., after two rockets fell close to the mission on May 4": a clause telling its own
-                       r"\bafter\s+(?:[\w'’-]+\s+){0,3}?(?:rockets?|mortars?|missiles?|drones?|shells?)\s+"
-                       r"(?:had\s+|were\s+)?(?:landed|hit|struck|fell|slammed|exploded|crashed|targeted)\b|"
-                       + lexicon_ar.EVENT_CUE, re.I)
 SAME_PLACE = re.compile(r"\bthe same (?:compound|base|site|facility|camp|airport|embassy|field|outpost|building)\b",
                         re.I)
 # one attack singled out of many: "... a dozen attacks, including a December 27 attack that ..."
 SINGLED_OUT = re.compile(r",?\s*\b(?:including|among them|among which)\s+(?=(?:a|an|the|one)\b)", re.I)
-# an attack told as like the report's: "a similar attack killed a contractor in December"
-SIMILAR = re.compile(r"\b(?:a|an|the) similar (?:attack|strike|barrage|assault|fusillade|device|bomb|blast|explosion|"
-                     r"incident)\b|" + lexicon_ar.SIMILAR, re.I)
 # a sentence that speaks of the attack already told, however far back: "No one was hurt in the attack."
 THE_ATTACK = re.compile(r"\b(?:in|by|from) the (?:attack|strike|incident|blast|explosion|bombardment)\b|"
                         r"\bas a result\b|" + lexicon_ar.THE_ATTACK, re.I)
@@ -497,27 +446,6 @@ def cut_background_tail(text: str) -> str:
     return text[:match.start()] + "." if match and match.start() > 20 else text
 
 
-# where the part of a sentence about one place ends and the next begins: ", and two others were killed at Y"
-CLAUSE_BREAK = re.compile(r",\s*(?:and|while|whereas)\s+|;\s*|" + lexicon_ar.CLAUSE_BREAK, re.I)
-
-
-def event_parts(text: str, places: list[Place]) -> list[int]:
-    """Where a sentence turns to another event: the sorted offsets that cut it into parts ("... after a
-    drone attack on X"; a fronted "Following an attack on X, ..." ends at its comma)."""
-    cuts = {0, len(text)}
-    for match in EVENT_CUE.finditer(text):
-        head = text[:match.start()]
-        if match.start() > 2 and not any(0 <= p.start < match.start() for p in places) and \
-                find_event_type(head) is None and find_casualties(head) != (None, None):
-            continue  # "Two soldiers are dead after rockets hit X": the same attack, told by its toll first
-        cuts.add(match.start())
-        if match.start() <= 2:  # fronted: the turn ends at the comma that closes it
-            comma = text.find(", ", match.end())
-            if comma > 0:
-                cuts.add(comma + 1)
-    return sorted(cuts)
-
-
 def _km_between(a: Place, b: Place) -> float:
     dlon = (a.lon - b.lon) * 111.32 * math.cos(math.radians((a.lat + b.lat) / 2))
     return math.hypot(dlon, (a.lat - b.lat) * 110.57)
@@ -528,139 +456,6 @@ NIGHT_BEFORE = re.compile(r"\bafter a night (?:in which|when|of)\b|" + lexicon_a
 # a sentence that opens on the answer to what was told before: "In response, ...", "وردا على ذلك، ..."
 RESPONSE = re.compile(r"^\W*(?:(?:and|but)\s+)?(?:in (?:response|retaliation|reprisal)|in return)\b|"
                       r"^\W*[وف]?(?:ردا|رداً|رد|انتقاما|انتقاماً)\s+على(?!\w)", re.I)
-
-
-# the attack already told, filed in a series: "It was the second salvo this week", "Sunday's attack was the third"
-SERIES_AGAIN = re.compile(r"\b(?:it|this|that|the (?:attack|strike|salvo|barrage)|\w+['’]s (?:attack|strike|salvo|"
-                          r"barrage))\s+(?:was|is|marked|marks)\s+(?:the\s+)?(?:second|third|fourth|fifth|sixth|latest)\b",
-                          re.I)
-
-
-# a place told again by its kind alone: "near the mission", "on the base"
-THE_SITE = re.compile(r"\b(?:near|at|on|inside|into|outside|around|close to|by)\s+the\s+(?:mission|compound|base|embassy|"
-                      r"consulate|site|facility|camp|airport|field)\b|\bthe (?:base|camp|compound|embassy|airport)\b"
-                      r"(?=\s+(?:was|came|had been|were)\b)|" + lexicon_ar.THE_SITE, re.I)
-# where a clause that dates an earlier attack ends: "، منذ هجوم ..." / ", since ..."
-_SINCE = re.compile(r",\s*since\b|[،,]?\s*منذ(?!\w)")
-
-
-def attack_told_in(clause: str, event_type: str, place: Place, span: DateSpan, sentence: Sentence) -> Candidate:
-    """A candidate told by one clause of a sentence, dated by that clause, with the toll it gives."""
-    candidate = Candidate(event_type, place, span, [sentence], date_from_sentence=True, date_told_in=clause)
-    candidate.killed, candidate.injured = find_casualties(clause)
-    return candidate
-
-
-def earlier_attack_there(text: str, places: list[Place], spans: list[DateSpan], told: Candidate,
-                         sentence: Sentence) -> list[Candidate]:
-    """The attack a part of the sentence turns to, at the one place the sentence names, when that part
-    names no place but the kind of it and tells its own means and day: "Friday's salvo was the embassy's
-    second in ten days, after two rockets fell close to the mission on May 4"."""
-    found = []
-    cuts = event_parts(text, places)
-    for part_start, part_end in zip(cuts, cuts[1:], strict=False):
-        part = text[part_start:part_end]
-        if any(part_start <= p.start < part_end for p in places) or not THE_SITE.search(part):
-            continue
-        means = find_event_type(part)
-        own = [s for s in spans if part_start <= s.start < part_end and s.known and re.search(r"\d", s.text)]
-        if means is None or len(own) != 1 or (told.span and told.span.date_from == own[0].date_from):
-            continue
-        found.append(attack_told_in(part, means, told.place, own[0], sentence))
-    return found
-
-
-# "..., hours after the shelling of X": an attack told as following another within hours
-HOURS_AFTER = re.compile(r"^\W*(?:(?:just|only|mere|a few|several)\s+)?hours\s+after\b|"
-                         r"^\W*[وف]?(?:بعد|عقب)\s+ساعات(?!\w)", re.I)
-
-
-def unplaced_parts(text: str, places: list[Place], sentence: Sentence) -> list[tuple[str, Sentence, str, bool]]:
-    """The parts of a sentence that tell an attack and name no place for it, each with whether the
-    part goes on to say it came hours after another attack."""
-    found = []
-    cuts = event_parts(text, places)
-    for part_start, part_end in zip(cuts, cuts[1:], strict=False):
-        part = text[part_start:part_end]
-        part_type = find_event_type(part)
-        if part_type is not None and not any(part_start <= p.start < part_end for p in places):
-            found.append((part_type, sentence, part, bool(HOURS_AFTER.match(text[part_end:part_end + 40]))))
-    return found
-
-
-def told_before(candidate: Candidate, unplaced: list[tuple[str, Sentence, str, bool]], sentence: Sentence) -> None:
-    """The same attack told just before without its place ("... after a drone attack killed an American.
-    The ministry said the drone hit a base near Hasakah."): that telling joins the candidate, with what it
-    told of the toll; told as "hours after" an attack of the same day, it may have come after midnight."""
-    for event_type, before, part, hours_after in reversed(unplaced):
-        if sentence.index - before.index > 2:
-            break
-        if event_type != candidate.event_type or before is sentence:
-            continue
-        candidate.sentences.append(Sentence(part.strip(), before.index, before.paragraph))  # that part alone
-        killed, injured = find_casualties(part)
-        candidate.killed = candidate.killed if candidate.killed is not None else killed
-        candidate.injured = candidate.injured if candidate.injured is not None else injured
-        span = candidate.span
-        if hours_after and span is not None and span.known and span.precision == "day" and not candidate.time_local:
-            candidate.span = replace(span, date_to=span.date_to + timedelta(days=1), precision="days")
-        return
-
-
-def earlier_attack_at_site(text: str, ref: date | None, target: Candidate | None,
-                           sentence: Sentence) -> Candidate | None:
-    """An earlier attack on the site the report is about, told by the site's kind alone and a day of its
-    own before the attack just told: "Earlier on Wednesday, three soldiers were killed when the base came
-    under attack." (the report being about Saturday's attack on that base)."""
-    if target is None or target.span is None or not target.span.known or not THE_SITE.search(text):
-        return None
-    since = _SINCE.search(text)
-    own_text = text[:since.start()] if since else text  # "... since a rocket attack in late December"
-    days = [s for s in event_dates(own_text, ref) if s.known and s.precision == "day" and not s.said]
-    if len(days) != 1 or days[0].date_to >= target.span.date_from or not ACT.search(own_text):
-        return None
-    return attack_told_in(own_text, find_event_type(own_text) or "other", target.place, days[0], sentence)
-
-
-def similar_attack_there(text: str, places: list[Place], spans: list[DateSpan], told: Candidate,
-                         sentence: Sentence) -> list[Candidate]:
-    """An earlier attack on the place a sentence names, told in a clause of its own as "a similar
-    attack" with its own day: "Rockets hit the base again on Saturday, where two soldiers died in a
-    similar attack on Wednesday"."""
-    similar = SIMILAR.search(text)
-    if similar is None or told.span is None or not told.span.known:
-        return []
-    start = max(text.rfind(",", 0, similar.start()), text.rfind("،", 0, similar.start())) + 1
-    ends = [i for i in (text.find(",", similar.end()), text.find("،", similar.end())) if i >= 0]
-    end = min(ends, default=len(text))
-    if any(start <= p.start < end for p in places):
-        return []  # "a similar attack on a base in the north": a place of its own
-    days = [s for s in spans if start <= s.start < end and s.known and s.precision == "day"]
-    if len(days) != 1 or days[0].date_to >= told.span.date_from:
-        return []
-    return [attack_told_in(text[start:end], told.event_type, told.place, days[0], sentence)]
-
-
-def place_scopes(text: str, places: list[Place]) -> list[tuple[int, int, int, int]]:
-    """For each place, the (start, end) of the part of the sentence that speaks of it and the (start, end)
-    of the larger part it lies in: the sentence is cut where it turns to another event ("... after a
-    drone attack on X", see ``event_parts``), then between places at a clause break."""
-    cuts = event_parts(text, places)
-    scopes = []
-    for part_start, part_end in zip(cuts, cuts[1:], strict=False):
-        inside = [p for p in places if part_start <= max(p.start, 0) < part_end]  # a generic site has no start
-        bounds = [part_start]
-        for a, b in zip(inside, inside[1:], strict=False):
-            gap = CLAUSE_BREAK.search(text, max(a.end, 0), max(b.start, 0))
-            bounds.append(gap.start() if gap else max(a.end, 0))
-        last_end = part_end
-        if inside and ARABIC_LETTER.search(text):  # after the last place, a clause telling its own event
-            gap = CLAUSE_BREAK.search(text, max(inside[-1].end, 0), part_end)
-            if gap and find_event_type(text[gap.end():part_end]) is not None:
-                last_end = gap.start()
-        bounds.append(last_end)
-        scopes.extend((a, b, part_start, part_end) for a, b in zip(bounds, bounds[1:len(inside) + 1], strict=False))
-    return scopes
 
 
 def drop_vague_duplicates(candidates: list[Candidate]) -> list[Candidate]:

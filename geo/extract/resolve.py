@@ -29,7 +29,7 @@ from geo.gazetteer import Place
 from geo.report import Report
 
 if TYPE_CHECKING:
-    from geo.extract.incidents import Candidate
+    from geo.extract.candidates import Candidate
 
 
 def reference(report: Report) -> tuple[date | None, str]:

@@ -15,7 +15,7 @@ import re
 
 from geo.dedup import merge, same_place, spans_overlap
 from geo.extract import lexicon_ar
-from geo.extract.incidents import Candidate
+from geo.extract.candidates import Candidate
 from geo.extract.language import ARABIC_LETTER
 from geo.extract.sentences import Sentence
 
