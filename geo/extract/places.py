@@ -26,7 +26,7 @@ GENERIC_BEFORE = re.compile(r"\b(?:airport|air ?base|embassy|consulate|base|camp
                             r"اميركية))?\s+(?:في\s+|ب)?(?:مدينة\s+)?$", re.I)
 
 
-COUNTRYSIDE = re.compile(r"(?<!\w)[وب]?(?:في\s+)?ريف\s*$|\b(?:rural|countryside of|outskirts of)\s*$", re.I)
+COUNTRYSIDE = re.compile(r"(?<!\w)[وب]?(?:في\s+)?ريف\s*$|\b(?:rural|countryside of)\s*$", re.I)
 HEADING = re.compile(r"(?:\btowards?|\bheading (?:to|for)|\bbound for|(?<!\w)(?:نحو|باتجاه))(?:\s+\S+){0,2}?\s*$", re.I)
 WEAPON = re.compile(r"\b(?:drones?|missiles?|rockets?|projectiles?|UAVs?)\b|(?:طائرة|مسيرة|صاروخ|صواريخ|قذيفة)", re.I)
 # what a place holds, not where it was hit: "the fortified district that houses the US embassy"
@@ -102,6 +102,15 @@ def _generic_at(gazetteer: Gazetteer, text: str, place: Place, context: str | No
 
 
 _IN_CITY = re.compile(r"^[\s,]*(?:in|at|في)?\s*(?:the\s+)?(?:city\s+of\s+|مدينة\s+)?$", re.I)
+
+
+def _province_of(gazetteer: Gazetteer, place: Place) -> Place:
+    """The province a town's countryside lies in ("ريف دير الزور" is not the city of Deir ez-Zor)."""
+    provinces = [p for p in gazetteer.find_all(f"{place.admin1} province") if p.kind == "governorate"] \
+        if place.admin1 else []
+    if not provinces:
+        return place
+    return replace(provinces[0], start=place.start, end=place.end, matched=place.matched)
 
 
 def mission_in_city(gazetteer: Gazetteer, places: list[Place], text: str) -> list[Place]:
@@ -188,6 +197,7 @@ def incident_places(gazetteer: Gazetteer, text: str, context: str) -> list[Place
     if countryside and len(countryside) < len(places):
         places = [p for p in places if p not in countryside or not any(
             o.admin1 == p.admin1 and o is not p and o not in countryside for o in places)]
+    places = [_province_of(gazetteer, p) if p in countryside and p.kind in ("city", "town") else p for p in places]
     # who told it, where it came from, where a convoy was going: never the attack's place, even when the
     # sentence names no other (but a drone "heading towards the base" was heading at its target)
     places = [p for p in places if not NOT_THERE.search(text[max(0, p.start - 45):p.start]) or (

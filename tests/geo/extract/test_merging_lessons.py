@@ -363,3 +363,10 @@ def test_after_a_night_in_which_drones_struck_is_the_night_before(extractor):
     [drones] = found(extractor, text, "2021-09-12")
     assert (drones["event_type"], drones["date_from"], drones["date_to"]) == \
         ("drone_attack", "2021-09-11", "2021-09-12")
+
+
+def test_a_towns_countryside_is_its_province_not_the_town(extractor):
+    text = ("title: عبوة على عربة للتحالف\n\n"
+            "ومساء أمس، انفجرت عبوة ناسفة بعربة تابعة لقوات التحالف بريف دير الزور الشمالي دون خسائر بشرية.\n")
+    [bomb] = found(extractor, text, "2022-10-18")
+    assert (bomb["geo_precision"], bomb["admin1"]) == (3, "Deir ez-Zor")
