@@ -103,6 +103,9 @@ def test_names_that_start_like_a_clitic_stay_whole(gazetteer, word):
     ("أصيب أربعة مهندسين مدنيين وجندي بجروح", (None, 5)),
     ("وقال إن عنصرين من حماية الموقع أصيبا بجروح", (None, 2)),
     ("أسفرت الضربة عن مقتل قيادي في الفصيل", (1, None)),
+    # nobody hurt, told with "دون أن"; a toll not yet known is no nil toll
+    ("أطلق مسلحون النار على الدورية دون أن يصاب أحد", (0, 0)),
+    ("انفجرت العبوة قرب الرتل، ولم تتضح حصيلة الإصابات بعد", (None, None)),
 ])
 def test_arabic_casualties_as_stated(text, want):
     assert find_casualties(text) == want
@@ -251,6 +254,7 @@ def test_the_reports_own_today_outranks_a_later_publication_stamp(extractor):
     ("استهدفت المدينة بـ 12 صاروخا باليستيا", "missile_attack"),
     ("سقطت صواريخ باليستية على المدينة", "missile_attack"),
     ("سقطت ثلاثة صواريخ على القاعدة", "rocket_attack"),
+    ("أطلق مجهولون النار على دورية قرب القاعدة", "small_arms"),  # the verb, not only the noun
 ])
 def test_arabic_means_explosions_with_no_weapon_and_ballistic_missiles(text, want):
     from geo.extract.mentions import find_event_type
