@@ -27,6 +27,9 @@ _YEAR = r"(?P<year>(?:19|20)\d\d)"
 
 PATTERNS: list[tuple[str, re.Pattern]] = [(kind, re.compile(p, re.I)) for kind, p in (
     ("iso", r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b"),
+    # "17.09.2022", "19/2/2022": day first, as the region's outlets write it (month first only when the day
+    # could not be a month: "2/19/2022")
+    ("numeric", r"(?<![\d./])(?P<a>\d{1,2})[./](?P<b>\d{1,2})[./](?P<y>(?:19|20|١٩|٢٠)\d\d)(?![\d./]\d)"),
     ("month_day", rf"\b(?:{_WEEKDAY},?\s+)?{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_YEAR})?"),
     ("day_month", rf"\b(?:{_WEEKDAY},?\s+)?(?:the\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}"
                   rf"(?:,?\s+{_YEAR})?\b"),
@@ -115,6 +118,10 @@ def resolve(match: re.Match, kind: str, published: date | None, today: date | No
     try:
         if kind == "iso":
             return _day(date(int(groups["y"]), int(groups["m"]), int(groups["d"])), text, start, end)
+        if kind == "numeric":
+            first, second = int(groups["a"]), int(groups["b"])
+            day, month = (second, first) if second > 12 >= first else (first, second)
+            return _day(date(int(groups["y"]), month, day), text, start, end)
         if kind in ("month_day", "day_month"):
             month, day = MONTHS[groups["month"].lower().rstrip(".")], int(groups["day"])
             if "year" in groups:
@@ -227,6 +234,7 @@ def find_time(text: str) -> str | None:
 _PUBLISHED_PATTERNS = [re.compile(p, re.I | re.M) for p in (
     r"^\s*(?:updated|published|posted|last\s+updated)\s*(?:on|:)?\s*(?P<when>.{6,40}?)\s*$",
     r"^\s*(?:updated|published|posted)\s*(?:on|:)?\s*(?P<when>[^|\n]{6,40}?\d{4})",
+    r"^[A-Z][A-Za-z' -]{2,30}\s*[,/]\s*(?P<when>\d{1,2}[./]\d{1,2}[./](?:19|20)\d\d)\b",  # "ANKARA, 17.09.2022 —"
     r"^[A-Z][A-Za-z' -]{2,30},?\s+(?:[A-Za-z]+\s*)?(?P<when>(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8})"
     r"(?:,?\s+\d{4})?)\s*\(",
     r"^\s*(?:by\s+[^\n]{2,60}\n\s*)?(?P<when>(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s+)?"

@@ -76,3 +76,12 @@ def test_publication_date_from_text(text, expected, certain):
     found = find_publication_date(text, TODAY)
     assert (str(found.day) if found.day else None, found.certain) == (expected, certain)
     assert found.how
+
+
+def test_numeric_dates_are_read_day_first_as_the_regions_outlets_write_them():
+    from geo.dates import find_dates, find_publication_date
+    assert [(s.date_from.isoformat()) for s in find_dates("on 17.09.2022 and 5/3/2021", None)] == \
+        ["2022-09-17", "2021-03-05"]
+    assert [s.date_from.isoformat() for s in find_dates("on 2/19/2022", None)] == ["2022-02-19"]  # 19 is no month
+    assert find_dates("release 1.2.3 and 31/2/2022", None) == []
+    assert find_publication_date("ANKARA, 17.09.2022 - Rockets hit a base").day.isoformat() == "2022-09-17"
