@@ -26,11 +26,12 @@ for _ten, _value in _TENS.items():
 
 _COUNT_WORDS = "|".join(sorted((re.escape(w) for w in WORD_NUMBERS if w not in ("a", "an")), key=len,
                                reverse=True))
-N = rf"(?:(?<![:.,\d])\d{{1,6}}(?![:.,]?\d)|{_COUNT_WORDS})"          # a count, not "a"
-NA = rf"(?:(?<![:.,\d])\d{{1,6}}(?![:.,]?\d)|{_COUNT_WORDS}|an?)"     # a count, or "a"/"an" as one
+_NOT_A_TIME = r"(?!\s*(?:GMT|UTC|hrs?\b|hours local|local time))"  # "(1840 GMT)" is a time
+N = rf"(?:(?<![:.,\d])\d{{1,6}}(?![:.,]?\d){_NOT_A_TIME}|{_COUNT_WORDS})"          # a count, not "a"
+NA = rf"(?:(?<![:.,\d])\d{{1,6}}(?![:.,]?\d){_NOT_A_TIME}|{_COUNT_WORDS}|an?)"     # a count, or "a"/"an" as one
 Q = r"(?:more than |over |at least |about |around |some |nearly |up to |an estimated |roughly )?"
 # words between a subject's count and its verb; never another verb of harm or a count
-GAP = r"(?:(?!(?:killed|dead|died|martyred|wounded|injured|hurt|\d+)\b)(?!and\s+\d)[\w'’.-]+,?\s+){0,8}?"
+GAP = r"(?:(?!(?:killed|dead|died|martyred|wounded|injured|hurt|\d+)\b)(?!and\s+\d)[\w'’.()-]+,?\s+){0,8}?"
 WORDS = r"(?:(?!(?:and|were|was|are|is|killed|wounded|injured)\b)[\w'’.-]+\s+){0,4}?"
 DEAD = r"(?:killed|dead|died|martyred|lost their lives)"
 HURT = r"(?:wounded|injured|hurt)"

@@ -30,7 +30,10 @@ NOT_THERE = re.compile(r"(?:\btowards?|\bheading (?:to|for)|\bbound for|"
                        r"diplomats?|analysts?|residents?|journalists?|officers?)\s+(?:based\s+)?in|"
                        r"\bhospitals?\s+in|\b(?:taken|evacuated|flown|rushed|transferred)\s+to\s+(?:\w+\s+){0,2}?in|"
                        # an outlet named for a place: "told Anbar Gate", "according to Kurdistan 24"
-                       r"\b(?:told|according to|quoted by|cited by|reported by))"
+                       r"\b(?:told|according to|quoted by|cited by|reported by)|"
+                       # a capital standing for its government: "the government in Damascus", "talks in Baghdad"
+                       r"\b(?:government|regime|authorities|administration|leadership|parliament|talks|visit|"
+                       r"delegation|meeting)\s+(?:\w+\s+)?in)"
                        r"\s*$", re.I)
 WASHINGTON_SIDE = re.compile(r"\b(in Washington|Washington time|Eastern(?: time)?|EST|EDT|White House|Pentagon|"
                              r"Defen[cs]e (?:Secretary|Department)|US officials)\b", re.I)
@@ -77,6 +80,7 @@ AGGREGATE = _R(r"\b(\d+|a dozen|dozens of|dozens|more than \d+|at least \d+|over
                r"\b(series|wave|string|spate|campaign|flurry|spree|number|dozens) of (?:[\w-]+\s+){0,4}?(attacks|strikes)\b|"
                r"\b(many|several|numerous|multiple|frequent|repeated|countless) (?:[\w-]+\s+){0,2}?(attacks|strikes)\b|"
                r"\battacks? (?:on [\w\s-]+ )?since\b|\b\d+(st|nd|rd|th) attack\b|"
+
                # what happens often is no incident: "has been attacked repeatedly", "regularly the target of rockets"
                r"\b(repeatedly|regularly|frequently|routinely|often|usually|sporadic(?:ally)?)\b")
 THREAT = _R(r"\b(threaten(?:s|ed)?|vow(?:s|ed)?|warn(?:s|ed)?|would|could|may(?!\s+\d)|might|will|plan(?:s|ned)? to|"

@@ -47,3 +47,10 @@ def test_clock_times_are_not_counts():
 
 def test_a_negation_between_the_article_and_the_verb_is_no_count():
     assert find_casualties("an early review found that no one had been killed in the raid") == (0, None)
+
+
+def test_a_subject_with_a_bracketed_acronym_and_a_gmt_time_is_no_count():
+    from geo.extract.casualties import find_casualties
+    assert find_casualties("Four fighters of the Popular Mobilisation Units (PMU) were martyred and a dozen "
+                           "others wounded") == (4, 12)
+    assert find_casualties("The drone hit at 21:40 (1840 GMT), killing one guard") == (1, None)
