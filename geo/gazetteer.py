@@ -52,6 +52,8 @@ _PLACE_BEFORE = {"in", "at", "near", "outside", "into", "targeting", "targeted",
 _PLACE_AFTER = {"base", "airbase", "airport", "field", "garrison", "area", "district", "province", "governorate",
                 "town", "city", "village", "countryside", "outpost", "camp", "border", "crossing"}
 _STOP = {"the", "of", "in", "at", "on", "and", "a", "an"}
+# town names that are also a noun with "his"/"her" in Arabic: "حديثه" is Haditha, or "his talk"
+_POSSESSIVE_NOUNS = {("حديثه",), ("حديثها",)}
 # what comes before a person's name: "Gen. Dana Whitlock", "press secretary Hawar Ali"
 _TITLES = {"gen", "brig", "col", "maj", "capt", "lt", "sgt", "adm", "mr", "mrs", "ms", "dr", "gov", "general", "colonel",
            "major", "captain", "lieutenant", "sergeant", "admiral", "governor", "minister", "spokesman",
@@ -315,6 +317,9 @@ class Gazetteer:
                     continue
                 if entry.capitalised and j == i + 1 and i > 0 and folded[i - 1] in _SUBJECTS:
                     continue  # "Rockets Hit US Embassy": a headline's verb, not the town of Hit
+                if entry.capitalised and key in _POSSESSIVE_NOUNS and j < len(tokens) and \
+                        re.match(r"(?:ل|مع$|الى$|عن$|امام$)", folded[j]):
+                    continue  # "في حديثه للوكالة" (in his talk to the agency), not the town of Haditha
                 if entry.capitalised and j < len(tokens) and i > 0 and folded[i - 1] in _TITLES and \
                         text[tokens[j][1]:tokens[j][1] + 1].isupper():
                     continue  # "Brig. Gen. Dana Whitlock", "spokesman Hawar Ali": a person's name

@@ -69,8 +69,8 @@ def is_headline(line: str) -> bool:
 
 def is_ticker(paragraph: str) -> bool:
     """A long run of headlines with no sentence in it (a news ticker or a list of other stories)."""
-    if re.search(r"[.!?](?:\s|$)", paragraph):
-        return False
+    if re.search(r"[.!?؟](?:\s|$)", paragraph) or paragraph.count("،") >= 2:
+        return False  # (a sentence, or Arabic clauses a headline list does not have, whatever ends it: "... 💥")
     return len(paragraph) >= 150 or (len(paragraph) >= 80 and _capitalised(paragraph) >= 0.75)
 
 

@@ -439,3 +439,16 @@ def test_a_day_of_the_month_told_as_an_ordinal(text, want):
     from geo.extract.dates_ar import find_dates
     [span] = find_dates(text, date(2021, 8, 20))
     assert (span.date_from.isoformat(), span.date_to.isoformat()) == want
+
+
+def test_a_telegram_claim_ending_its_paragraphs_in_emoji_is_read(extractor):
+    text = ("title: بيان\n\n🔴 بيان رقم (3)\n\n"
+            "بعون الله، انطلقت طائراتنا المسيرة مساء السبت لتدك وكر الاحتلال الأمريكي في مطار اربيل، حيث أصابت "
+            "أهدافها بدقة، وأوقعت خسائر في صفوف الغزاة، وليعلم المحتل أن أوكاره ليست بمنأى عن نيراننا 💥\n")
+    assert [(f["properties"]["site_id"], f["properties"]["event_type"]) for f in extract(extractor, text,
+                                                                                       "2021-07-04").features] == \
+        [("erbil-air-base", "drone_attack")]
+
+
+def test_his_talk_is_not_the_town_of_haditha(gazetteer):
+    assert gazetteer.find_all("وأشار المسؤول في حديثه للصحفيين إلى أن الهجوم كان بطائرة مسيرة") == []
