@@ -202,6 +202,8 @@ class Assembler:
                 return []
         if event_type is None or not ACT.search(text):
             return []
+        if event_type == "drone_attack" and SMUGGLING.search(text):
+            return []  # "a drone carrying crystal methamphetamine": smugglers, not an attack
         since = SINCE.search(text)
         if AGGREGATE.search(text[:since.start()] if since else text):
             return []  # (not "... the deadliest since a rocket attack that set off a series of attacks")
@@ -451,6 +453,9 @@ def _km_between(a: Place, b: Place) -> float:
     return math.hypot(dlon, (a.lat - b.lat) * 110.57)
 
 
+# what a smuggler's drone carries
+SMUGGLING = re.compile(r"\b(?:smuggl\w+|narcotics|drugs|methamphetamine|captagon|hashish|cannabis)\b|"
+                       r"(?:تهريب|مخدرات|المخدرات|كبتاغون|الكبتاغون|حشيش)", re.I)
 # the night before the day the report tells: "..., after a night in which drones struck X"
 NIGHT_BEFORE = re.compile(r"\bafter a night (?:in which|when|of)\b|" + lexicon_ar.NIGHT_BEFORE, re.I)
 # a sentence that opens on the answer to what was told before: "In response, ...", "وردا على ذلك، ..."

@@ -25,9 +25,13 @@ REFERENCE = re.compile(r"(?:\b(?:north|south|east|west|northeast|northwest|south
 # places that are not where the attack was, whatever else the sentence names: who told it, where the
 # rockets came from or were heading, where the wounded were taken
 NOT_THERE = re.compile(r"(?:\btowards?|\bheading (?:to|for)|\bbound for|"
+                       # where a convoy came from, and where the search went after the attack
+                       r"\b(?:heading|travelling|traveling|coming|driving|on its way)\s+(?:\w+\s+)?from(?:\s+the\s+\w+\s+of)?|"
+                       r"\b(?:sweep|search|manhunt|cordon)\b[^.;]{0,30}?\bin(?:\s+the\s+\w+\s+of)?|"
                        r"\b(?:launched|fired) from\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}?(?:of\s+)?|"
                        r"\b(?:officials?|sources?|spokes(?:man|woman|person)|ministry|correspondents?|reporters?|"
-                       r"diplomats?|analysts?|residents?|journalists?|officers?)\s+(?:based\s+)?in|"
+                       r"diplomats?|analysts?|residents?|journalists?|officers?|readers|witnesses|eyewitnesses|"
+                       r"people|locals|viewers)\s+(?:based\s+)?in|"
                        r"\bhospitals?\s+in|\b(?:taken|evacuated|flown|rushed|transferred)\s+to\s+(?:\w+\s+){0,2}?in|"
                        # an outlet named for a place: "told Anbar Gate", "according to Kurdistan 24"
                        r"\b(?:told|according to|quoted by|cited by|reported by)|"

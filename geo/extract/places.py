@@ -27,6 +27,8 @@ GENERIC_BEFORE = re.compile(r"\b(?:airport|air ?base|embassy|consulate|base|camp
 
 
 COUNTRYSIDE = re.compile(r"(?<!\w)[وب]?(?:في\s+)?ريف\s*$|\b(?:rural|countryside of)\s*$", re.I)
+LAUNCH_POINT = re.compile(r"\W*(?:as|was|is|being)\s+(?:the\s+)?(?:likely\s+|probable\s+|suspected\s+)?(?:launch|firing)"
+                          r"\s+(?:point|site|area|position|pad)", re.I)
 HEADING = re.compile(r"(?:\btowards?|\bheading (?:to|for)|\bbound for|(?<!\w)(?:نحو|باتجاه))(?:\s+\S+){0,2}?\s*$", re.I)
 WEAPON = re.compile(r"\b(?:drones?|missiles?|rockets?|projectiles?|UAVs?)\b|(?:طائرة|مسيرة|صاروخ|صواريخ|قذيفة)", re.I)
 # what a place holds, not where it was hit: "the fortified district that houses the US embassy"
@@ -202,6 +204,8 @@ def incident_places(gazetteer: Gazetteer, text: str, context: str) -> list[Place
     # sentence names no other (but a drone "heading towards the base" was heading at its target)
     places = [p for p in places if not NOT_THERE.search(text[max(0, p.start - 45):p.start]) or (
         HEADING.search(text[max(0, p.start - 45):p.start]) and WEAPON.search(text[max(0, p.start - 110):p.start]))]
+    # named as where the rockets came from: "naming the town of al-Mayadin as the likely launch point"
+    places = [p for p in places if not LAUNCH_POINT.match(text, max(p.end, 0))]
     references = [p for p in places if REFERENCE.search(text[max(0, p.start - 45):p.start])]
     # what only says where a reference point lies is one too: "fired from Mayadin, held by the army in Deir ez-Zor"
     references += [p for p in places if p not in references and any(

@@ -370,3 +370,19 @@ def test_a_towns_countryside_is_its_province_not_the_town(extractor):
             "ومساء أمس، انفجرت عبوة ناسفة بعربة تابعة لقوات التحالف بريف دير الزور الشمالي دون خسائر بشرية.\n")
     [bomb] = found(extractor, text, "2022-10-18")
     assert (bomb["geo_precision"], bomb["admin1"]) == (3, "Deir ez-Zor")
+
+
+@pytest.mark.parametrize("aside", [
+    "Police said a sweep had begun in the villages of Daquq district.",
+    "Readers in Kirkuk's Domiz district reported a loud blast.",
+    "The convoy was heading north from the port of Umm Qasr.",
+    "The SDF named the town of Mayadin as the likely launch point.",
+])
+def test_places_around_an_attack_that_are_not_where_it_was(extractor, aside):
+    text = f"Two rockets struck the K1 base northwest of Kirkuk city late on Sunday, causing no casualties. {aside}"
+    assert {p["site_id"] for p in found(extractor, text, "2020-11-16")} == {"k1-air-base"}
+
+
+def test_a_smugglers_drone_is_no_attack(extractor):
+    text = "The army downed a drone carrying crystal methamphetamine near Ruwaished at dawn on Thursday."
+    assert found(extractor, text, "2023-08-11") == []
