@@ -47,6 +47,7 @@ PATTERNS: list[tuple[str, re.Pattern]] = [(kind, re.compile(p, re.I)) for kind, 
     ("this_week", r"\b(?:earlier\s+this\s+week|this\s+week)\b"),
     ("this_month", r"\b(?:earlier\s+this\s+month|this\s+month)\b"),
     ("last_month", r"\blast\s+month\b"),
+    ("last_weekend", r"\b(?:last|this\s+past|over\s+the|at\s+the)\s+weekend\b"),
 )]
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                  "ten": 10, "several": 7, "few": 4, "a": 1}
@@ -182,6 +183,9 @@ def resolve(match: re.Match, kind: str, published: date | None, today: date | No
     if kind == "last_month":
         last = published.replace(day=1) - timedelta(days=1)
         return DateSpan(last.replace(day=1), last, "month", text, start, end, relative=True)
+    if kind == "last_weekend":  # the Saturday and Sunday before the publication day
+        sunday = published - timedelta(days=(published.weekday() + 1) % 7 or 7)
+        return DateSpan(sunday - timedelta(days=1), sunday, "days", text, start, end, relative=True)
     return None
 
 

@@ -33,6 +33,8 @@ Q = r"(?:more than |over |at least |about |around |some |nearly |up to |an estim
 # words between a subject's count and its verb; never another verb of harm or a count
 GAP = r"(?:(?!(?:killed|dead|died|martyred|wounded|injured|hurt|\d+)\b)(?!and\s+\d)[\w'’.()-]+,?\s+){0,8}?"
 WORDS = r"(?:(?!(?:and|were|was|are|is|killed|wounded|injured)\b)[\w'’.-]+\s+){0,4}?"
+# the same, for the second part of a summed count: "... and a Briton serving with the US-led coalition were ..."
+WORDS_LONG = r"(?:(?!(?:and|were|was|are|is|killed|wounded|injured)\b)[\w'’.-]+\s+){0,7}?"
 DEAD = r"(?:killed|dead|died|martyred|lost their lives)"
 HURT = r"(?:wounded|injured|hurt)"
 _R = lambda pattern: re.compile(pattern, re.I)  # noqa: E731
@@ -41,7 +43,8 @@ _R = lambda pattern: re.compile(pattern, re.I)  # noqa: E731
 def _patterns(verb: str, verb_ing: str, noun: str) -> list[re.Pattern]:
     """The ways a count is tied to harm: subject before the verb, object after it, singular."""
     return [
-        _R(rf"\b{Q}(?P<n>{NA})\s+{WORDS}and\s+{Q}(?P<m>{NA})\s+{WORDS}(?:were |are |have been |had been )?{verb}\b"),
+        _R(rf"\b{Q}(?P<n>{NA})\s+{WORDS}and\s+{Q}(?P<m>{NA})\s+{WORDS_LONG}(?:were |are |have been |had been )?"
+           rf"(?:(?:lightly|slightly|seriously|critically|badly|mildly) )?{verb}\b"),
         _R(rf"\b{Q}(?P<n>{N})\s+{GAP}(?:were |was |are |is |have been |had been )?{verb}\b"),
         _R(rf"\b(?P<n>an?|one)\s+(?:(?!(?:no|not|none|nobody)\b)[\w'’.-]+\s+){{0,5}}?(?:was|has been|had been|is)\s+"
            rf"{verb}\b"),

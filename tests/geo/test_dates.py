@@ -85,3 +85,11 @@ def test_numeric_dates_are_read_day_first_as_the_regions_outlets_write_them():
     assert [s.date_from.isoformat() for s in find_dates("on 2/19/2022", None)] == ["2022-02-19"]  # 19 is no month
     assert find_dates("release 1.2.3 and 31/2/2022", None) == []
     assert find_publication_date("ANKARA, 17.09.2022 - Rockets hit a base").day.isoformat() == "2022-09-17"
+
+
+def test_last_weekend_is_the_saturday_and_sunday_before():
+    from datetime import date
+
+    from geo.dates import find_dates
+    [span] = find_dates("two rockets landed last weekend", date(2023, 5, 17))  # a Wednesday
+    assert (span.date_from.isoformat(), span.date_to.isoformat()) == ("2023-05-13", "2023-05-14")

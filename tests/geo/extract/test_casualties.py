@@ -54,3 +54,8 @@ def test_a_subject_with_a_bracketed_acronym_and_a_gmt_time_is_no_count():
     assert find_casualties("Four fighters of the Popular Mobilisation Units (PMU) were martyred and a dozen "
                            "others wounded") == (4, 12)
     assert find_casualties("The drone hit at 21:40 (1840 GMT), killing one guard") == (1, None)
+
+
+def test_a_summed_toll_with_a_long_second_subject_and_an_adverb():
+    from geo.extract.casualties import find_casualties
+    assert find_casualties("Two Americans and a Briton serving with the coalition were lightly injured") == (None, 3)
