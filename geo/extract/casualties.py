@@ -102,7 +102,7 @@ def _arabic_number(text: str) -> int | None:
 
 
 _AR_NUMBERS = {fold_arabic(k): v for k, v in lexicon_ar.NUMBER_WORDS.items()}
-_AR_ONE = {fold_arabic(k) for k in lexicon_ar.ONE_NOUNS}
+_AR_ONE = {fold_arabic(k) for k in (*lexicon_ar.ONE_NOUNS, "آخر", "أخرى")}  # ("وآخر بريطاني": one more)
 _AR_TWO = {fold_arabic(k) for k in lexicon_ar.TWO_NOUNS}
 
 

@@ -106,6 +106,13 @@ def test_names_that_start_like_a_clitic_stay_whole(gazetteer, word):
     # nobody hurt, told with "دون أن"; a toll not yet known is no nil toll
     ("أطلق مسلحون النار على الدورية دون أن يصاب أحد", (0, 0)),
     ("انفجرت العبوة قرب الرتل، ولم تتضح حصيلة الإصابات بعد", (None, None)),
+    # nil tolls worded at length; civilians spared is no nil toll; "قتيلين" and "وآخر"
+    ("وانتهى القصف من دون أن يوقع أي خسائر بشرية تذكر", (0, 0)),
+    ("ولم يسفر القصف عن سقوط قتلى أو جرحى", (0, 0)),
+    ("وقال البيان إنه لا دلائل على سقوط ضحايا مدنيين", (None, None)),
+    ("ما أسفر عن قتيلين وأربعة جرحى", (2, 4)),
+    ("وأصيب جنديان فرنسيان وآخر أمريكي", (None, 3)),
+    ("والذي أصيب فيه سائق بجروح طفيفة", (None, 1)),
 ])
 def test_arabic_casualties_as_stated(text, want):
     assert find_casualties(text) == want
