@@ -30,6 +30,10 @@ PATTERNS: list[tuple[str, re.Pattern]] = [(kind, re.compile(p, re.I)) for kind, 
     # "17.09.2022", "19/2/2022": day first, as the region's outlets write it (month first only when the day
     # could not be a month: "2/19/2022")
     ("numeric", r"(?<![\d./])(?P<a>\d{1,2})[./](?P<b>\d{1,2})[./](?P<y>(?:19|20|١٩|٢٠)\d\d)(?![\d./]\d)"),
+    # "on the night of 5-6 June", "the night of June 5 to 6": the two days a night joins
+    ("night_days", rf"\bnight\s+of\s+(?:the\s+)?(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|–|to|into)\s*"
+                   rf"(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}|{_MONTH.replace('(?P<month>', '(?P<month2>')}"
+                   rf"\s+(?P<day3>\d{{1,2}})\s*(?:-|–|to|into)\s*(?P<day4>\d{{1,2}}))(?:,?\s+{_YEAR})?\b"),
     ("month_day", rf"\b(?:{_WEEKDAY},?\s+)?{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_YEAR})?"),
     ("day_month", rf"\b(?:{_WEEKDAY},?\s+)?(?:the\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}"
                   rf"(?:,?\s+{_YEAR})?\b"),
@@ -123,6 +127,20 @@ def resolve(match: re.Match, kind: str, published: date | None, today: date | No
             first, second = int(groups["a"]), int(groups["b"])
             day, month = (second, first) if second > 12 >= first else (first, second)
             return _day(date(int(groups["y"]), month, day), text, start, end)
+        if kind == "night_days":
+            month = MONTHS[(groups.get("month") or groups["month2"]).lower().rstrip(".")]
+            first, second = int(groups.get("day") or groups["day3"]), int(groups.get("day2") or groups["day4"])
+            if second != first + 1:
+                return None
+            if "year" in groups:
+                last = date(int(groups["year"]), month, second)
+            elif published:
+                last = _latest_on_or_before(month, second, published)
+                if last is None:
+                    return None
+            else:
+                return DateSpan(None, None, "year", text, start, end)
+            return DateSpan(last - timedelta(days=1), last, "days", text, start, end, relative="year" not in groups)
         if kind in ("month_day", "day_month"):
             month, day = MONTHS[groups["month"].lower().rstrip(".")], int(groups["day"])
             if "year" in groups:

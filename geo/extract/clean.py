@@ -43,7 +43,8 @@ DATE_ONLY = re.compile(rf"^\W*(?:(?:{_WEEKDAY})\W+)?(?:\d{{1,2}}\s+{_MON}\s+\d{{
                        re.I)
 CAPTION = re.compile(r"\((?:[^()]{0,60}/)?\s*(?:AP|AFP|Reuters|Getty|EPA|Anadolu)[^()]{0,40}(?:Photo|Images|FILE)"
                      r"[^()]{0,40}\)|\(AP Photo[^)]*\)|\bGetty Images\b|^Photo:|\bPhoto:\s*[A-Z]\w+\s*$|"
-                     r"\((?:Photo|Image)\s+(?:via|by|courtesy)[^)]*\)|\bFILE PHOTO\b", re.I | re.M)
+                     r"\((?:Photo|Image)\s+(?:via|by|courtesy)[^)]*\)|\bFILE PHOTO\b|"
+                     r"\((?:Photos?|Pictures?|Images?)\s*(?::|credit:?)[^)]{2,60}\)|^\s*\[(?:Photo|Image|Video)\]", re.I | re.M)
 # a caption that ends on the photo's date and its credit: "Rockets found near the base - 16 Aug 2022 (Coalition)",
 # "جزء من الصواريخ التي استهدفت القاعدة- 16 من آب 2022 (التحالف الدولي)"
 CAPTION_DATED = re.compile(r"[-–—]\s*[^\n.]{0,30}?(?:\d{4}|[٠-٩]{4})\s*\([^()\n]{2,40}\)\s*$")

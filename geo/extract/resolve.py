@@ -270,6 +270,9 @@ LATE_HOURS = re.compile(r"\b(?:late hours of the night|late (?:at|in the) night|
                         r"Friday|Saturday|Sunday)(?:'s)? night|tonight|around midnight)\b"
                         rf"|{lexicon_ar.LATE_HOURS}", re.I)
 STATE_STRIKERS = ("US forces", "Turkish forces")
+# a night's attack that ran on after midnight: a clock time in the small hours told beside the evening's
+PAST_MIDNIGHT = re.compile(r"\bpast midnight\b|\b(?:00|0?1|0?2|0?3):[0-5]\d(?!\s*[ap]\.?m)\b|"
+                           r"\b(?:12|0?1|0?2|0?3)(?::[0-5]\d)?\s*a\.?m\b|بعد منتصف الليل", re.I)
 AFTER_MIDNIGHT_AR = re.compile(r"بعد\s+منتصف\s+(?:ال)?ليل")
 # an Arabic outlet tells a strike by the day where it landed, not by the announcing capital's day
 _ARABIC_CLAUSE_BREAK = re.compile(lexicon_ar.CLAUSE_BREAK)
@@ -316,6 +319,11 @@ def night_span(candidate: Candidate) -> None:
             return
         if re.search(r"\blast night\b", told, re.I) and candidate.time_local >= "12:00":
             candidate.span = span.shift(-1)  # "at 11:30 PM last night": the evening before the report
+            span = candidate.span
+        told_all = " ".join([told, *(s.text for s in candidate.sentences[:3])])
+        if candidate.time_local >= "20:00" and span.precision == "day" and PAST_MIDNIGHT.search(told_all):
+            # "from 23:50 until about 00:30", "stretched past midnight": the night's two days
+            candidate.span = replace(span, date_to=span.date_to + timedelta(days=1), precision="days")
         return
     day = span.date_from
     own_text = own[0] if own else ""

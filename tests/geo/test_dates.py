@@ -93,3 +93,12 @@ def test_last_weekend_is_the_saturday_and_sunday_before():
     from geo.dates import find_dates
     [span] = find_dates("two rockets landed last weekend", date(2023, 5, 17))  # a Wednesday
     assert (span.date_from.isoformat(), span.date_to.isoformat()) == ("2023-05-13", "2023-05-14")
+
+
+def test_a_night_told_by_its_two_days_of_the_month():
+    from datetime import date
+
+    from geo.dates import find_dates
+    for text in ("on the night of 5-6 June", "the night of June 5 to 6"):
+        [span] = find_dates(text, date(2022, 6, 7))
+        assert (span.date_from.isoformat(), span.date_to.isoformat()) == ("2022-06-05", "2022-06-06"), text

@@ -386,3 +386,17 @@ def test_places_around_an_attack_that_are_not_where_it_was(extractor, aside):
 def test_a_smugglers_drone_is_no_attack(extractor):
     text = "The army downed a drone carrying crystal methamphetamine near Ruwaished at dawn on Thursday."
     assert found(extractor, text, "2023-08-11") == []
+
+
+def test_a_barrage_from_before_midnight_into_the_small_hours_spans_both_days(extractor):
+    text = ("Five rockets fell on Victory base near Baghdad airport from 11:50 pm on Saturday until about 12:30 am, "
+            "a security source said.")
+    [barrage] = found(extractor, text, "2020-08-16")
+    assert (barrage["date_from"], barrage["date_to"]) == ("2020-08-15", "2020-08-16")
+
+
+def test_a_photo_credit_in_brackets_ends_a_caption(extractor):
+    text = ("[Photo] Police at the gate of the K1 base on Monday morning. (Photo: Local Daily / A. Writer)\n"
+            "Three rockets fell on the K-1 base northwest of Kirkuk city on Sunday evening, police said.")
+    assert [(p["date_from"], p["date_to"]) for p in found(extractor, text, "2020-11-16")] == \
+        [("2020-11-15", "2020-11-15")]
