@@ -168,7 +168,8 @@ def prefer_local_day(candidates: list[Candidate], sentences: list[Sentence], ref
     one on the ground; when the report also gives the local account, the local day (and time) wins."""
     local = None
     for sentence in sentences:
-        if LOCAL_ACCOUNT.search(sentence.text) and not WASHINGTON_SIDE.search(sentence.text):
+        if LOCAL_ACCOUNT.search(sentence.text) and not WASHINGTON_SIDE.search(sentence.text) and \
+                ACT.search(sentence.text):  # (a local account of an attack, not of anything else)
             spans = [s for s in find_dates(sentence.text, ref) if s.known and s.precision == "day"]
             if spans:
                 local = (spans[0], find_time(sentence.text), sentence)

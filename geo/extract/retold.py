@@ -26,8 +26,9 @@ SIMILAR = re.compile(r"\b(?:a|an|the) similar (?:attack|strike|barrage|assault|f
 
 # the attack already told, filed in a series: "It was the second salvo this week", "Sunday's attack was the third"
 SERIES_AGAIN = re.compile(r"\b(?:it|this|that|the (?:attack|strike|salvo|barrage)|\w+['’]s (?:attack|strike|salvo|"
-                          r"barrage))\s+(?:was|is|marked|marks)\s+(?:the\s+)?(?:second|third|fourth|fifth|sixth|latest)\b",
-                          re.I)
+                          r"barrage))\s+(?:was|is|marked|marks)\s+(?:the\s+)?(?:second|third|fourth|fifth|sixth|latest)\b|"
+                          r"\b(?:was|is|marked|marks)\s+the\s+(?:second|third|fourth|fifth|sixth|latest)\s+(?:such\s+)?"
+                          r"(?:attack|strike|incident|salvo|barrage)\b", re.I)
 
 
 # a place told again by its kind alone: "near the mission", "on the base"

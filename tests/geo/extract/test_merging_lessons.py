@@ -400,3 +400,17 @@ def test_a_photo_credit_in_brackets_ends_a_caption(extractor):
             "Three rockets fell on the K-1 base northwest of Kirkuk city on Sunday evening, police said.")
     assert [(p["date_from"], p["date_to"]) for p in found(extractor, text, "2020-11-16")] == \
         [("2020-11-15", "2020-11-15")]
+
+
+def test_the_third_such_attack_is_the_one_told_not_a_new_one_dated_by_a_since(extractor):
+    text = ("Several mortar shells fell on the US base at the al-Omar oil field on Sunday evening, causing no "
+            "casualties.\n\nThe shelling of the Omar facility, which the SDF has held since 2017, was the third such "
+            "attack this month.")
+    assert [(p["site_id"], p["date_from"]) for p in found(extractor, text, "2021-10-18")] == \
+        [("al-omar-oil-field", "2021-10-17")]
+
+
+def test_a_sources_remark_on_something_else_does_not_move_the_attacks_day(extractor):
+    text = ("Several mortar shells fell on the US base at the al-Omar oil field on Sunday evening, causing no "
+            "casualties.\n\nTurkish security sources said on Monday that operations against the group would go on.")
+    assert [p["date_from"] for p in found(extractor, text, "2021-10-18")] == ["2021-10-17"]
