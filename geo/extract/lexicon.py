@@ -73,7 +73,7 @@ ACT = _R(r"\b(attack(?:s|ed|ing)?|struck|strikes?|hit|hits|target(?:s|ed|ing)?|f
          r"shell(?:ed|ing)|bomb(?:ed|ing)|explod(?:ed|ing)|detonated|killed|killing|wounded|injured|"
          r"intercepted|shot down|downed|crashed|raid(?:ed)?|assault(?:ed)?|blast|explosion|impact(?:ed)?|"
          r"retaliat(?:ed|ion)|slammed|pounded|came under|engag(?:ed|ing)|approached|repelled|thwarted|foiled|"
-         r"martyr(?:ed|ing)|conducted|carried out|air ?strikes?|storm(?:ed|ing)|overr(?:an|un)|destroy(?:ed|ing)|went off|came down|rained down)\b")
+         r"martyr(?:ed|ing)|conducted|carried out|air ?strikes?|storm(?:ed|ing)|overr(?:an|un)|destroy(?:ed|ing)|went off|came down|rained down|brought down|approaching)\b")
 # means named as what was struck, not what struck: "rocket, missile and drone storage sites", "rocket launchers"
 TARGET_MEANS = _R(r"\b(?:(?:rockets?|missiles?|drones?|UAVs?|weapons?|ammunition|munitions?|explosives?)"
                   r"(?:,\s*|\s+and\s+|\s+or\s+|\s+))+(?:storage|depots?|launchers?|launch sites?|factor(?:y|ies)|"
