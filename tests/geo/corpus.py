@@ -19,8 +19,24 @@ def expected() -> dict:
     return json.loads((REPORTS / "expected.json").read_text())
 
 
+class Rates:
+    """Recall and precision from ``expected``, ``found`` and ``extra``."""
+
+    expected: int
+    found: int
+    extra: list[str]
+
+    @property
+    def recall(self) -> float:
+        return self.found / max(1, self.expected)
+
+    @property
+    def precision(self) -> float:
+        return self.found / max(1, self.found + len(self.extra))
+
+
 @dataclass
-class Score:
+class Score(Rates):
     expected: int = 0
     found: int = 0
     missed: list[str] = field(default_factory=list)
@@ -32,14 +48,6 @@ class Score:
 
     def accuracy(self, name: str) -> float:
         return self.field_right[name] / max(1, self.field_checked[name])
-
-    @property
-    def recall(self) -> float:
-        return self.found / max(1, self.expected)
-
-    @property
-    def precision(self) -> float:
-        return self.found / max(1, self.found + len(self.extra))
 
     def lines(self) -> list[str]:
         out = [f"incidents found {self.found}/{self.expected} (recall {self.recall:.0%}), "

@@ -16,6 +16,7 @@ from pathlib import Path
 from geo.extract import Extractor
 from geo.gazetteer import Gazetteer
 from geo.report import read_report
+from tests.geo.corpus import Rates
 
 STRESS = Path(__file__).resolve().parents[1] / "data" / "stress"
 TODAY = date(2026, 12, 7)
@@ -23,21 +24,13 @@ CHECKED = ("dates", "event_type", "killed", "injured")
 
 
 @dataclass
-class StressScore:
+class StressScore(Rates):
     expected: int = 0
     found: int = 0
     extra: list[str] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)
     wrong: list[str] = field(default_factory=list)
     right: dict[str, list[int]] = field(default_factory=lambda: {name: [0, 0] for name in CHECKED})
-
-    @property
-    def recall(self) -> float:
-        return self.found / max(1, self.expected)
-
-    @property
-    def precision(self) -> float:
-        return self.found / max(1, self.found + len(self.extra))
 
     def accuracy(self, name: str) -> float:
         right, checked = self.right[name]
