@@ -27,7 +27,7 @@ DATELINE_DATED = re.compile(rf"^\s*[A-Z][\w'’ .-]{{2,30}},\s*(?:(?:Mon|Tues|We
                             rf"(?:{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH.replace('(?P<month>', '(?:')})(?:,?\s+\d{{4}})?\s*"
                             r"(?:\([^)]{1,40}\))?\s*[:–—-]\s*", re.M | re.I)
 # a place in title case, then a long dash, opening the first lines: "Baghdad — A US drone strike ..."
-DATELINE_DASH = re.compile(r"^\s*[A-Z][a-z’']+(?:[ -][A-Z][a-z’']+)?\s*[—–]\s+(?=[A-Z])", re.M)
+DATELINE_DASH = re.compile(r"^\s*[A-Z][a-z’']+(?:[ -][A-Z][a-z’']+)?\s*(?:\([^()\n]{1,40}\)\s*)?[—–]\s+(?=[A-Z])", re.M)
 # a date, then an agency or outlet: "15 Apr 2021; AGENCY:" or "REUTERS | 28.12.2019 - 09:25"
 DATELINE_DATE_FIRST = re.compile(rf"^\s*\d{{1,2}}\s+{_MONTH}\s+\d{{4}}\s*[;|,]\s*[A-Z][\w .]{{1,30}}:\s*", re.M | re.I)
 BYLINE = re.compile(r"^\s*[A-Z][A-Za-z .]{1,30}\s*\|\s*\d{1,2}[./]\d{1,2}[./]\d{2,4}.*$|"

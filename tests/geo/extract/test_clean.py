@@ -78,3 +78,8 @@ def test_a_caption_ending_on_its_date_and_credit_is_dropped(caption):
 def test_a_sentence_ending_in_a_bracketed_year_is_kept():
     line = "The base was attacked again on Monday, the third time since the war began (2003)."
     assert line in clean_page(line)
+
+
+def test_a_dateline_with_its_outlet_in_brackets_is_cut():
+    cleaned = clean_page("Al-Qaim (River News) — Four fighters were killed when aircraft struck a post near the crossing.")
+    assert cleaned.startswith("Four fighters")
