@@ -154,9 +154,7 @@ class Gazetteer:
         self._skeletons: dict[str, list[_Entry]] = {}   # consonants of known sites' and towns' names
         self._near_misses: dict[str, list[_Entry]] = {}  # known sites' names with one letter left out
         for site in sites:
-            lon, lat = site.point
-            place = Place(site.name, lon, lat, site.kind, 2 if site.is_area else 1, site.country_code,
-                          site.admin1, site.id, "site")
+            place = self.site_place(site, 2 if site.is_area else 1)
             entry = _Entry(place, self._chain(site))
             for name in [site.name, *site.aliases]:
                 self._add(name, entry)
@@ -402,10 +400,14 @@ class Gazetteer:
             candidates = named_sites
         if len(candidates) != 1:
             return None
-        site = candidates[0]
+        return self.site_place(candidates[0], matched=text)
+
+    @staticmethod
+    def site_place(site: Site, geo_precision: int = 1, **where) -> Place:
+        """A known site as a place; ``where`` says where the text named it (matched, start, end)."""
         lon, lat = site.point
-        return Place(site.name, lon, lat, site.kind, 1, site.country_code, site.admin1, site.id, "site",
-                     matched=text)
+        return Place(site.name, lon, lat, site.kind, geo_precision, site.country_code, site.admin1, site.id, "site",
+                     **where)
 
     def site(self, site_id: str) -> Site | None:
         return self.sites.get(site_id)

@@ -3,7 +3,6 @@ sentences around them add casualties, perpetrators, claims and local times."""
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import replace
 from datetime import date, timedelta
@@ -40,7 +39,7 @@ from geo.extract.mentions import (
     target_for,
 )
 from geo.extract.parts import CLAUSE_BREAK, EVENT_CUE, place_scopes
-from geo.extract.places import incident_places
+from geo.extract.places import incident_places, km_between
 from geo.extract.resolve import (
     adopt_local_day,
     before_anchor_span,
@@ -237,7 +236,7 @@ class Assembler:
             return []
         masked = mask_groups(text)
         if previous and sentence.index - previous.sentences[-1].index <= 2 and all(
-                REFERENCE.search(masked[max(0, p.start - 45):p.start]) and _km_between(p, previous.place) <= 100
+                REFERENCE.search(masked[max(0, p.start - 45):p.start]) and km_between(p, previous.place) <= 100
                 for p in places):  # (a place 300 km off is no landmark for the attack told before)
             self._enrich(previous, sentence, event_type)  # "... travelling towards Baiji when it came under fire"
             earlier.touch(previous, self.ancestors(previous.place.site_id or ""))
@@ -446,11 +445,6 @@ def cut_background_tail(text: str) -> str:
     """The sentence without an appositive that only files the attack among others."""
     match = BACKGROUND_TAIL.search(text)
     return text[:match.start()] + "." if match and match.start() > 20 else text
-
-
-def _km_between(a: Place, b: Place) -> float:
-    dlon = (a.lon - b.lon) * 111.32 * math.cos(math.radians((a.lat + b.lat) / 2))
-    return math.hypot(dlon, (a.lat - b.lat) * 110.57)
 
 
 # what a smuggler's drone carries

@@ -97,10 +97,8 @@ def _generic_at(gazetteer: Gazetteer, text: str, place: Place, context: str | No
         near = [s for s in near if s.id in named]
     if len(near) != 1:
         return None
-    site = near[0]
-    lon, lat = site.point
-    return Place(site.name, lon, lat, site.kind, 2 if place.geo_precision == 2 else 1, site.country_code,
-                 site.admin1, site.id, "site", matched=place.matched, start=place.start, end=place.end)
+    return gazetteer.site_place(near[0], 2 if place.geo_precision == 2 else 1, matched=place.matched,
+                                start=place.start, end=place.end)
 
 
 _IN_CITY = re.compile(r"^[\s,]*(?:in|at|في)?\s*(?:the\s+)?(?:city\s+of\s+|مدينة\s+)?$", re.I)
@@ -127,9 +125,7 @@ def mission_in_city(gazetteer: Gazetteer, places: list[Place], text: str) -> lis
         there = [s for s in gazetteer.sites.values() if s.kind == "embassy" and s.admin1 == town.admin1
                  and s.country_code == town.country_code]
         if len(there) == 1:
-            site = there[0]
-            out[n] = Place(site.name, site.point[0], site.point[1], site.kind, 1, site.country_code, site.admin1,
-                           site.id, "site", matched=place.matched, start=place.start, end=place.end)
+            out[n] = gazetteer.site_place(there[0], matched=place.matched, start=place.start, end=place.end)
     return out
 
 
@@ -173,6 +169,11 @@ def _locates(text: str, site: Place, town: Place) -> bool:
     if LOCATOR_GAP.match(gap):  # ", in the Syrian countryside of X"
         return True
     return len(gap) <= 60 and not re.search(r"[,;]|\b(?:and|or|attacked|struck|hit|targeted|killed|while)\b", gap)
+
+
+def km_between(a: Place, b: Place) -> float:
+    """How far apart two places are, in km."""
+    return _km((a.lon, a.lat), (b.lon, b.lat))
 
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:

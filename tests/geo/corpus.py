@@ -65,6 +65,13 @@ def _place_matches(want: dict, props: dict) -> bool:
     return props.get("site_id") is None and props.get("country_code") == want.get("country_code")
 
 
+def pick(unused: list[dict], want: dict, at_place) -> dict | None:
+    """The extracted incident an expected one matches: at its place and of its type, else at its place."""
+    near = [f for f in unused if at_place(want, f)]
+    return next((f for f in near if f["properties"]["event_type"] == want["event_type"]), None) or \
+        (near[0] if near else None)
+
+
 def score(extractor: Extractor) -> Score:
     table = expected()["reports"]
     result = Score()
@@ -74,9 +81,7 @@ def score(extractor: Extractor) -> Score:
         for want in spec["incidents"]:
             if not want.get("allow_none"):
                 result.expected += 1
-            match = next((f for f in unused if _place_matches(want, f["properties"])
-                          and f["properties"]["event_type"] == want["event_type"]), None)
-            match = match or next((f for f in unused if _place_matches(want, f["properties"])), None)
+            match = pick(unused, want, lambda w, f: _place_matches(w, f["properties"]))
             if match is None:
                 if not want.get("allow_none"):
                     result.missed.append(f"{name}: {want.get('site_id') or want.get('location')} "

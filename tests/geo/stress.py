@@ -8,15 +8,15 @@ A place matches by its known site, else by the expected town's point within 25 k
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from geo.extract import Extractor
+from geo.extract.places import _km
 from geo.gazetteer import Gazetteer
 from geo.report import read_report
-from tests.geo.corpus import Rates
+from tests.geo.corpus import Rates, pick
 
 STRESS = Path(__file__).resolve().parents[1] / "data" / "stress"
 TODAY = date(2026, 12, 7)
@@ -39,11 +39,6 @@ class StressScore(Rates):
     def line(self) -> str:
         return (f"recall {self.found}/{self.expected} = {self.recall:.2f}, precision {self.precision:.2f}; " +
                 ", ".join(f"{name} {self.right[name][0]}/{self.right[name][1]}" for name in CHECKED))
-
-
-def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    dx = (a[0] - b[0]) * 111.32 * math.cos(math.radians((a[1] + b[1]) / 2))
-    return math.hypot(dx, (a[1] - b[1]) * 110.57)
 
 
 def _matches(gazetteer: Gazetteer, want: dict, feature: dict) -> bool:
@@ -70,9 +65,7 @@ def score_stress(extractor: Extractor, folder: Path) -> StressScore:
         for want in spec["incidents"]:
             if not want.get("allow_none"):
                 result.expected += 1
-            near = [f for f in unused if _matches(extractor.gazetteer, want, f)]
-            match = next((f for f in near if f["properties"]["event_type"] == want["event_type"]), None) or \
-                (near[0] if near else None)
+            match = pick(unused, want, lambda w, f: _matches(extractor.gazetteer, w, f))
             if match is None:
                 if not want.get("allow_none"):
                     result.missed.append(f"{name}: {want.get('site_id') or want.get('location')} {want['event_type']}")
